@@ -1,0 +1,50 @@
+package dev.attest.core;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The layer of the device stack a measurement belongs to; each layer becomes one EAT submodule.
+ * The constants are the layers the SDK's collectors use; users may add their own with
+ * {@link #of(String)}. A layer name is 1 to 63 characters of {@code [a-z0-9_-]}, starting with
+ * a letter.
+ *
+ * @param name the layer's name, also the EAT submodule name
+ */
+public record Layer(String name) implements Comparable<Layer> {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
+    public static final Layer BOOTLOADER = new Layer("bootloader");
+    public static final Layer FIRMWARE = new Layer("firmware");
+    public static final Layer KERNEL = new Layer("kernel");
+    public static final Layer OS = new Layer("os");
+    public static final Layer APPLICATION = new Layer("application");
+    public static final Layer PROCESS = new Layer("process");
+    public static final Layer MEMORY = new Layer("memory");
+    public static final Layer TIMING = new Layer("timing");
+    public static final Layer TPM = new Layer("tpm");
+    public static final Layer CONFIGURATION = new Layer("configuration");
+
+    /** @throws IllegalArgumentException if the name does not match {@code [a-z][a-z0-9_-]{0,62}} */
+    public Layer {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("layer name must match " + NAME + ": " + name);
+        }
+    }
+
+    /** A layer by name: a built-in one or a user-defined one. */
+    public static Layer of(String name) {
+        return new Layer(name);
+    }
+
+    @Override
+    public int compareTo(Layer o) {
+        return name.compareTo(o.name);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

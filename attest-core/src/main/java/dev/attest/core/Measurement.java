@@ -1,0 +1,239 @@
+package dev.attest.core;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One measurement of one component at one time: its digests and/or typed values, the layer it
+ * belongs to, the collector that took it, and whether it succeeded.
+ *
+ * <p>Guarantees: an {@link Status#OK} measurement has at least one digest or value, and at most
+ * one digest per algorithm; an {@link Status#UNSUPPORTED} or {@link Status#ERROR} measurement has
+ * a message saying why, so nothing a collector could not measure is silently dropped. Immutable.
+ * Times are truncated to milliseconds, the precision of the canonical encoding.
+ */
+public final class Measurement {
+    /** Outcome of a measurement. */
+    public enum Status {
+        /** The component was measured. */
+        OK,
+        /** The collector cannot measure here (source absent, permission missing): see the message. */
+        UNSUPPORTED,
+        /** The collector failed, threw, or timed out: see the message. */
+        ERROR
+    }
+
+    /** Longest accepted message. */
+    public static final int MAX_MESSAGE_LENGTH = 4096;
+
+    private final ComponentId component;
+    private final Layer layer;
+    private final List<Digest> digests;
+    private final SortedMap<String, Value> values;
+    private final String collectorId;
+    private final Instant time;
+    private final Status status;
+    private final String message;
+
+    private Measurement(Builder b) {
+        this.component = Objects.requireNonNull(b.component, "component");
+        this.layer = Objects.requireNonNull(b.layer, "layer");
+        this.collectorId = Collector.checkId(b.collectorId);
+        this.time = Objects.requireNonNull(b.time, "time").truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        this.status = Objects.requireNonNull(b.status, "status");
+        this.digests = List.copyOf(b.digests);
+        this.values = Collections.unmodifiableSortedMap(new TreeMap<>(b.values));
+        this.message = b.message;
+        if (digests.stream().map(Digest::algorithm).distinct().count() != digests.size()) {
+            throw new IllegalArgumentException("at most one digest per algorithm");
+        }
+        if (status == Status.OK && digests.isEmpty() && values.isEmpty()) {
+            throw new IllegalArgumentException("an OK measurement needs a digest or a value");
+        }
+        if (status != Status.OK && (message == null || message.isBlank())) {
+            throw new IllegalArgumentException(status + " measurement needs a message");
+        }
+        if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
+            throw new IllegalArgumentException("message longer than " + MAX_MESSAGE_LENGTH);
+        }
+    }
+
+    /** Starts an OK measurement of {@code component} in {@code layer}. */
+    public static Builder builder(ComponentId component, Layer layer) {
+        return new Builder(component, layer);
+    }
+
+    /** A measurement saying the collector cannot measure {@code component} here, and why. */
+    public static Measurement unsupported(String collectorId, ComponentId component, Layer layer,
+            Instant time, String reason) {
+        return builder(component, layer).collector(collectorId).time(time)
+                .status(Status.UNSUPPORTED, reason).build();
+    }
+
+    /** A measurement saying the collector failed on {@code component}, and how. */
+    public static Measurement error(String collectorId, ComponentId component, Layer layer,
+            Instant time, String reason) {
+        return builder(component, layer).collector(collectorId).time(time)
+                .status(Status.ERROR, reason).build();
+    }
+
+    public ComponentId component() {
+        return component;
+    }
+
+    public Layer layer() {
+        return layer;
+    }
+
+    /** The digests, at most one per algorithm, in the order the collector gave them. */
+    public List<Digest> digests() {
+        return digests;
+    }
+
+    /** The digest for {@code algorithm}, if this measurement has one. */
+    public Optional<Digest> digest(DigestAlgorithm algorithm) {
+        return digests.stream().filter(d -> d.algorithm() == algorithm).findFirst();
+    }
+
+    /** Typed values by name, sorted by name. */
+    public SortedMap<String, Value> values() {
+        return values;
+    }
+
+    public Optional<Value> value(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
+    public String collectorId() {
+        return collectorId;
+    }
+
+    public Instant time() {
+        return time;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Why the status is not OK; may also carry a note on an OK measurement. */
+    public Optional<String> message() {
+        return Optional.ofNullable(message);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Measurement m && component.equals(m.component) && layer.equals(m.layer)
+                && digests.equals(m.digests) && values.equals(m.values)
+                && collectorId.equals(m.collectorId) && time.equals(m.time) && status == m.status
+                && Objects.equals(message, m.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(component, layer, digests, values, collectorId, time, status, message);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(layer).append('/').append(component).append(' ').append(status);
+        for (Digest d : digests) {
+            sb.append(' ').append(d);
+        }
+        if (!values.isEmpty()) {
+            sb.append(' ').append(values.keySet());
+        }
+        if (message != null) {
+            sb.append(" (").append(message).append(')');
+        }
+        return sb.toString();
+    }
+
+    /** Builds a {@link Measurement}; the checks run in {@link #build()}. */
+    public static final class Builder {
+        private final ComponentId component;
+        private final Layer layer;
+        private final List<Digest> digests = new ArrayList<>();
+        private final SortedMap<String, Value> values = new TreeMap<>();
+        private String collectorId;
+        private Instant time;
+        private Status status = Status.OK;
+        private String message;
+
+        private Builder(ComponentId component, Layer layer) {
+            this.component = component;
+            this.layer = layer;
+        }
+
+        public Builder collector(String id) {
+            this.collectorId = id;
+            return this;
+        }
+
+        public Builder time(Instant time) {
+            this.time = time;
+            return this;
+        }
+
+        public Builder digest(Digest digest) {
+            digests.add(Objects.requireNonNull(digest, "digest"));
+            return this;
+        }
+
+        public Builder digests(List<Digest> ds) {
+            ds.forEach(this::digest);
+            return this;
+        }
+
+        public Builder value(String name, Value value) {
+            values.put(Value.checkKey(name), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder value(String name, long v) {
+            return value(name, new Value.Int(v));
+        }
+
+        public Builder value(String name, double v) {
+            return value(name, new Value.Real(v));
+        }
+
+        public Builder value(String name, boolean v) {
+            return value(name, new Value.Bool(v));
+        }
+
+        public Builder value(String name, String v) {
+            return value(name, new Value.Text(v));
+        }
+
+        public Builder values(Map<String, ? extends Value> vs) {
+            vs.forEach(this::value);
+            return this;
+        }
+
+        public Builder status(Status status, String message) {
+            this.status = status;
+            this.message = message;
+            return this;
+        }
+
+        /** A note on an OK measurement (e.g. which fallback was used). */
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if the measurement would break its guarantees */
+        public Measurement build() {
+            return new Measurement(this);
+        }
+    }
+}

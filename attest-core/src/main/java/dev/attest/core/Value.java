@@ -1,0 +1,144 @@
+package dev.attest.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A typed value a runtime collector reports besides digests: a count, a statistic, a flag, a
+ * text, raw bytes, or a list or map of these (for example one entry per memory mapping).
+ * Immutable. Nesting is limited to {@value #MAX_DEPTH} levels so that every value has a bounded
+ * canonical encoding; map keys are 1 to 256 characters.
+ */
+public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.Text, Value.Bytes,
+        Value.ListValue, Value.MapValue {
+
+    /** Deepest nesting of lists and maps. */
+    int MAX_DEPTH = 8;
+
+    /** A signed 64-bit integer, e.g. a count. */
+    record Int(long value) implements Value {
+    }
+
+    /** A finite double, e.g. a statistic. NaN and infinities are rejected. */
+    record Real(double value) implements Value {
+        public Real {
+            if (!Double.isFinite(value)) {
+                throw new IllegalArgumentException("value must be finite");
+            }
+        }
+    }
+
+    /** A boolean flag. */
+    record Bool(boolean value) implements Value {
+    }
+
+    /** A text. */
+    record Text(String value) implements Value {
+        public Text {
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /** Raw bytes, copied in and out. */
+    final class Bytes implements Value {
+        private final byte[] value;
+
+        public Bytes(byte[] value) {
+            this.value = value.clone();
+        }
+
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes b && Arrays.equals(value, b.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "h'" + HexFormat.of().formatHex(value) + "'";
+        }
+    }
+
+    /** An ordered list of values. */
+    record ListValue(List<Value> values) implements Value {
+        public ListValue {
+            values = List.copyOf(values);
+            checkDepth(this, 0);
+        }
+    }
+
+    /** Values by name, ordered by name. */
+    record MapValue(SortedMap<String, Value> values) implements Value {
+        public MapValue {
+            SortedMap<String, Value> copy = new TreeMap<>();
+            for (Map.Entry<String, Value> e : values.entrySet()) {
+                copy.put(checkKey(e.getKey()), Objects.requireNonNull(e.getValue(), "value"));
+            }
+            values = java.util.Collections.unmodifiableSortedMap(copy);
+            checkDepth(this, 0);
+        }
+
+        /** A map value from an ordinary map. */
+        public static MapValue of(Map<String, ? extends Value> values) {
+            return new MapValue(new TreeMap<>(values));
+        }
+    }
+
+    static Value of(long v) {
+        return new Int(v);
+    }
+
+    static Value of(double v) {
+        return new Real(v);
+    }
+
+    static Value of(boolean v) {
+        return new Bool(v);
+    }
+
+    static Value of(String v) {
+        return new Text(v);
+    }
+
+    /** Checks a map key: 1 to 256 characters, no control characters. */
+    static String checkKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty() || key.length() > 256) {
+            throw new IllegalArgumentException("value name must be 1..256 characters");
+        }
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(key)
+                || key.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("value name contains control or unencodable characters");
+        }
+        return key;
+    }
+
+    private static void checkDepth(Value v, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("values nest deeper than " + MAX_DEPTH);
+        }
+        if (v instanceof ListValue l) {
+            for (Value c : l.values()) {
+                checkDepth(c, depth + 1);
+            }
+        } else if (v instanceof MapValue m) {
+            for (Value c : m.values().values()) {
+                checkDepth(c, depth + 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.attest.core.internal;
+
+import dev.attest.core.ComponentId;
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.Layer;
+import dev.attest.core.Measurement;
+import dev.attest.core.Value;
+import dev.attest.core.internal.cbor.Cbor;
+import dev.attest.core.internal.cbor.CborEncoder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The canonical CBOR form of a {@link Measurement}: a map with small integer keys, written
+ * deterministically (RFC 8949 §4.2.1), so the same measurement always hashes to the same bytes.
+ * This form is what the measurement log chains; it is documented in docs/measurement-log.md.
+ */
+public final class MeasurementCodec {
+    static final int K_NAME = 1;
+    static final int K_VERSION = 2;
+    static final int K_LAYER = 3;
+    static final int K_DIGESTS = 4;
+    static final int K_VALUES = 5;
+    static final int K_COLLECTOR = 6;
+    static final int K_TIME = 7;
+    static final int K_STATUS = 8;
+    static final int K_MESSAGE = 9;
+
+    private MeasurementCodec() {
+    }
+
+    /** The canonical bytes of {@code m}. */
+    public static byte[] canonical(Measurement m) {
+        return CborEncoder.encode(toCbor(m));
+    }
+
+    public static Cbor.Map toCbor(Measurement m) {
+        Cbor.MapBuilder b = Cbor.map()
+                .put(K_NAME, Cbor.of(m.component().name()));
+        m.component().version().ifPresent(v -> b.put(K_VERSION, Cbor.of(v)));
+        b.put(K_LAYER, Cbor.of(m.layer().name()));
+        if (!m.digests().isEmpty()) {
+            List<Cbor> ds = new ArrayList<>();
+            for (Digest d : m.digests()) {
+                ds.add(Cbor.Array.of(Cbor.of(d.algorithm().namedInformationId()), Cbor.of(d.value())));
+            }
+            b.put(K_DIGESTS, new Cbor.Array(ds));
+        }
+        if (!m.values().isEmpty()) {
+            b.put(K_VALUES, valuesToCbor(m.values()));
+        }
+        b.put(K_COLLECTOR, Cbor.of(m.collectorId()));
+        b.put(K_TIME, Cbor.of(m.time().toEpochMilli()));
+        b.put(K_STATUS, Cbor.of(m.status().ordinal()));
+        m.message().ifPresent(msg -> b.put(K_MESSAGE, Cbor.of(msg)));
+        return b.build();
+    }
+
+    private static Cbor.Map valuesToCbor(java.util.Map<String, Value> values) {
+        Cbor.MapBuilder b = Cbor.map();
+        values.forEach((k, v) -> b.put(k, valueToCbor(v)));
+        return b.build();
+    }
+
+    /** A {@link Value} as CBOR: integers, floats, booleans, text, bytes, arrays, text-keyed maps. */
+    public static Cbor valueToCbor(Value v) {
+        if (v instanceof Value.Int i) {
+            return Cbor.of(i.value());
+        } else if (v instanceof Value.Real r) {
+            return new Cbor.Float(r.value());
+        } else if (v instanceof Value.Bool b) {
+            return Cbor.Simple.of(b.value());
+        } else if (v instanceof Value.Text t) {
+            return Cbor.of(t.value());
+        } else if (v instanceof Value.Bytes b) {
+            return Cbor.of(b.value());
+        } else if (v instanceof Value.ListValue l) {
+            List<Cbor> items = new ArrayList<>();
+            l.values().forEach(x -> items.add(valueToCbor(x)));
+            return new Cbor.Array(items);
+        } else if (v instanceof Value.MapValue m) {
+            return valuesToCbor(m.values());
+        }
+        throw new IllegalArgumentException("unknown value " + v);
+    }
+
+    /**
+     * The {@link Value} a CBOR item stands for.
+     *
+     * @throws IllegalArgumentException if the item is not one a value can be
+     */
+    public static Value valueFromCbor(Cbor c) {
+        if (c instanceof Cbor.Int i) {
+            return new Value.Int(i.value());
+        } else if (c instanceof Cbor.Float f) {
+            return new Value.Real(f.value());
+        } else if (c == Cbor.Simple.TRUE || c == Cbor.Simple.FALSE) {
+            return new Value.Bool(c == Cbor.Simple.TRUE);
+        } else if (c instanceof Cbor.Text t) {
+            return new Value.Text(t.value());
+        } else if (c instanceof Cbor.Bytes b) {
+            return new Value.Bytes(b.value());
+        } else if (c instanceof Cbor.Array a) {
+            List<Value> vs = new ArrayList<>();
+            a.items().forEach(x -> vs.add(valueFromCbor(x)));
+            return new Value.ListValue(vs);
+        } else if (c instanceof Cbor.Map m) {
+            TreeMap<String, Value> vs = new TreeMap<>();
+            for (Cbor.Entry e : m.entries()) {
+                vs.put(text(e.key(), "value name"), valueFromCbor(e.value()));
+            }
+            return new Value.MapValue(vs);
+        }
+        throw new IllegalArgumentException("not a measurement value: " + c);
+    }
+
+    /**
+     * Rebuilds a measurement from its canonical map.
+     *
+     * @throws IllegalArgumentException if a field is missing, of the wrong type, or unknown
+     */
+    public static Measurement fromCbor(Cbor c) {
+        if (!(c instanceof Cbor.Map m)) {
+            throw new IllegalArgumentException("measurement must be a map");
+        }
+        for (Cbor.Entry e : m.entries()) {
+            if (!(e.key() instanceof Cbor.Int k) || k.value() < K_NAME || k.value() > K_MESSAGE) {
+                throw new IllegalArgumentException("unknown measurement field " + e.key());
+            }
+        }
+        String name = text(require(m, K_NAME), "name");
+        ComponentId component = m.get(K_VERSION).isPresent()
+                ? ComponentId.of(name, text(m.get(K_VERSION).get(), "version"))
+                : ComponentId.of(name);
+        Measurement.Builder b = Measurement.builder(component, Layer.of(text(require(m, K_LAYER), "layer")));
+        if (m.get(K_DIGESTS).isPresent()) {
+            if (!(m.get(K_DIGESTS).get() instanceof Cbor.Array ds)) {
+                throw new IllegalArgumentException("digests must be an array");
+            }
+            for (Cbor d : ds.items()) {
+                if (!(d instanceof Cbor.Array pair) || pair.size() != 2
+                        || !(pair.get(0) instanceof Cbor.Int alg) || !(pair.get(1) instanceof Cbor.Bytes val)) {
+                    throw new IllegalArgumentException("digest must be [alg, bytes]");
+                }
+                DigestAlgorithm a = DigestAlgorithm.byNamedInformationId(alg.value())
+                        .orElseThrow(() -> new IllegalArgumentException("digest algorithm not allowed: " + alg.value()));
+                b.digest(new Digest(a, val.value()));
+            }
+        }
+        if (m.get(K_VALUES).isPresent()) {
+            Value v = valueFromCbor(m.get(K_VALUES).get());
+            if (!(v instanceof Value.MapValue mv)) {
+                throw new IllegalArgumentException("values must be a map");
+            }
+            b.values(mv.values());
+        }
+        b.collector(text(require(m, K_COLLECTOR), "collector"));
+        if (!(require(m, K_TIME) instanceof Cbor.Int t)) {
+            throw new IllegalArgumentException("time must be an integer");
+        }
+        b.time(Instant.ofEpochMilli(t.value()));
+        if (!(require(m, K_STATUS) instanceof Cbor.Int s) || s.value() < 0
+                || s.value() >= Measurement.Status.values().length) {
+            throw new IllegalArgumentException("bad status");
+        }
+        Measurement.Status status = Measurement.Status.values()[(int) s.value()];
+        String message = m.get(K_MESSAGE).isPresent() ? text(m.get(K_MESSAGE).get(), "message") : null;
+        if (status == Measurement.Status.OK) {
+            if (message != null) {
+                b.message(message);
+            }
+        } else {
+            b.status(status, message);
+        }
+        return b.build();
+    }
+
+    private static Cbor require(Cbor.Map m, int key) {
+        return m.get(key).orElseThrow(() -> new IllegalArgumentException("missing measurement field " + key));
+    }
+
+    private static String text(Cbor c, String what) {
+        if (!(c instanceof Cbor.Text t)) {
+            throw new IllegalArgumentException(what + " must be text");
+        }
+        return t.value();
+    }
+}

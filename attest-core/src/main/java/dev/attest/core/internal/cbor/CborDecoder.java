@@ -1,0 +1,291 @@
+package dev.attest.core.internal.cbor;
+
+import dev.attest.core.internal.cbor.CborException.Reason;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A strict, bounded CBOR decoder (RFC 8949). It reads exactly one item and rejects: trailing
+ * bytes, input over {@code maxBytes}, nesting deeper than {@code maxDepth}, more than
+ * {@code maxItems} items, indefinite lengths, reserved encodings, invalid UTF-8, duplicate map
+ * keys, and integers outside {@code long}. With {@code requireDeterministic} it also rejects
+ * any encoding that is not the deterministic one of §4.2.1 (non-shortest arguments, unsorted
+ * map keys, non-shortest floats). No length field can make it allocate more than the input
+ * holds.
+ */
+public final class CborDecoder {
+    private final int maxBytes;
+    private final int maxDepth;
+    private final int maxItems;
+    private final boolean requireDeterministic;
+
+    private CborDecoder(int maxBytes, int maxDepth, int maxItems, boolean requireDeterministic) {
+        if (maxBytes < 1 || maxDepth < 1 || maxItems < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        this.maxBytes = maxBytes;
+        this.maxDepth = maxDepth;
+        this.maxItems = maxItems;
+        this.requireDeterministic = requireDeterministic;
+    }
+
+    /** A decoder with the given limits that accepts any well-formed definite-length encoding. */
+    public static CborDecoder lenient(int maxBytes, int maxDepth, int maxItems) {
+        return new CborDecoder(maxBytes, maxDepth, maxItems, false);
+    }
+
+    /** A decoder with the given limits that accepts only the deterministic encoding. */
+    public static CborDecoder deterministic(int maxBytes, int maxDepth, int maxItems) {
+        return new CborDecoder(maxBytes, maxDepth, maxItems, true);
+    }
+
+    /** Decodes exactly one item spanning all of {@code input}. */
+    public Cbor decode(byte[] input) throws CborException {
+        if (input.length > maxBytes) {
+            throw new CborException(Reason.TOO_LARGE, maxBytes,
+                    input.length + " bytes, limit " + maxBytes);
+        }
+        State s = new State(input);
+        Cbor item = read(s, 0);
+        if (s.pos != input.length) {
+            throw new CborException(Reason.TRAILING_BYTES, s.pos,
+                    (input.length - s.pos) + " bytes after the item");
+        }
+        return item;
+    }
+
+    private static final class State {
+        final byte[] in;
+        int pos;
+        int items;
+
+        State(byte[] in) {
+            this.in = in;
+        }
+    }
+
+    private Cbor read(State s, int depth) throws CborException {
+        if (depth > maxDepth) {
+            throw new CborException(Reason.TOO_DEEP, s.pos, "nesting deeper than " + maxDepth);
+        }
+        if (++s.items > maxItems) {
+            throw new CborException(Reason.TOO_MANY_ITEMS, s.pos, "more than " + maxItems + " items");
+        }
+        int start = s.pos;
+        int ib = u8(s);
+        int major = ib >>> 5;
+        int ai = ib & 0x1f;
+        if (major == 7) {
+            return readSimple(s, start, ai);
+        }
+        if (ai == 31) {
+            throw new CborException(major == 0 || major == 1 || major == 6 ? Reason.MALFORMED
+                    : Reason.INDEFINITE_LENGTH, start, "indefinite length or break");
+        }
+        long arg = argument(s, start, ai);
+        switch (major) {
+            case 0:
+                return new Cbor.Int(nonNegative(arg, start));
+            case 1:
+                return new Cbor.Int(-1 - nonNegative(arg, start));
+            case 2:
+                return new Cbor.Bytes(take(s, start, arg));
+            case 3:
+                return new Cbor.Text(utf8(take(s, start, arg), start));
+            case 4: {
+                int n = count(s, start, arg, 1);
+                List<Cbor> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(read(s, depth + 1));
+                }
+                return new Cbor.Array(items);
+            }
+            case 5:
+                return readMap(s, start, count(s, start, arg, 2), depth);
+            case 6:
+                return new Cbor.Tag(nonNegative(arg, start), read(s, depth + 1));
+            default:
+                throw new AssertionError(major);
+        }
+    }
+
+    private Cbor readMap(State s, int start, int n, int depth) throws CborException {
+        List<Cbor.Entry> entries = new ArrayList<>(n);
+        Set<ByteBuffer> keys = new HashSet<>(n * 2);
+        byte[] previousKey = null;
+        for (int i = 0; i < n; i++) {
+            int keyStart = s.pos;
+            Cbor key = read(s, depth + 1);
+            ByteBuffer keyBytes = ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice();
+            if (!keys.add(keyBytes)) {
+                throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
+            }
+            if (requireDeterministic) {
+                byte[] k = Arrays.copyOfRange(s.in, keyStart, s.pos);
+                if (previousKey != null && Arrays.compareUnsigned(previousKey, k) >= 0) {
+                    throw new CborException(Reason.NOT_DETERMINISTIC, keyStart,
+                            "map keys not in bytewise order");
+                }
+                previousKey = k;
+            }
+            entries.add(new Cbor.Entry(key, read(s, depth + 1)));
+        }
+        return new Cbor.Map(entries);
+    }
+
+    private Cbor readSimple(State s, int start, int ai) throws CborException {
+        switch (ai) {
+            case 20:
+                return Cbor.Simple.FALSE;
+            case 21:
+                return Cbor.Simple.TRUE;
+            case 22:
+                return Cbor.Simple.NULL;
+            case 23:
+                return Cbor.Simple.UNDEFINED;
+            case 25: {
+                int h = (int) bigEndian(s, start, 2);
+                double d = halfToDouble(h);
+                return checkFloat(d, start, 3, s);
+            }
+            case 26: {
+                float f = Float.intBitsToFloat((int) bigEndian(s, start, 4));
+                return checkFloat(f, start, 5, s);
+            }
+            case 27: {
+                double d = Double.longBitsToDouble(bigEndian(s, start, 8));
+                return checkFloat(d, start, 9, s);
+            }
+            default:
+                // 0..19 unassigned, 24 (one-byte simple), 28..30 reserved, 31 break: none is
+                // meaningful in this SDK's data.
+                throw new CborException(Reason.MALFORMED, start, "unsupported simple value " + ai);
+        }
+    }
+
+    private Cbor checkFloat(double d, int start, int width, State s) throws CborException {
+        if (requireDeterministic) {
+            byte[] canonical = CborEncoder.encode(new Cbor.Float(d));
+            if (canonical.length != width
+                    || !Arrays.equals(canonical, 0, width, s.in, start, start + width)) {
+                throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
+            }
+        }
+        return new Cbor.Float(d);
+    }
+
+    static double halfToDouble(int h) {
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        double v;
+        if (exp == 0) {
+            v = mant * Math.pow(2, -24);
+        } else if (exp == 31) {
+            v = mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+        } else {
+            v = (mant + 1024) * Math.pow(2, exp - 25);
+        }
+        return (h & 0x8000) != 0 ? -v : v;
+    }
+
+    private long argument(State s, int start, int ai) throws CborException {
+        long v;
+        if (ai < 24) {
+            return ai;
+        } else if (ai == 24) {
+            v = bigEndian(s, start, 1);
+            if (requireDeterministic && v < 24) {
+                throw nonShortest(start);
+            }
+        } else if (ai == 25) {
+            v = bigEndian(s, start, 2);
+            if (requireDeterministic && v <= 0xff) {
+                throw nonShortest(start);
+            }
+        } else if (ai == 26) {
+            v = bigEndian(s, start, 4);
+            if (requireDeterministic && v <= 0xffff) {
+                throw nonShortest(start);
+            }
+        } else if (ai == 27) {
+            v = bigEndian(s, start, 8);
+            if (requireDeterministic && v >= 0 && v <= 0xffffffffL) {
+                throw nonShortest(start);
+            }
+        } else {
+            throw new CborException(Reason.MALFORMED, start, "reserved additional information " + ai);
+        }
+        return v;
+    }
+
+    private static CborException nonShortest(int start) {
+        return new CborException(Reason.NOT_DETERMINISTIC, start, "argument not in shortest form");
+    }
+
+    private static long nonNegative(long arg, int start) throws CborException {
+        if (arg < 0) {
+            throw new CborException(Reason.INTEGER_OUT_OF_RANGE, start, "value beyond 2^63-1");
+        }
+        return arg;
+    }
+
+    private static int count(State s, int start, long arg, int minBytesPerItem) throws CborException {
+        // Every item takes at least one byte: a count larger than what is left cannot be honest.
+        long left = s.in.length - s.pos;
+        if (arg < 0 || arg > left / minBytesPerItem) {
+            throw new CborException(Reason.TRUNCATED, start, "declares " + Long.toUnsignedString(arg)
+                    + " items with " + left + " bytes left");
+        }
+        return (int) arg;
+    }
+
+    private static byte[] take(State s, int start, long len) throws CborException {
+        long left = s.in.length - s.pos;
+        if (len < 0 || len > left) {
+            throw new CborException(Reason.TRUNCATED, start, "declares " + Long.toUnsignedString(len)
+                    + " bytes with " + left + " left");
+        }
+        byte[] out = Arrays.copyOfRange(s.in, s.pos, s.pos + (int) len);
+        s.pos += (int) len;
+        return out;
+    }
+
+    private static String utf8(byte[] b, int start) throws CborException {
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            CharBuffer cb = dec.decode(ByteBuffer.wrap(b));
+            return cb.toString();
+        } catch (CharacterCodingException e) {
+            throw new CborException(Reason.INVALID_UTF8, start, "text string is not valid UTF-8");
+        }
+    }
+
+    private static int u8(State s) throws CborException {
+        if (s.pos >= s.in.length) {
+            throw new CborException(Reason.TRUNCATED, s.pos, "input ended");
+        }
+        return s.in[s.pos++] & 0xff;
+    }
+
+    private static long bigEndian(State s, int start, int n) throws CborException {
+        if (s.in.length - s.pos < n) {
+            throw new CborException(Reason.TRUNCATED, start, "input ended inside an argument");
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = (v << 8) | (s.in[s.pos++] & 0xff);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * attest-core: the measurement model ({@link dev.attest.core.Measurement}), the
+ * {@link dev.attest.core.Collector} SPI, the hash-chained {@link dev.attest.core.MeasurementLog},
+ * the {@link dev.attest.core.MeasurementScheduler}, and the built-in collectors.
+ */
+module dev.attest.core {
+    requires org.slf4j;
+
+    exports dev.attest.core;
+    // Shared with the SDK's own modules only; not a public API.
+    exports dev.attest.core.internal.cbor to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
+    exports dev.attest.core.internal to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
+
+    uses dev.attest.core.Collector;
+}
