@@ -1,0 +1,38 @@
+package dev.attest.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One measurement cycle of a {@link MeasurementScheduler}: every measurement its collectors
+ * produced (including the ERROR ones the scheduler made for collectors that failed) and how
+ * each collector's run went. Immutable.
+ *
+ * @param number 1 for the scheduler's first cycle, then increasing by one
+ * @param planned when the cycle was due
+ * @param started when it actually started; {@code started - planned} is the scheduler's lateness
+ * @param duration how long the whole cycle took
+ * @param measurements the measurements, in collector order
+ * @param runs one entry per collector that was due in this cycle
+ */
+public record Cycle(long number, Instant planned, Instant started, Duration duration,
+        List<Measurement> measurements, List<CollectorRun> runs) {
+    public Cycle {
+        if (number < 1) {
+            throw new IllegalArgumentException("cycle numbers start at 1");
+        }
+        Objects.requireNonNull(planned, "planned");
+        Objects.requireNonNull(started, "started");
+        Objects.requireNonNull(duration, "duration");
+        measurements = List.copyOf(measurements);
+        runs = List.copyOf(runs);
+    }
+
+    /** How late the cycle started against its plan (zero if early). */
+    public Duration lateness() {
+        Duration d = Duration.between(planned, started);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}
