@@ -7,6 +7,7 @@ module dev.attest.core {
     requires org.slf4j;
 
     exports dev.attest.core;
+    exports dev.attest.core.collectors;
     // Shared with the SDK's own modules only; not a public API.
     exports dev.attest.core.internal.cbor to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
     exports dev.attest.core.internal to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;

@@ -36,6 +36,14 @@ public interface Collector {
      */
     List<Measurement> collect(CollectionContext context) throws Exception;
 
+    /**
+     * The layer this collector mainly measures; the scheduler files the ERROR measurement it
+     * makes for a failed or timed-out run under it. Defaults to {@link Layer#APPLICATION}.
+     */
+    default Layer layer() {
+        return Layer.APPLICATION;
+    }
+
     /** Every collector registered with {@link ServiceLoader} and visible to this class's loader. */
     static List<Collector> discover() {
         List<Collector> out = new ArrayList<>();
