@@ -77,7 +77,7 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
     record ListValue(List<Value> values) implements Value {
         public ListValue {
             values = List.copyOf(values);
-            checkDepth(this, 0);
+            checkChildren(values, 1);
         }
     }
 
@@ -89,7 +89,7 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
                 copy.put(checkKey(e.getKey()), Objects.requireNonNull(e.getValue(), "value"));
             }
             values = java.util.Collections.unmodifiableSortedMap(copy);
-            checkDepth(this, 0);
+            checkChildren(values.values(), 1);
         }
 
         /** A map value from an ordinary map. */
@@ -127,18 +127,20 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
         return key;
     }
 
+    private static void checkChildren(java.util.Collection<Value> children, int depth) {
+        for (Value c : children) {
+            checkDepth(c, depth);
+        }
+    }
+
     private static void checkDepth(Value v, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("values nest deeper than " + MAX_DEPTH);
         }
         if (v instanceof ListValue l) {
-            for (Value c : l.values()) {
-                checkDepth(c, depth + 1);
-            }
+            checkChildren(l.values(), depth + 1);
         } else if (v instanceof MapValue m) {
-            for (Value c : m.values().values()) {
-                checkDepth(c, depth + 1);
-            }
+            checkChildren(m.values().values(), depth + 1);
         }
     }
 }
