@@ -1,0 +1,70 @@
+package dev.attest.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+/**
+ * Runs JMH benchmarks (same arguments as JMH's own main) and then prints, for every benchmark
+ * class that has a method named {@code baseline*}, each other method's speed as a ratio to that
+ * baseline: {@code ratio = baseline time / attest time} (for time modes) or
+ * {@code attest ops / baseline ops} (for throughput), so 1.0 means "as fast as the physical
+ * limit measured in the same run" and the targets in BENCHMARKS.md read directly.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        System.out.println();
+        System.out.println("Ratios to the same-run baseline (1.0 = the physical limit):");
+        for (String line : ratios(results)) {
+            System.out.println("  " + line);
+        }
+    }
+
+    static List<String> ratios(Collection<RunResult> results) {
+        Map<String, Map<String, RunResult>> byClass = new TreeMap<>();
+        for (RunResult r : results) {
+            String full = r.getParams().getBenchmark();
+            int dot = full.lastIndexOf('.');
+            String key = full.substring(0, dot) + paramsKey(r);
+            byClass.computeIfAbsent(key, k -> new TreeMap<>()).put(full.substring(dot + 1), r);
+        }
+        List<String> out = new ArrayList<>();
+        byClass.forEach((cls, methods) -> methods.forEach((name, base) -> {
+            if (!name.startsWith("baseline")) {
+                return;
+            }
+            methods.forEach((other, r) -> {
+                if (other.startsWith("baseline")) {
+                    return;
+                }
+                double b = base.getPrimaryResult().getScore();
+                double a = r.getPrimaryResult().getScore();
+                boolean timeMode = r.getParams().getMode().shortLabel().matches("avgt|sample|ss");
+                double ratio = timeMode ? b / a : a / b;
+                out.add(String.format("%s.%s vs %s: %.3f", shortName(cls), other, name, ratio));
+            });
+        }));
+        return out;
+    }
+
+    private static String paramsKey(RunResult r) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : r.getParams().getParamsKeys()) {
+            sb.append(sb.length() == 0 ? " (" : ", ").append(k).append('=').append(r.getParams().getParam(k));
+        }
+        return sb.length() == 0 ? "" : sb.append(')').toString();
+    }
+
+    private static String shortName(String cls) {
+        return cls.startsWith("dev.attest.bench.") ? cls.substring("dev.attest.bench.".length()) : cls;
+    }
+}
