@@ -77,6 +77,30 @@ class MeasurementSchedulerTest {
     }
 
     @Test
+    void jitterDelaysEachCycleWithinItsBound() throws Exception {
+        BlockingQueue<Cycle> cycles = new LinkedBlockingQueue<>();
+        try (MeasurementScheduler s = MeasurementScheduler.builder().collector(new Counting("c", 0))
+                .period(Duration.ofMillis(100)).jitter(Duration.ofMillis(60)).listener(cycles::add).build()) {
+            s.start();
+            List<Cycle> got = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                got.add(cycles.poll(5, TimeUnit.SECONDS));
+            }
+            // Cycle k is planned at origin + k * period + jitter_k with 0 <= jitter_k <= 60 ms.
+            java.util.Set<Long> offsets = new java.util.HashSet<>();
+            Cycle first = got.get(0);
+            for (int k = 1; k < got.size(); k++) {
+                long sinceFirst = Duration.between(first.planned(), got.get(k).planned()).toNanos();
+                long grid = k * 100_000_000L;
+                assertTrue(sinceFirst >= grid - 60_000_000L && sinceFirst <= grid + 60_000_000L,
+                        "cycle " + k + " planned " + sinceFirst + " ns after the first");
+                offsets.add(sinceFirst - grid);
+            }
+            assertTrue(offsets.size() > 1, "jitter varies between cycles");
+        }
+    }
+
+    @Test
     void collectorsWithTheirOwnIntervalRunAtTheirOwnRate() throws Exception {
         Counting fast = new Counting("fast", 0);
         Counting slow = new Counting("slow", 0);

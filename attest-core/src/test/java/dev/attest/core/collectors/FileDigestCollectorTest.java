@@ -99,6 +99,24 @@ class FileDigestCollectorTest {
     }
 
     @Test
+    void blockDevicesAreMeasuredLikeAFirmwarePartition() throws Exception {
+        byte[] image = new byte[2 << 20];
+        new Random(3).nextBytes(image);
+        Path img = Files.write(dir.resolve("partition.img"), image);
+        Process attach = new ProcessBuilder("losetup", "-f", "--show", img.toString()).redirectErrorStream(true).start();
+        String device = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(attach.waitFor() == 0,
+                "loop devices unavailable here (losetup: " + device + "); block device path not exercised");
+        try {
+            Measurement m = FileDigestCollector.builder().path(Path.of(device)).build().collect(CTX).get(0);
+            assertEquals(Measurement.Status.OK, m.status(), m.toString());
+            assertEquals(run("sha256sum", img.toString()).split(" ")[0], m.digest(DigestAlgorithm.SHA_256).orElseThrow().hex());
+        } finally {
+            run("losetup", "-d", device);
+        }
+    }
+
+    @Test
     void aModifiedFileChangesItsDigest() throws Exception {
         Path f = Files.writeString(dir.resolve("app.conf"), "debug=false\n");
         FileDigestCollector c = FileDigestCollector.builder().path(f).build();
