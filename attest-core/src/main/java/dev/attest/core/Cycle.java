@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One measurement cycle of a {@link MeasurementScheduler}: every measurement its collectors
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param duration how long the whole cycle took
  * @param measurements the measurements, in collector order
  * @param runs one entry per collector that was due in this cycle
+ * @param nonce the verifier's challenge when the cycle answers one ({@link
+ *     MeasurementScheduler#collectNow(byte[])}); copied in and out
  */
 public record Cycle(long number, Instant planned, Instant started, Duration duration,
-        List<Measurement> measurements, List<CollectorRun> runs) {
+        List<Measurement> measurements, List<CollectorRun> runs, Optional<byte[]> nonce) {
     public Cycle {
         if (number < 1) {
             throw new IllegalArgumentException("cycle numbers start at 1");
@@ -28,6 +31,18 @@ public record Cycle(long number, Instant planned, Instant started, Duration dura
         Objects.requireNonNull(duration, "duration");
         measurements = List.copyOf(measurements);
         runs = List.copyOf(runs);
+        nonce = Objects.requireNonNull(nonce, "nonce").map(byte[]::clone);
+    }
+
+    /** A cycle that answers no challenge. */
+    public Cycle(long number, Instant planned, Instant started, Duration duration,
+            List<Measurement> measurements, List<CollectorRun> runs) {
+        this(number, planned, started, duration, measurements, runs, Optional.empty());
+    }
+
+    @Override
+    public Optional<byte[]> nonce() {
+        return nonce.map(byte[]::clone);
     }
 
     /** How late the cycle started against its plan (zero if early). */

@@ -202,7 +202,7 @@ public final class MeasurementScheduler implements AutoCloseable {
             runCollector(slot, ctx, measurements, runs);
         }
         Cycle cycle = new Cycle(number, planned, startedAt, Duration.ofNanos(System.nanoTime() - t0),
-                measurements, runs);
+                measurements, runs, java.util.Optional.ofNullable(nonce));
         for (CycleListener l : listeners) {
             try {
                 l.onCycle(cycle);

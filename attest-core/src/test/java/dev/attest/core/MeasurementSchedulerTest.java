@@ -222,8 +222,9 @@ class MeasurementSchedulerTest {
             }
         };
         try (MeasurementScheduler s = MeasurementScheduler.builder().collector(c).build()) {
-            s.collectNow(new byte[] {1, 2, 3});
-            s.collectNow();
+            Cycle challenged = s.collectNow(new byte[] {1, 2, 3});
+            assertArrayEquals(new byte[] {1, 2, 3}, challenged.nonce().orElseThrow());
+            assertEquals(java.util.Optional.empty(), s.collectNow().nonce());
         }
         assertEquals(1, seen.size());
         assertArrayEquals(new byte[] {1, 2, 3}, seen.get(0));

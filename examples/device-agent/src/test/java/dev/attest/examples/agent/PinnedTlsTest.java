@@ -4,21 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
@@ -31,55 +25,33 @@ class PinnedTlsTest {
     @TempDir
     Path dir;
 
-    private HttpsServer server;
+    private TestVerifier server;
     private X509Certificate cert;
     private String url;
 
     @BeforeEach
     void start() throws Exception {
-        Path ks = dir.resolve("server.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "verifier", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=attest test verifier", "-ext", "san=ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        cert = (X509Certificate) store.getCertificate("verifier");
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
-        kmf.init(store, "changeit".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ctx));
-        server.createContext("/v1/ping", ex -> {
-            byte[] body = "pong".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
+        server = new TestVerifier(dir);
         server.start();
-        url = "https://127.0.0.1:" + server.getAddress().getPort() + "/v1/ping";
+        cert = server.cert;
+        url = server.uri() + "/v1/challenge";
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.stop();
     }
 
     private String get(SSLContext ctx) throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(ctx).build();
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return client.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
     void thePinnedKeyConnects() throws Exception {
         String pin = HexFormat.of().formatHex(PinnedTls.spkiSha256(cert));
-        assertEquals("pong", get(PinnedTls.pinned(List.of("00".repeat(32), pin))));
+        assertTrue(get(PinnedTls.pinned(List.of("00".repeat(32), pin))).startsWith("{\"nonce\":"));
     }
 
     @Test
@@ -95,7 +67,7 @@ class PinnedTlsTest {
         KeyStore cas = KeyStore.getInstance("PKCS12");
         cas.load(null, null);
         cas.setCertificateEntry("verifier", cert);
-        assertEquals("pong", get(PinnedTls.ca(cas)));
+        assertTrue(get(PinnedTls.ca(cas)).startsWith("{\"nonce\":"));
         assertThrows(SSLHandshakeException.class, () -> get(SSLContext.getDefault()));
     }
 
