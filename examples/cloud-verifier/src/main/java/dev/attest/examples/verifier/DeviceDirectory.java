@@ -1,0 +1,109 @@
+package dev.attest.examples.verifier;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The service's own records, in any JDBC database (H2 file mode by default, PostgreSQL by URL):
+ * enrolled devices with their verification key, and the history of appraisal results. The
+ * verifier's replay and continuity state lives in attest-verify's DeviceStateStore, not here.
+ * The schema is created on first use; the SQL is the subset H2 and PostgreSQL share.
+ */
+final class DeviceDirectory implements AutoCloseable {
+    /** An enrolled device. */
+    record Device(String id, String keyPem, Instant enrolled) {
+    }
+
+    /** One appraisal of one device. */
+    record Result(String device, Instant time, String status, String trustVectorJson, String findingsJson,
+            long sequence) {
+    }
+
+    private final Connection db;
+
+    DeviceDirectory(String jdbcUrl) throws SQLException {
+        this.db = DriverManager.getConnection(jdbcUrl);
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS attest_devices (id VARCHAR(256) PRIMARY KEY, "
+                    + "key_pem VARCHAR(16384) NOT NULL, enrolled TIMESTAMP NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS attest_results (device VARCHAR(256) NOT NULL, "
+                    + "at TIMESTAMP NOT NULL, status VARCHAR(32) NOT NULL, trust_vector VARCHAR(4096) NOT NULL, "
+                    + "findings VARCHAR(1048576) NOT NULL, sequence BIGINT NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS attest_results_device ON attest_results (device, at)");
+        }
+    }
+
+    synchronized void enrol(String id, String keyPem, Instant at) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO attest_devices (id, key_pem, enrolled) VALUES (?, ?, ?)")) {
+            p.setString(1, id);
+            p.setString(2, keyPem);
+            p.setTimestamp(3, Timestamp.from(at));
+            p.executeUpdate();
+        }
+    }
+
+    synchronized Optional<Device> device(String id) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("SELECT id, key_pem, enrolled FROM attest_devices WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant()))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    synchronized List<Device> devices() throws SQLException {
+        List<Device> out = new ArrayList<>();
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery("SELECT id, key_pem, enrolled FROM attest_devices ORDER BY id")) {
+            while (r.next()) {
+                out.add(new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant()));
+            }
+        }
+        return out;
+    }
+
+    synchronized void record(Result res) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO attest_results "
+                + "(device, at, status, trust_vector, findings, sequence) VALUES (?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, res.device());
+            p.setTimestamp(2, Timestamp.from(res.time()));
+            p.setString(3, res.status());
+            p.setString(4, res.trustVectorJson());
+            p.setString(5, res.findingsJson());
+            p.setLong(6, res.sequence());
+            p.executeUpdate();
+        }
+    }
+
+    /** The newest {@code limit} results of a device, newest first. */
+    synchronized List<Result> history(String device, int limit) throws SQLException {
+        List<Result> out = new ArrayList<>();
+        try (PreparedStatement p = db.prepareStatement("SELECT device, at, status, trust_vector, findings, sequence "
+                + "FROM attest_results WHERE device = ? ORDER BY at DESC, sequence DESC LIMIT ?")) {
+            p.setString(1, device);
+            p.setInt(2, limit);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Result(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3), r.getString(4),
+                            r.getString(5), r.getLong(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        db.close();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.attest.examples.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against a real H2 database in file mode: state survives closing and reopening. */
+class DeviceDirectoryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void enrolmentAndHistorySurviveARestart() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("verifier");
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        try (DeviceDirectory d = new DeviceDirectory(url)) {
+            d.enrol("gw-1", "-----BEGIN PUBLIC KEY-----\nAAA\n-----END PUBLIC KEY-----\n", t);
+            d.record(new DeviceDirectory.Result("gw-1", t.plusSeconds(60), "affirming", "{}", "[]", 10));
+            d.record(new DeviceDirectory.Result("gw-1", t.plusSeconds(120), "contraindicated", "{\"executables\":96}",
+                    "[{\"check\":\"reference-digest\"}]", 20));
+            assertThrows(SQLException.class, () -> d.enrol("gw-1", "other", t));
+        }
+        try (DeviceDirectory d = new DeviceDirectory(url)) {
+            assertEquals(List.of("gw-1"), d.devices().stream().map(DeviceDirectory.Device::id).toList());
+            assertEquals(Optional.empty(), d.device("gw-2"));
+            List<DeviceDirectory.Result> h = d.history("gw-1", 10);
+            assertEquals(List.of("contraindicated", "affirming"), h.stream().map(DeviceDirectory.Result::status).toList());
+            assertEquals(1, d.history("gw-1", 1).size());
+        }
+    }
+
+    @Test
+    void noncesAreSingleUsePerDeviceAndExpire() {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                Instant.parse("2026-11-24T10:00:00Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        NonceIssuer issuer = new NonceIssuer(java.time.Duration.ofSeconds(30), clock, 2);
+        byte[] a = issuer.issue("gw-1");
+        assertEquals(32, a.length);
+        assertEquals(true, issuer.redeem("gw-1", a).isPresent());
+        assertEquals(Optional.empty(), issuer.redeem("gw-1", a));
+        byte[] b = issuer.issue("gw-1");
+        assertEquals(Optional.empty(), issuer.redeem("gw-2", b));
+        assertEquals(Optional.empty(), issuer.redeem("gw-1", b));
+        byte[] c = issuer.issue("gw-1");
+        now.set(now.get().plusSeconds(31));
+        assertEquals(Optional.empty(), issuer.redeem("gw-1", c));
+        issuer.issue("gw-1");
+        issuer.issue("gw-1");
+        assertThrows(IllegalStateException.class, () -> issuer.issue("gw-1"));
+    }
+}
