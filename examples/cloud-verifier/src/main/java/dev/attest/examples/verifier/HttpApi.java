@@ -1,0 +1,263 @@
+package dev.attest.examples.verifier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's HTTPS API and dashboard:
+ * {@code POST /v1/challenge}, {@code POST /v1/evidence}, {@code GET /v1/devices},
+ * {@code GET /v1/devices/{id}}, {@code POST /v1/devices} (enrolment, admin token), {@code GET /}.
+ * Request bodies are bounded; every error is a JSON object with one {@code error} line.
+ */
+final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest evidence accepted, as the evidence decoder's default limit. */
+    static final int MAX_EVIDENCE = 64 * 1024;
+    private static final int MAX_JSON = 64 * 1024;
+
+    private final HttpsServer server;
+    private final ExecutorService executor;
+    private final DeviceDirectory directory;
+    private final NonceIssuer nonces;
+    private final Appraiser appraiser;
+    private final Enroller enroller;
+    private final byte[] adminToken;
+    private final Clock clock;
+
+    /** Checks and stores an enrolment (key format is the verifier's business). */
+    @FunctionalInterface
+    interface Enroller {
+        void enrol(String device, String keyPem) throws Exception;
+    }
+
+    HttpApi(InetSocketAddress bind, SSLContext tls, DeviceDirectory directory, NonceIssuer nonces,
+            Appraiser appraiser, Enroller enroller, String adminToken, Clock clock) throws IOException {
+        this.directory = directory;
+        this.nonces = nonces;
+        this.appraiser = appraiser;
+        this.enroller = enroller;
+        this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+        this.clock = clock;
+        this.server = HttpsServer.create(bind, 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        this.executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "attest-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/v1/challenge", ex -> handle(ex, this::challenge));
+        server.createContext("/v1/evidence", ex -> handle(ex, this::evidence));
+        server.createContext("/v1/devices", ex -> handle(ex, this::devices));
+        server.createContext("/", ex -> handle(ex, this::dashboard));
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private interface Route {
+        void serve(HttpExchange ex) throws Exception;
+    }
+
+    /** A request the client got wrong. */
+    private static final class HttpError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private void handle(HttpExchange ex, Route route) throws IOException {
+        try {
+            route.serve(ex);
+        } catch (HttpError e) {
+            send(ex, e.status, "application/json", error(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            send(ex, 400, "application/json", error(e.getMessage()));
+        } catch (Exception e) {
+            LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            send(ex, 500, "application/json", error("internal error"));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private static byte[] error(String message) {
+        return JSON.createObjectNode().put("error", String.valueOf(message)).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    private static byte[] body(HttpExchange ex, int max) throws IOException, HttpError {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                throw new HttpError(413, "request body larger than " + max + " bytes");
+            }
+            return b;
+        }
+    }
+
+    private static void method(HttpExchange ex, String m) throws HttpError {
+        if (!ex.getRequestMethod().equals(m)) {
+            throw new HttpError(405, "use " + m);
+        }
+    }
+
+    private void challenge(HttpExchange ex) throws Exception {
+        method(ex, "POST");
+        JsonNode req = JSON.readTree(body(ex, MAX_JSON));
+        String device = req == null ? "" : req.path("device").asText("");
+        if (directory.device(device).isEmpty()) {
+            throw new HttpError(404, "unknown device");
+        }
+        byte[] nonce = nonces.issue(device);
+        send(ex, 200, "application/json", JSON.createObjectNode()
+                .put("nonce", Base64.getUrlEncoder().withoutPadding().encodeToString(nonce))
+                .toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void evidence(HttpExchange ex) throws Exception {
+        method(ex, "POST");
+        byte[] evidence = body(ex, MAX_EVIDENCE);
+        Optional<byte[]> expected = Optional.empty();
+        String nonceHeader = ex.getRequestHeaders().getFirst("Attest-Nonce");
+        if (nonceHeader != null) {
+            String device = Optional.ofNullable(ex.getRequestHeaders().getFirst("Attest-Device")).orElse("");
+            byte[] nonce;
+            try {
+                nonce = Base64.getUrlDecoder().decode(nonceHeader);
+            } catch (IllegalArgumentException e) {
+                throw new HttpError(400, "Attest-Nonce is not base64url");
+            }
+            expected = nonces.redeem(device, nonce);
+            if (expected.isEmpty()) {
+                throw new HttpError(409, "challenge unknown, expired, already answered, or for another device");
+            }
+        }
+        Appraiser.Appraisal a = appraiser.appraise(evidence, expected);
+        if (directory.device(a.device()).isPresent()) {
+            directory.record(new DeviceDirectory.Result(a.device(), clock.instant(), a.status(), a.trustVectorJson(),
+                    a.findingsJson(), a.sequence()));
+        }
+        send(ex, 200, "application/jwt", a.ear().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void devices(HttpExchange ex) throws Exception {
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/v1/devices") && ex.getRequestMethod().equals("POST")) {
+            enrol(ex);
+            return;
+        }
+        method(ex, "GET");
+        if (path.equals("/v1/devices") || path.equals("/v1/devices/")) {
+            ArrayNode list = JSON.createArrayNode();
+            for (DeviceDirectory.Device d : directory.devices()) {
+                list.add(summary(d, directory.history(d.id(), 1)));
+            }
+            send(ex, 200, "application/json", list.toString().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String id = path.substring("/v1/devices/".length());
+        DeviceDirectory.Device d = directory.device(id).orElseThrow(() -> new HttpError(404, "unknown device"));
+        List<DeviceDirectory.Result> history = directory.history(id, 50);
+        ObjectNode o = summary(d, history);
+        ArrayNode h = o.putArray("history");
+        for (DeviceDirectory.Result r : history) {
+            h.add(result(r));
+        }
+        send(ex, 200, "application/json", o.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void enrol(HttpExchange ex) throws Exception {
+        String auth = Optional.ofNullable(ex.getRequestHeaders().getFirst("Authorization")).orElse("");
+        byte[] presented = auth.startsWith("Bearer ") ? auth.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(presented, adminToken)) {
+            throw new HttpError(401, "enrolment needs the admin token");
+        }
+        JsonNode req = JSON.readTree(body(ex, MAX_JSON));
+        String id = req == null ? "" : req.path("device").asText("");
+        String key = req == null ? "" : req.path("key").asText("");
+        if (!id.matches("[A-Za-z0-9._-]{1,128}")) {
+            throw new HttpError(400, "device id must be 1..128 characters of [A-Za-z0-9._-]");
+        }
+        if (directory.device(id).isPresent()) {
+            throw new HttpError(409, "device already enrolled");
+        }
+        enroller.enrol(id, key);
+        directory.enrol(id, key, clock.instant());
+        send(ex, 201, "application/json", JSON.createObjectNode().put("device", id).toString()
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ObjectNode summary(DeviceDirectory.Device d, List<DeviceDirectory.Result> latest) throws IOException {
+        ObjectNode o = JSON.createObjectNode().put("device", d.id()).put("enrolled", d.enrolled().toString());
+        if (latest.isEmpty()) {
+            o.put("status", "none");
+        } else {
+            DeviceDirectory.Result r = latest.get(0);
+            o.put("status", r.status()).put("lastSeen", r.time().toString()).put("sequence", r.sequence());
+            o.set("trustVector", JSON.readTree(r.trustVectorJson()));
+            o.set("findings", JSON.readTree(r.findingsJson()));
+        }
+        return o;
+    }
+
+    private static ObjectNode result(DeviceDirectory.Result r) throws IOException {
+        ObjectNode o = JSON.createObjectNode().put("time", r.time().toString()).put("status", r.status())
+                .put("sequence", r.sequence());
+        o.set("trustVector", JSON.readTree(r.trustVectorJson()));
+        o.set("findings", JSON.readTree(r.findingsJson()));
+        return o;
+    }
+
+    private void dashboard(HttpExchange ex) throws Exception {
+        method(ex, "GET");
+        if (!ex.getRequestURI().getPath().equals("/")) {
+            throw new HttpError(404, "not found");
+        }
+        try (InputStream in = HttpApi.class.getResourceAsStream("dashboard.html")) {
+            ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
+            send(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
