@@ -1,0 +1,83 @@
+package dev.attest.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.attest.core.ComponentId;
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.Layer;
+import dev.attest.core.Measurement;
+import dev.attest.core.Value;
+import dev.attest.core.internal.cbor.CborDecoder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** The canonical encoding of any measurement is deterministic and decodes to an equal measurement. */
+class MeasurementCodecProperties {
+    private static final CborDecoder STRICT = CborDecoder.deterministic(1 << 20, 32, 1 << 20);
+
+    private Arbitrary<String> names() {
+        return Arbitraries.strings().withCharRange((char) 0x21, (char) 0x7e).withChars((char) 0xe9, (char) 0x2192, (char) 0x20).ofMinLength(1).ofMaxLength(30).filter(s -> !s.isBlank());
+    }
+
+    private Arbitrary<Value> values(int depth) {
+        Arbitrary<Value> leaf = Arbitraries.oneOf(
+                Arbitraries.longs().map(Value::of),
+                Arbitraries.doubles().filter(Double::isFinite).map(Value::of),
+                Arbitraries.of(true, false).map(Value::of),
+                Arbitraries.strings().ofMaxLength(20).map(Value::of),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(20).map(b -> (Value) new Value.Bytes(b)));
+        if (depth == 0) {
+            return leaf;
+        }
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(5, leaf),
+                net.jqwik.api.Tuple.of(1, values(depth - 1).list().ofMaxSize(3).map(l -> (Value) new Value.ListValue(l))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.maps(names(), values(depth - 1)).ofMaxSize(3)
+                        .map(m -> (Value) Value.MapValue.of(m))));
+    }
+
+    @Provide
+    Arbitrary<Measurement> measurements() {
+        Arbitrary<ComponentId> component = Combinators.combine(names(), names().injectNull(0.5))
+                .as((n, v) -> v == null ? ComponentId.of(n) : ComponentId.of(n, v));
+        Arbitrary<Layer> layer = Arbitraries.of(Layer.FIRMWARE, Layer.KERNEL, Layer.PROCESS, Layer.of("custom-layer"));
+        Arbitrary<List<Digest>> digests = Arbitraries.subsetOf(DigestAlgorithm.values())
+                .map(algs -> algs.stream().map(a -> a.hash(a.name().getBytes(java.nio.charset.StandardCharsets.UTF_8))).toList());
+        Arbitrary<Map<String, Value>> vals = Arbitraries.maps(names(), values(2)).ofMaxSize(4);
+        Arbitrary<Instant> time = Arbitraries.longs().between(0, 4_102_444_800_000L).map(Instant::ofEpochMilli);
+        Arbitrary<Measurement.Status> status = Arbitraries.of(Measurement.Status.values());
+        return Combinators.combine(component, layer, digests, vals, time, status, names().injectNull(0.3))
+                .as((c, l, d, v, t, s, msg) -> {
+                    Measurement.Builder b = Measurement.builder(c, l).collector("prop-collector").time(t)
+                            .digests(d).values(new TreeMap<>(v));
+                    if (s != Measurement.Status.OK) {
+                        return b.status(s, msg == null ? "why" : msg).build();
+                    }
+                    if (d.isEmpty() && v.isEmpty()) {
+                        b.value("present", true);
+                    }
+                    if (msg != null) {
+                        b.message(msg);
+                    }
+                    return b.build();
+                });
+    }
+
+    @Property(tries = 500)
+    void canonicalFormRoundTripsAndIsStable(@ForAll("measurements") Measurement m) throws Exception {
+        byte[] once = MeasurementCodec.canonical(m);
+        Measurement back = MeasurementCodec.fromCbor(STRICT.decode(once));
+        assertEquals(m, back);
+        assertArrayEquals(once, MeasurementCodec.canonical(back));
+    }
+}
