@@ -13,4 +13,6 @@ module dev.attest.core {
     exports dev.attest.core.internal to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
 
     uses dev.attest.core.Collector;
+    provides dev.attest.core.Collector with
+            dev.attest.core.collectors.ProcessMemoryCollector;
 }
