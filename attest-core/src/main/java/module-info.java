@@ -5,6 +5,7 @@
  */
 module dev.attest.core {
     requires org.slf4j;
+    requires java.management;
 
     exports dev.attest.core;
     exports dev.attest.core.collectors;
@@ -14,5 +15,6 @@ module dev.attest.core {
 
     uses dev.attest.core.Collector;
     provides dev.attest.core.Collector with
-            dev.attest.core.collectors.ProcessMemoryCollector;
+            dev.attest.core.collectors.ProcessMemoryCollector,
+            dev.attest.core.collectors.MemoryProtectionCollector;
 }
