@@ -16,5 +16,6 @@ module dev.attest.core {
     uses dev.attest.core.Collector;
     provides dev.attest.core.Collector with
             dev.attest.core.collectors.ProcessMemoryCollector,
-            dev.attest.core.collectors.MemoryProtectionCollector;
+            dev.attest.core.collectors.MemoryProtectionCollector,
+            dev.attest.core.collectors.ImaCollector;
 }
