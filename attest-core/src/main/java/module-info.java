@@ -17,5 +17,6 @@ module dev.attest.core {
     provides dev.attest.core.Collector with
             dev.attest.core.collectors.ProcessMemoryCollector,
             dev.attest.core.collectors.MemoryProtectionCollector,
-            dev.attest.core.collectors.ImaCollector;
+            dev.attest.core.collectors.ImaCollector,
+            dev.attest.core.collectors.BootEventLogCollector;
 }
