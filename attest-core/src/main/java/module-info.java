@@ -19,5 +19,6 @@ module dev.attest.core {
             dev.attest.core.collectors.MemoryProtectionCollector,
             dev.attest.core.collectors.ImaCollector,
             dev.attest.core.collectors.BootEventLogCollector,
-            dev.attest.core.collectors.TimingCollector;
+            dev.attest.core.collectors.TimingCollector,
+            dev.attest.core.collectors.JvmRuntimeCollector;
 }
