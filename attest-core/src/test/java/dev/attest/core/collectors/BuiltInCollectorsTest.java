@@ -24,11 +24,16 @@ class BuiltInCollectorsTest {
     }
 
     @Test
-    void everyDiscoveredCollectorReportsSomethingHere() throws Exception {
+    void everyDiscoveredCollectorReportsSomethingHereThatRoundTripsThroughCbor() throws Exception {
         for (Collector c : Collector.discover()) {
             List<Measurement> ms = c.collect(CTX);
             assertFalse(ms.isEmpty(), c.id());
-            ms.forEach(m -> assertEquals(c.id(), m.collectorId()));
+            for (Measurement m : ms) {
+                assertEquals(c.id(), m.collectorId());
+                // Every measurement survives the canonical encoding the log and evidence use.
+                assertEquals(m, dev.attest.core.internal.MeasurementCodec.fromCbor(
+                        dev.attest.core.internal.MeasurementCodec.toCbor(m)));
+            }
         }
     }
 
