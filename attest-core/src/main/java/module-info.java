@@ -5,6 +5,7 @@
  */
 module dev.attest.core {
     requires org.slf4j;
+    requires java.management;
 
     exports dev.attest.core;
     exports dev.attest.core.collectors;
@@ -13,4 +14,11 @@ module dev.attest.core {
     exports dev.attest.core.internal to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
 
     uses dev.attest.core.Collector;
+    provides dev.attest.core.Collector with
+            dev.attest.core.collectors.ProcessMemoryCollector,
+            dev.attest.core.collectors.MemoryProtectionCollector,
+            dev.attest.core.collectors.ImaCollector,
+            dev.attest.core.collectors.BootEventLogCollector,
+            dev.attest.core.collectors.TimingCollector,
+            dev.attest.core.collectors.JvmRuntimeCollector;
 }
