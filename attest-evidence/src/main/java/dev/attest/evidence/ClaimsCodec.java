@@ -1,0 +1,372 @@
+package dev.attest.evidence;
+
+import static dev.attest.evidence.EatProfile.*;
+
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.LogHead;
+import dev.attest.core.Measurement;
+import dev.attest.core.internal.MeasurementCodec;
+import dev.attest.core.internal.cbor.Cbor;
+import dev.attest.core.internal.cbor.CborDecoder;
+import dev.attest.core.internal.cbor.CborEncoder;
+import dev.attest.core.internal.cbor.CborException;
+import dev.attest.evidence.EvidenceException.Reason;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** EAT claims to and from CBOR under this SDK's profile ({@link EatProfile}). */
+final class ClaimsCodec {
+    /** Measurements inside one token are decoded with these limits (each is small). */
+    private static final CborDecoder MEASUREMENT_DECODER = CborDecoder.deterministic(1 << 20, 16, 1 << 16);
+
+    private static final long MAX_NUMERIC_DATE = 253_402_300_799L;
+
+    private ClaimsCodec() {
+    }
+
+    static Cbor.Map toCbor(EatClaims c) {
+        Cbor.MapBuilder b = Cbor.map();
+        c.iss().ifPresent(v -> b.put(ISS, Cbor.of(v)));
+        c.sub().ifPresent(v -> b.put(SUB, Cbor.of(v)));
+        c.exp().ifPresent(v -> b.put(EXP, Cbor.of(v.getEpochSecond())));
+        c.nbf().ifPresent(v -> b.put(NBF, Cbor.of(v.getEpochSecond())));
+        c.iat().ifPresent(v -> b.put(IAT, Cbor.of(v.getEpochSecond())));
+        c.cti().ifPresent(v -> b.put(CTI, Cbor.of(v)));
+        List<byte[]> nonces = c.nonces();
+        if (nonces.size() == 1) {
+            b.put(NONCE, Cbor.of(nonces.get(0)));
+        } else if (nonces.size() > 1) {
+            b.put(NONCE, new Cbor.Array(nonces.stream().<Cbor>map(Cbor::of).toList()));
+        }
+        c.ueid().ifPresent(v -> b.put(UEID, Cbor.of(v)));
+        c.oemid().ifPresent(v -> b.put(OEMID, Cbor.of(v)));
+        c.hwmodel().ifPresent(v -> b.put(HWMODEL, Cbor.of(v)));
+        c.hwversion().ifPresent(v -> b.put(HWVERSION, Cbor.Array.of(Cbor.of(v))));
+        c.uptime().ifPresent(v -> b.put(UPTIME, Cbor.of(v)));
+        c.dbgstat().ifPresent(v -> b.put(DBGSTAT, Cbor.of(v.ordinal())));
+        c.profile().ifPresent(v -> b.put(EAT_PROFILE, Cbor.of(v)));
+        c.bootcount().ifPresent(v -> b.put(BOOTCOUNT, Cbor.of(v)));
+        c.bootseed().ifPresent(v -> b.put(BOOTSEED, Cbor.of(v)));
+        c.swname().ifPresent(v -> b.put(SWNAME, Cbor.of(v)));
+        c.swversion().ifPresent(v -> b.put(SWVERSION, Cbor.Array.of(Cbor.of(v))));
+        if (!c.measurements().isEmpty()) {
+            List<Cbor> ms = new ArrayList<>();
+            for (Measurement m : c.measurements()) {
+                ms.add(Cbor.Array.of(Cbor.of(MEASUREMENT_CONTENT_FORMAT), Cbor.of(MeasurementCodec.canonical(m))));
+            }
+            b.put(MEASUREMENTS, new Cbor.Array(ms));
+        }
+        if (!c.measurementResults().isEmpty()) {
+            List<Cbor> groups = new ArrayList<>();
+            for (MeasurementResults g : c.measurementResults()) {
+                List<Cbor> rs = new ArrayList<>();
+                g.results().forEach(r -> rs.add(Cbor.Array.of(Cbor.of(r.id()), Cbor.of(r.outcome().ordinal() + 1))));
+                groups.add(Cbor.Array.of(Cbor.of(g.system()), new Cbor.Array(rs)));
+            }
+            b.put(MEASRES, new Cbor.Array(groups));
+        }
+        if (!c.submods().isEmpty()) {
+            Cbor.MapBuilder s = Cbor.map();
+            c.submods().forEach((k, v) -> s.put(k, toCbor(v)));
+            b.put(SUBMODS, s.build());
+        }
+        c.log().ifPresent(log -> {
+            List<Cbor> order = new ArrayList<>();
+            log.measurements().forEach(m -> order.add(Cbor.of(m.layer().name())));
+            b.put(ATTEST_LOG, Cbor.map()
+                    .put(1, Cbor.of(log.head().head().algorithm().namedInformationId()))
+                    .put(2, Cbor.of(log.head().bootId()))
+                    .put(3, Cbor.of(log.since().sequence()))
+                    .put(4, Cbor.of(log.since().head().value()))
+                    .put(5, Cbor.of(log.head().sequence()))
+                    .put(6, Cbor.of(log.head().head().value()))
+                    .put(7, new Cbor.Array(order))
+                    .build());
+        });
+        return b.build();
+    }
+
+    static EatClaims fromCbor(Cbor item) throws EvidenceException {
+        if (!(item instanceof Cbor.Map m)) {
+            throw bad("the claims set must be a map");
+        }
+        return fromMap(m, "", true);
+    }
+
+    private static EatClaims fromMap(Cbor.Map m, String path, boolean top) throws EvidenceException {
+        EatClaims.Builder b = EatClaims.builder();
+        Cbor.Map submods = null;
+        Cbor.Map log = null;
+        try {
+            for (Cbor.Entry e : m.entries()) {
+                if (!(e.key() instanceof Cbor.Int key)) {
+                    b.unknownClaim(e.key().toString(), e.value().toString());
+                    continue;
+                }
+                Cbor v = e.value();
+                String at = path + "/" + key.value();
+                switch ((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, key.value()))) {
+                    case ISS -> b.iss(text(v, at));
+                    case SUB -> b.sub(text(v, at));
+                    case EXP -> b.exp(time(v, at));
+                    case NBF -> b.nbf(time(v, at));
+                    case IAT -> b.iat(time(v, at));
+                    case CTI -> b.cti(bytes(v, at));
+                    case NONCE -> {
+                        if (v instanceof Cbor.Array a) {
+                            if (a.size() == 0) {
+                                throw bad(at + ": empty nonce array");
+                            }
+                            for (Cbor n : a.items()) {
+                                b.nonce(bytes(n, at));
+                            }
+                        } else {
+                            b.nonce(bytes(v, at));
+                        }
+                    }
+                    case UEID -> b.ueid(bytes(v, at));
+                    case OEMID -> b.oemid(bytes(v, at));
+                    case HWMODEL -> b.hwmodel(bytes(v, at));
+                    case HWVERSION -> b.hwversion(version(v, at));
+                    case UPTIME -> b.uptime(uint(v, at));
+                    case DBGSTAT -> {
+                        long d = uint(v, at);
+                        if (d >= DebugStatus.values().length) {
+                            throw bad(at + ": unknown dbgstat " + d);
+                        }
+                        b.dbgstat(DebugStatus.values()[(int) d]);
+                    }
+                    case EAT_PROFILE -> b.profile(text(v, at));
+                    case BOOTCOUNT -> b.bootcount(uint(v, at));
+                    case BOOTSEED -> b.bootseed(bytes(v, at));
+                    case SWNAME -> b.swname(text(v, at));
+                    case SWVERSION -> b.swversion(version(v, at));
+                    case MEASUREMENTS -> b.measurements(measurements(v, at));
+                    case MEASRES -> measres(b, v, at);
+                    case SUBMODS -> submods = map(v, at);
+                    case ATTEST_LOG -> {
+                        if (!top) {
+                            throw bad(at + ": the measurement log belongs at the top level");
+                        }
+                        log = map(v, at);
+                    }
+                    default -> b.unknownClaim(Long.toString(key.value()), v.toString());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad(path + ": " + e.getMessage());
+        }
+        Map<String, EatClaims> subs = new LinkedHashMap<>();
+        if (submods != null) {
+            for (Cbor.Entry e : submods.entries()) {
+                String name = text(e.key(), path + "/" + SUBMODS);
+                subs.put(name, fromMap(map(e.value(), path + "/" + SUBMODS + "/" + name), path + "/" + SUBMODS + "/" + name, false));
+            }
+        }
+        if (log != null) {
+            b.log(logExtent(log, subs, path + "/" + ATTEST_LOG));
+        }
+        try {
+            subs.forEach(b::submod);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw bad(path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Rebuilds the log extent from the chain order and the submodules it names, and removes
+     * those submodules from {@code subs} (the extent carries them). Every measurement of a named
+     * submodule must be used exactly once, and such a submodule may carry nothing else.
+     */
+    private static LogExtent logExtent(Cbor.Map log, Map<String, EatClaims> subs, String at) throws EvidenceException {
+        for (Cbor.Entry e : log.entries()) {
+            if (!(e.key() instanceof Cbor.Int k) || k.value() < 1 || k.value() > 7) {
+                throw bad(at + ": unknown log field " + e.key());
+            }
+        }
+        long algId = uint(need(log, 1, at), at + "/1");
+        DigestAlgorithm alg = DigestAlgorithm.byNamedInformationId(algId)
+                .orElseThrow(() -> bad(at + "/1: log digest algorithm " + algId + " is not allowed"));
+        String bootId = text(need(log, 2, at), at + "/2");
+        long sinceSeq = uint(need(log, 3, at), at + "/3");
+        byte[] sinceHead = bytes(need(log, 4, at), at + "/4");
+        long headSeq = uint(need(log, 5, at), at + "/5");
+        byte[] head = bytes(need(log, 6, at), at + "/6");
+        if (!(need(log, 7, at) instanceof Cbor.Array order)) {
+            throw bad(at + "/7: the log order must be an array");
+        }
+        Map<String, Deque<Measurement>> pending = new HashMap<>();
+        List<Measurement> chain = new ArrayList<>(order.size());
+        for (Cbor o : order.items()) {
+            String name = text(o, at + "/7");
+            Deque<Measurement> q = pending.get(name);
+            if (q == null) {
+                EatClaims sub = subs.get(name);
+                if (sub == null) {
+                    throw bad(at + "/7: the log names submodule " + name + ", which is not in the evidence");
+                }
+                if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty() || !sub.unknownClaims().isEmpty()
+                        || hasOtherClaims(sub)) {
+                    throw bad(at + ": log submodule " + name + " carries claims other than measurements");
+                }
+                q = new ArrayDeque<>(sub.measurements());
+                pending.put(name, q);
+            }
+            Measurement m = q.poll();
+            if (m == null) {
+                throw bad(at + "/7: the log names more " + name + " measurements than the submodule holds");
+            }
+            if (!m.layer().name().equals(name)) {
+                throw bad(at + "/7: a measurement of layer " + m.layer().name() + " sits in submodule " + name);
+            }
+            chain.add(m);
+        }
+        for (Map.Entry<String, Deque<Measurement>> e : pending.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                throw bad(at + ": submodule " + e.getKey() + " holds " + e.getValue().size()
+                        + " measurements the log does not account for");
+            }
+            subs.remove(e.getKey());
+        }
+        try {
+            return new LogExtent(new LogHead(sinceSeq, new Digest(alg, sinceHead), bootId),
+                    new LogHead(headSeq, new Digest(alg, head), bootId), chain);
+        } catch (IllegalArgumentException e) {
+            throw bad(at + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean hasOtherClaims(EatClaims sub) {
+        return sub.iat().isPresent() || sub.exp().isPresent() || sub.nbf().isPresent() || !sub.nonces().isEmpty()
+                || sub.ueid().isPresent() || sub.oemid().isPresent() || sub.hwmodel().isPresent()
+                || sub.hwversion().isPresent() || sub.swname().isPresent() || sub.swversion().isPresent()
+                || sub.dbgstat().isPresent() || sub.uptime().isPresent() || sub.bootcount().isPresent()
+                || sub.bootseed().isPresent() || sub.profile().isPresent() || sub.iss().isPresent()
+                || sub.sub().isPresent() || sub.cti().isPresent();
+    }
+
+    private static List<Measurement> measurements(Cbor v, String at) throws EvidenceException {
+        if (!(v instanceof Cbor.Array a)) {
+            throw bad(at + ": measurements must be an array");
+        }
+        List<Measurement> out = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            String here = at + "/" + i;
+            if (!(a.get(i) instanceof Cbor.Array pair) || pair.size() != 2) {
+                throw bad(here + ": a measurement is [content-format, bytes]");
+            }
+            long format = uint(pair.get(0), here + "/0");
+            if (format != MEASUREMENT_CONTENT_FORMAT) {
+                throw bad(here + ": measurement content format " + format + " is not understood");
+            }
+            byte[] raw = bytes(pair.get(1), here + "/1");
+            Measurement m;
+            try {
+                m = MeasurementCodec.fromCbor(MEASUREMENT_DECODER.decode(raw));
+            } catch (CborException e) {
+                throw bad(here + ": measurement is not canonical CBOR: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw bad(here + ": " + e.getMessage());
+            }
+            // The chain hashes the canonical bytes; a measurement that decodes but would
+            // re-encode differently could make two evidences with the same chain disagree.
+            if (!Arrays.equals(MeasurementCodec.canonical(m), raw)) {
+                throw bad(here + ": measurement is not in canonical form");
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static void measres(EatClaims.Builder b, Cbor v, String at) throws EvidenceException {
+        if (!(v instanceof Cbor.Array groups)) {
+            throw bad(at + ": measres must be an array");
+        }
+        for (Cbor g : groups.items()) {
+            if (!(g instanceof Cbor.Array ga) || ga.size() != 2 || !(ga.get(1) instanceof Cbor.Array rs)) {
+                throw bad(at + ": a measres group is [system, [results]]");
+            }
+            List<MeasurementResults.Result> results = new ArrayList<>();
+            for (Cbor r : rs.items()) {
+                if (!(r instanceof Cbor.Array ra) || ra.size() != 2) {
+                    throw bad(at + ": a result is [id, code]");
+                }
+                long code = uint(ra.get(1), at);
+                if (code < 1 || code > 4) {
+                    throw bad(at + ": result code " + code + " is not 1..4");
+                }
+                results.add(new MeasurementResults.Result(text(ra.get(0), at), MeasurementResults.Outcome.values()[(int) code - 1]));
+            }
+            b.measurementResults(new MeasurementResults(text(ga.get(0), at), results));
+        }
+    }
+
+    private static Cbor need(Cbor.Map m, long key, String at) throws EvidenceException {
+        return m.get(key).orElseThrow(() -> bad(at + ": missing field " + key));
+    }
+
+    private static Cbor.Map map(Cbor v, String at) throws EvidenceException {
+        if (!(v instanceof Cbor.Map m)) {
+            throw bad(at + ": must be a map");
+        }
+        return m;
+    }
+
+    private static String text(Cbor v, String at) throws EvidenceException {
+        if (!(v instanceof Cbor.Text t)) {
+            throw bad(at + ": must be a text string");
+        }
+        return t.value();
+    }
+
+    private static String version(Cbor v, String at) throws EvidenceException {
+        // RFC 9711 §4.2.5/§4.2.7: [version, ? scheme]; the scheme is informative.
+        if (!(v instanceof Cbor.Array a) || a.size() < 1 || a.size() > 2) {
+            throw bad(at + ": a version is [text, ? scheme]");
+        }
+        if (a.size() == 2 && !(a.get(1) instanceof Cbor.Int)) {
+            throw bad(at + ": a version scheme is an integer");
+        }
+        return text(a.get(0), at);
+    }
+
+    private static byte[] bytes(Cbor v, String at) throws EvidenceException {
+        if (!(v instanceof Cbor.Bytes b)) {
+            throw bad(at + ": must be a byte string");
+        }
+        return b.value();
+    }
+
+    private static long uint(Cbor v, String at) throws EvidenceException {
+        if (!(v instanceof Cbor.Int i) || i.value() < 0) {
+            throw bad(at + ": must be an unsigned integer");
+        }
+        return i.value();
+    }
+
+    private static Instant time(Cbor v, String at) throws EvidenceException {
+        // NumericDate (RFC 8392 §2); this profile uses whole seconds only, up to year 9999.
+        long t = uint(v, at);
+        if (t > MAX_NUMERIC_DATE) {
+            throw bad(at + ": time beyond the year 9999");
+        }
+        return Instant.ofEpochSecond(t);
+    }
+
+    static byte[] encode(EatClaims c) {
+        return CborEncoder.encode(toCbor(c));
+    }
+
+    private static EvidenceException bad(String message) {
+        return new EvidenceException(Reason.BAD_CLAIMS, message);
+    }
+}

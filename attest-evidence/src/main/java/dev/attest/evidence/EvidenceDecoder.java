@@ -1,0 +1,138 @@
+package dev.attest.evidence;
+
+import dev.attest.core.internal.cbor.Cbor;
+import dev.attest.core.internal.cbor.CborDecoder;
+import dev.attest.evidence.EvidenceException.Reason;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decodes and verifies evidence tokens strictly: a COSE_Sign1 (optionally CWT-tagged) no larger
+ * than {@link #maxBytes()} and nested no deeper than {@link #maxDepth()}, no trailing bytes, no
+ * duplicate map keys, {@code alg} protected and on the allow-list, no unknown critical header;
+ * the key comes from the {@link KeyResolver} and must be bound to the token's {@code alg}; the
+ * signature is verified before any claim is interpreted; then the claims must be valid under
+ * this SDK's EAT profile. Every refusal is an {@link EvidenceException} with its reason.
+ * Immutable and thread-safe.
+ */
+public final class EvidenceDecoder {
+    /** Default size limit (64 KiB). */
+    public static final int DEFAULT_MAX_BYTES = 64 * 1024;
+    /** Default nesting limit. */
+    public static final int DEFAULT_MAX_DEPTH = 16;
+    /** Hard upper bound for {@link Builder#maxBytes}. */
+    public static final int MAX_MAX_BYTES = 64 * 1024 * 1024;
+
+    private final KeyResolver resolver;
+    private final int maxBytes;
+    private final int maxDepth;
+    private final Set<SignatureAlgorithm> algorithms;
+
+    private EvidenceDecoder(Builder b) {
+        this.resolver = b.resolver;
+        this.maxBytes = b.maxBytes;
+        this.maxDepth = b.maxDepth;
+        this.algorithms = Set.copyOf(b.algorithms);
+    }
+
+    /** A builder with the defaults: 64 KiB, depth 16, every allowed algorithm. */
+    public static Builder builder(KeyResolver resolver) {
+        return new Builder(resolver);
+    }
+
+    /** The size limit in bytes. */
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    /** The nesting limit. */
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    /**
+     * Decodes and verifies {@code token}.
+     *
+     * @throws EvidenceException with the reason the token was refused
+     */
+    public VerifiedEvidence decode(byte[] token) throws EvidenceException {
+        CoseSign1 cose = CoseSign1.parse(token, maxBytes, maxDepth);
+        if (!algorithms.contains(cose.algorithm)) {
+            throw new EvidenceException(Reason.ALG_NOT_ALLOWED, cose.algorithm + " is not enabled on this decoder");
+        }
+        Cbor payload = CoseSign1.decode(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload, "payload");
+        Optional<byte[]> ueid = Optional.empty();
+        if (payload instanceof Cbor.Map m && m.get(EatProfile.UEID).orElse(null) instanceof Cbor.Bytes u) {
+            ueid = Optional.of(u.value());
+        }
+        VerificationKey key = resolver.resolve(new KeyRequest(cose.algorithm, cose.keyId, ueid, cose.x5chain))
+                .orElseThrow(() -> new EvidenceException(Reason.KEY_NOT_FOUND, "no key for kid "
+                        + cose.keyId.map(Object::toString).orElse("(none)")));
+        if (key.algorithm() != cose.algorithm) {
+            throw new EvidenceException(Reason.KEY_ALGORITHM_MISMATCH, "token alg " + cose.algorithm
+                    + " but the key is for " + key.algorithm());
+        }
+        if (!key.verify(CoseSign1.toBeSigned(cose.protectedBytes, new byte[0], cose.payload), cose.signature)) {
+            throw new EvidenceException(Reason.BAD_SIGNATURE, "the signature does not verify with " + key);
+        }
+        EatClaims claims = ClaimsCodec.fromCbor(payload);
+        return new VerifiedEvidence(claims, key, cose.x5chain, sha256(token));
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Configures an {@link EvidenceDecoder}. */
+    public static final class Builder {
+        private final KeyResolver resolver;
+        private int maxBytes = DEFAULT_MAX_BYTES;
+        private int maxDepth = DEFAULT_MAX_DEPTH;
+        private final EnumSet<SignatureAlgorithm> algorithms = EnumSet.allOf(SignatureAlgorithm.class);
+
+        private Builder(KeyResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+        }
+
+        /** Sets the size limit, 1 byte to {@link #MAX_MAX_BYTES}. */
+        public Builder maxBytes(int n) {
+            if (n < 1 || n > MAX_MAX_BYTES) {
+                throw new IllegalArgumentException("maxBytes must be 1.." + MAX_MAX_BYTES);
+            }
+            maxBytes = n;
+            return this;
+        }
+
+        /** Sets the nesting limit, 4 to 64 (the profile itself nests 8 deep). */
+        public Builder maxDepth(int n) {
+            if (n < 4 || n > 64) {
+                throw new IllegalArgumentException("maxDepth must be 4..64");
+            }
+            maxDepth = n;
+            return this;
+        }
+
+        /** Restricts the allowed algorithms to {@code allowed} (a subset of the SDK's allow-list). */
+        public Builder algorithms(Set<SignatureAlgorithm> allowed) {
+            if (allowed.isEmpty()) {
+                throw new IllegalArgumentException("at least one algorithm must be allowed");
+            }
+            algorithms.clear();
+            algorithms.addAll(allowed);
+            return this;
+        }
+
+        /** The decoder. */
+        public EvidenceDecoder build() {
+            return new EvidenceDecoder(this);
+        }
+    }
+}

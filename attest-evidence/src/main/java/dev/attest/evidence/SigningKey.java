@@ -1,0 +1,115 @@
+package dev.attest.evidence;
+
+import dev.attest.evidence.internal.Crypto;
+import dev.attest.evidence.internal.KeyChecks;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link Signer} over a JCA private key: a software key, or a key in an HSM reached through a
+ * PKCS#11 (or any other) provider instance. The provider is passed explicitly; nothing is
+ * registered globally. {@link #toString()} names the algorithm and key id, never the key.
+ */
+public final class SigningKey implements Signer {
+    private final PrivateKey key;
+    private final SignatureAlgorithm algorithm;
+    private final KeyId keyId;
+    private final Provider provider;
+    private final VerificationKey verificationKey;
+
+    private SigningKey(PrivateKey key, SignatureAlgorithm algorithm, KeyId keyId, Provider provider,
+            VerificationKey verificationKey) {
+        this.key = key;
+        this.algorithm = algorithm;
+        this.keyId = keyId;
+        this.provider = provider;
+        this.verificationKey = verificationKey;
+    }
+
+    /**
+     * A signing key over {@code key}, signing through {@code provider}.
+     *
+     * @throws IllegalArgumentException if the key does not fit the algorithm (wrong type or curve,
+     *     RSA below 2048 bits)
+     */
+    public static SigningKey of(PrivateKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId, Provider provider) {
+        check(key, algorithm);
+        return new SigningKey(key, algorithm, keyId.orElse(null), Objects.requireNonNull(provider, "provider"), null);
+    }
+
+    /** A signing key over a key pair, signing with the SDK's Bouncy Castle provider instance. */
+    public static SigningKey of(KeyPair pair, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
+        check(pair.getPrivate(), algorithm);
+        VerificationKey vk = VerificationKey.of(pair.getPublic(), algorithm, keyId);
+        return new SigningKey(pair.getPrivate(), algorithm, keyId.orElse(null), Crypto.DEFAULT_PROVIDER, vk);
+    }
+
+    /** A fresh key pair for {@code algorithm} (RSA: 3072 bits), from the SDK's provider. */
+    public static SigningKey generate(SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
+        try {
+            KeyPairGenerator g;
+            if (algorithm == SignatureAlgorithm.EDDSA) {
+                g = KeyPairGenerator.getInstance("Ed25519", Crypto.DEFAULT_PROVIDER);
+            } else if (algorithm == SignatureAlgorithm.PS256) {
+                g = KeyPairGenerator.getInstance("RSA", Crypto.DEFAULT_PROVIDER);
+                g.initialize(3072);
+            } else {
+                g = KeyPairGenerator.getInstance("EC", Crypto.DEFAULT_PROVIDER);
+                g.initialize(new ECGenParameterSpec(algorithm.curve()));
+            }
+            return of(g.generateKeyPair(), algorithm, keyId);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate a " + algorithm + " key", e);
+        }
+    }
+
+    private static void check(PrivateKey key, SignatureAlgorithm algorithm) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(algorithm, "algorithm");
+        String why = KeyChecks.mismatch(key, algorithm);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
+    }
+
+    @Override
+    public SignatureAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    @Override
+    public Optional<KeyId> keyId() {
+        return Optional.ofNullable(keyId);
+    }
+
+    /** The matching verification key, where this key was made from a key pair. */
+    public Optional<VerificationKey> verificationKey() {
+        return Optional.ofNullable(verificationKey);
+    }
+
+    /** The private key, for storing it (e.g. {@link Pem#privateKey}); handle with care. */
+    public PrivateKey privateKey() {
+        return key;
+    }
+
+    @Override
+    public byte[] sign(byte[] toBeSigned) throws GeneralSecurityException {
+        Signature s = Crypto.signature(algorithm, provider);
+        s.initSign(key);
+        s.update(toBeSigned);
+        byte[] sig = s.sign();
+        return algorithm.isEcdsa() ? Crypto.derToRaw(sig, algorithm.coordinateLength()) : sig;
+    }
+
+    @Override
+    public String toString() {
+        return "SigningKey[" + algorithm + (keyId == null ? "" : ", kid=" + keyId) + "]";
+    }
+}

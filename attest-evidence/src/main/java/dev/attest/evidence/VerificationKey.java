@@ -1,0 +1,110 @@
+package dev.attest.evidence;
+
+import dev.attest.evidence.internal.Crypto;
+import dev.attest.evidence.internal.KeyChecks;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A public key bound to exactly one {@link SignatureAlgorithm}, with an optional key id. The
+ * binding is the point: a key is only ever used with the algorithm it was configured for,
+ * whatever a token's header claims (no algorithm confusion).
+ */
+public final class VerificationKey {
+    private final PublicKey key;
+    private final SignatureAlgorithm algorithm;
+    private final KeyId keyId;
+    private final Provider provider;
+
+    private VerificationKey(PublicKey key, SignatureAlgorithm algorithm, KeyId keyId, Provider provider) {
+        this.key = key;
+        this.algorithm = algorithm;
+        this.keyId = keyId;
+        this.provider = provider;
+    }
+
+    /**
+     * A verification key verifying through the SDK's Bouncy Castle provider instance.
+     *
+     * @throws IllegalArgumentException if the key does not fit the algorithm
+     */
+    public static VerificationKey of(PublicKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
+        return of(key, algorithm, keyId, Crypto.DEFAULT_PROVIDER);
+    }
+
+    /**
+     * A verification key verifying through {@code provider}.
+     *
+     * @throws IllegalArgumentException if the key does not fit the algorithm
+     */
+    public static VerificationKey of(PublicKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId,
+            Provider provider) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(algorithm, "algorithm");
+        String why = KeyChecks.mismatch(key, algorithm);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
+        return new VerificationKey(key, algorithm, keyId.orElse(null), Objects.requireNonNull(provider, "provider"));
+    }
+
+    /** The algorithm this key verifies. */
+    public SignatureAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The key id, if configured. */
+    public Optional<KeyId> keyId() {
+        return Optional.ofNullable(keyId);
+    }
+
+    /** The JCA public key. */
+    public PublicKey publicKey() {
+        return key;
+    }
+
+    /** SHA-256 of the SubjectPublicKeyInfo, hex: a stable fingerprint for logs and pins. */
+    public String fingerprint() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Whether {@code signature} (COSE form, see {@link Signer#sign}) is a valid signature of
+     * {@code data}. ECDSA signatures must be exactly {@code 2n} bytes; Ed25519 signatures must
+     * have a canonical S (RFC 8032 §5.1.7), checked here whatever the provider does. Never throws
+     * for a bad signature.
+     */
+    public boolean verify(byte[] data, byte[] signature) {
+        try {
+            byte[] sig = signature;
+            if (algorithm.isEcdsa()) {
+                sig = Crypto.rawToDer(signature, algorithm.coordinateLength());
+            } else if (algorithm == SignatureAlgorithm.EDDSA && !Crypto.ed25519CanonicalS(signature)) {
+                return false;
+            }
+            Signature s = Crypto.signature(algorithm, provider);
+            s.initVerify(key);
+            s.update(data);
+            return s.verify(sig);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // Providers signal malformed signatures with assorted exceptions; all mean "invalid".
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VerificationKey[" + algorithm + (keyId == null ? "" : ", kid=" + keyId)
+                + ", spki-sha256=" + fingerprint().substring(0, 16) + "…]";
+    }
+}
