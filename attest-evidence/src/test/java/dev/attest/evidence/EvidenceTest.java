@@ -1,0 +1,201 @@
+package dev.attest.evidence;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attest.core.internal.cbor.Cbor;
+import dev.attest.core.internal.cbor.CborEncoder;
+import dev.attest.evidence.EvidenceException.Reason;
+import dev.attest.evidence.internal.Crypto;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class EvidenceTest {
+    private static final SigningKey ES256 = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("dev-1")));
+    private static final VerificationKey ES256_PUB = ES256.verificationKey().orElseThrow();
+
+    private static EvidenceDecoder decoder(VerificationKey k) {
+        return EvidenceDecoder.builder(KeyResolver.byKeyId(List.of(k))).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(SignatureAlgorithm.class)
+    void signedEvidenceRoundTripsWithEveryAlgorithm(SignatureAlgorithm alg) throws Exception {
+        SigningKey key = SigningKey.generate(alg, Optional.of(KeyId.of("k-" + alg)));
+        EatClaims claims = Samples.claims(12);
+        byte[] token = EvidenceEncoder.of(key).encode(claims);
+        VerifiedEvidence v = decoder(key.verificationKey().orElseThrow()).decode(token);
+        assertArrayEquals(EvidenceEncoder.payload(claims), EvidenceEncoder.payload(v.claims()), "claims survive byte for byte");
+        assertEquals(12, v.claims().log().orElseThrow().measurements().size());
+        assertEquals(claims.log().orElseThrow().measurements(), v.claims().log().orElseThrow().measurements());
+        assertEquals(Set.of("firmware", "os", "application", "memory", "timing"), v.claims().submods().keySet());
+        assertEquals(alg, v.key().algorithm());
+    }
+
+    @Test
+    void tokenIsCwtTaggedCoseSign1WithProtectedAlgAndKid() throws Exception {
+        byte[] token = EvidenceEncoder.of(ES256).encode(Samples.claims(1));
+        // 61(18([...])): d8 3d d2 84
+        assertEquals("d83dd284", HexFormat.of().formatHex(token, 0, 4));
+        CoseSign1 c = CoseSign1.parse(token, 1 << 16, 16);
+        assertEquals(SignatureAlgorithm.ES256, c.algorithm);
+        assertEquals(KeyId.of("dev-1"), c.keyId.orElseThrow());
+        assertEquals(0, c.unprotectedHeader.size());
+    }
+
+    @Test
+    void wrongKeyUnknownKidAndAlgorithmMismatchAreRefused() throws Exception {
+        byte[] token = EvidenceEncoder.of(ES256).encode(Samples.claims(3));
+        SigningKey other = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("dev-1")));
+        assertEquals(Reason.BAD_SIGNATURE, assertThrows(EvidenceException.class,
+                () -> decoder(other.verificationKey().orElseThrow()).decode(token)).reason());
+        SigningKey unknown = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("dev-2")));
+        assertEquals(Reason.KEY_NOT_FOUND, assertThrows(EvidenceException.class,
+                () -> decoder(unknown.verificationKey().orElseThrow()).decode(token)).reason());
+        SigningKey ed = SigningKey.generate(SignatureAlgorithm.EDDSA, Optional.of(KeyId.of("dev-1")));
+        assertEquals(Reason.KEY_ALGORITHM_MISMATCH, assertThrows(EvidenceException.class,
+                () -> decoder(ed.verificationKey().orElseThrow()).decode(token)).reason());
+        assertEquals(Reason.ALG_NOT_ALLOWED, assertThrows(EvidenceException.class,
+                () -> EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).algorithms(Set.of(SignatureAlgorithm.EDDSA))
+                        .build().decode(token)).reason());
+    }
+
+    /** A COSE_Sign1 with the given headers, validly signed by ES256 over the sample payload. */
+    private static byte[] forge(Cbor.Map protectedHeader, Cbor.Map unprotected) throws Exception {
+        byte[] payload = EvidenceEncoder.payload(Samples.claims(2));
+        byte[] ph = CborEncoder.encode(protectedHeader);
+        byte[] sig = ES256.sign(CoseSign1.toBeSigned(ph, new byte[0], payload));
+        return CborEncoder.encode(new Cbor.Tag(18, Cbor.Array.of(Cbor.of(ph), unprotected, Cbor.of(payload), Cbor.of(sig))));
+    }
+
+    private static Reason reasonFor(byte[] token) {
+        return assertThrows(EvidenceException.class, () -> EvidenceDecoder.builder(KeyResolver.single(ES256_PUB))
+                .build().decode(token)).reason();
+    }
+
+    @Test
+    void headerAttacksAreRefusedWithTheirReason() throws Exception {
+        Cbor.Map kid = Cbor.map().put(4, Cbor.of("dev-1".getBytes())).build();
+        Cbor.Map empty = Cbor.map().build();
+        assertEquals(Reason.ALG_UNPROTECTED, reasonFor(forge(kid, Cbor.map().put(1, Cbor.of(-7)).build())));
+        assertEquals(Reason.ALG_MISSING, reasonFor(forge(kid, empty)));
+        // HMAC 256/256 (alg 5) with the public key as MAC key, and an unassigned "none"-like alg 0.
+        assertEquals(Reason.ALG_NOT_ALLOWED, reasonFor(forge(Cbor.map().put(1, Cbor.of(5)).build(), empty)));
+        assertEquals(Reason.ALG_NOT_ALLOWED, reasonFor(forge(Cbor.map().put(1, Cbor.of(0)).build(), empty)));
+        assertEquals(Reason.ALG_NOT_ALLOWED, reasonFor(forge(Cbor.map().put(1, Cbor.of("ES256")).build(), empty)));
+        assertEquals(Reason.UNKNOWN_CRITICAL_HEADER, reasonFor(forge(Cbor.map().put(1, Cbor.of(-7))
+                .put(2, Cbor.Array.of(Cbor.of(-70000))).put(-70000, Cbor.of(1)).build(), empty)));
+        assertEquals(Reason.UNKNOWN_CRITICAL_HEADER, reasonFor(forge(Cbor.map().put(1, Cbor.of(-7)).build(),
+                Cbor.map().put(2, Cbor.Array.of(Cbor.of(4))).build())));
+        assertEquals(Reason.BAD_HEADER, reasonFor(forge(Cbor.map().put(1, Cbor.of(-7)).put(4, Cbor.of("x".getBytes())).build(),
+                Cbor.map().put(4, Cbor.of("y".getBytes())).build())));
+        assertEquals(Reason.BAD_HEADER, reasonFor(forge(Cbor.map().put(1, Cbor.of(-7)).put(4, Cbor.of(7)).build(), empty)));
+        // The forged-but-valid baseline is accepted, so the refusals above are about the headers.
+        VerifiedEvidence ok = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).build()
+                .decode(forge(Cbor.map().put(1, Cbor.of(-7)).build(), empty));
+        assertEquals(2, ok.claims().log().orElseThrow().measurements().size());
+    }
+
+    @Test
+    void structuralAttacksAreRefusedWithTheirReason() throws Exception {
+        byte[] token = EvidenceEncoder.of(ES256).encode(Samples.claims(3));
+        byte[] trailing = Arrays.copyOf(token, token.length + 1);
+        assertEquals(Reason.TRAILING_BYTES, reasonFor(trailing));
+        assertEquals(Reason.MALFORMED_CBOR, reasonFor(Arrays.copyOf(token, token.length - 1)));
+        assertEquals(Reason.TOO_LARGE, assertThrows(EvidenceException.class, () -> EvidenceDecoder
+                .builder(KeyResolver.single(ES256_PUB)).maxBytes(token.length - 1).build().decode(token)).reason());
+        byte[] deep = new byte[100];
+        Arrays.fill(deep, (byte) 0x81);
+        assertEquals(Reason.TOO_DEEP, reasonFor(deep));
+        assertEquals(Reason.NOT_COSE_SIGN1, reasonFor(CborEncoder.encode(new Cbor.Tag(98, Cbor.Array.of()))));
+        assertEquals(Reason.NOT_COSE_SIGN1, reasonFor(CborEncoder.encode(Cbor.Array.of(Cbor.of(1)))));
+        assertEquals(Reason.NO_PAYLOAD, reasonFor(CborEncoder.encode(new Cbor.Tag(18, Cbor.Array.of(
+                Cbor.of(new byte[] {(byte) 0xa1, 1, 0x26}), Cbor.map().build(), Cbor.Simple.NULL, Cbor.of(new byte[64]))))));
+        // {1: -7, 1: -7} as the protected header: a duplicate key.
+        byte[] dup = HexFormat.of().parseHex("d28445a201260126a054546869732069732074686520636f6e74656e742e4100");
+        assertEquals(Reason.DUPLICATE_KEY, reasonFor(dup));
+    }
+
+    @Test
+    void ed25519SignatureWithNonCanonicalSIsRefused() throws Exception {
+        SigningKey ed = SigningKey.generate(SignatureAlgorithm.EDDSA, Optional.of(KeyId.of("ed")));
+        byte[] msg = "message".getBytes();
+        byte[] sig = ed.sign(msg);
+        VerificationKey pub = ed.verificationKey().orElseThrow();
+        assertTrue(pub.verify(msg, sig));
+        // S + L verifies under a lax verifier (same point arithmetic) but is malleated.
+        BigInteger l = BigInteger.ONE.shiftLeft(252).add(new BigInteger("27742317777372353535851937790883648493"));
+        byte[] sLe = Arrays.copyOfRange(sig, 32, 64);
+        byte[] sBe = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            sBe[i] = sLe[31 - i];
+        }
+        byte[] malleated = new BigInteger(1, sBe).add(l).toByteArray();
+        byte[] fixed = new byte[32];
+        System.arraycopy(malleated, Math.max(0, malleated.length - 32), fixed, Math.max(0, 32 - malleated.length),
+                Math.min(32, malleated.length));
+        byte[] bad = sig.clone();
+        for (int i = 0; i < 32; i++) {
+            bad[32 + i] = fixed[31 - i];
+        }
+        assertFalse(Crypto.ed25519CanonicalS(bad));
+        assertFalse(pub.verify(msg, bad));
+    }
+
+    @Test
+    void keysNeverAppearInToString() {
+        String s = ES256.toString() + ES256_PUB;
+        assertFalse(s.contains(HexFormat.of().formatHex(ES256.privateKey().getEncoded()).substring(60)));
+        assertTrue(s.contains("kid=dev-1"));
+    }
+
+    @Test
+    void coseKeyAndPemRoundTrip() throws Exception {
+        for (SignatureAlgorithm alg : SignatureAlgorithm.values()) {
+            SigningKey k = SigningKey.generate(alg, Optional.of(KeyId.of("rt")));
+            VerificationKey pub = k.verificationKey().orElseThrow();
+            VerificationKey back = CoseKey.verificationKey(CoseKey.encode(pub));
+            assertEquals(pub.fingerprint(), back.fingerprint());
+            assertEquals(alg, back.algorithm());
+            assertEquals(KeyId.of("rt"), back.keyId().orElseThrow());
+            assertArrayEquals(pub.publicKey().getEncoded(), Pem.publicKey(Pem.publicKey(pub.publicKey())).getEncoded());
+            byte[] msg = new byte[] {1, 2, 3};
+            SigningKey fromPem = SigningKey.of(Pem.privateKey(Pem.privateKey(k.privateKey())), alg, Optional.empty(),
+                    Crypto.DEFAULT_PROVIDER);
+            assertTrue(pub.verify(msg, fromPem.sign(msg)));
+        }
+    }
+
+    @Test
+    void coseKeyWithPointOffTheCurveIsRefused() {
+        VerificationKey pub = ES256_PUB;
+        byte[] good = CoseKey.encode(pub);
+        Cbor.Map m = (Cbor.Map) assertDoesNotThrowDecode(good);
+        byte[] y = ((Cbor.Bytes) m.get(-3).orElseThrow()).value();
+        y[31] ^= 1;
+        Cbor.MapBuilder b = Cbor.map();
+        for (Cbor.Entry e : m.entries()) {
+            b.put(e.key(), e.key().equals(new Cbor.Int(-3)) ? Cbor.of(y) : e.value());
+        }
+        assertEquals(Reason.BAD_KEY, assertThrows(EvidenceException.class,
+                () -> CoseKey.verificationKey(CborEncoder.encode(b.build()))).reason());
+    }
+
+    private static Cbor assertDoesNotThrowDecode(byte[] b) {
+        try {
+            return dev.attest.core.internal.cbor.CborDecoder.lenient(4096, 8, 100).decode(b);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
