@@ -12,6 +12,7 @@ import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.core.internal.cbor.CborEncoder;
 import dev.attest.core.internal.cbor.CborException;
 import dev.attest.evidence.EvidenceException.Reason;
+import dev.attest.evidence.internal.Diagnostic;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ final class ClaimsCodec {
         try {
             for (Cbor.Entry e : m.entries()) {
                 if (!(e.key() instanceof Cbor.Int key)) {
-                    b.unknownClaim(e.key().toString(), e.value().toString());
+                    b.unknownClaim(Diagnostic.of(e.key()), Diagnostic.of(e.value()));
                     continue;
                 }
                 Cbor v = e.value();
@@ -158,7 +159,7 @@ final class ClaimsCodec {
                         }
                         log = map(v, at);
                     }
-                    default -> b.unknownClaim(Long.toString(key.value()), v.toString());
+                    default -> b.unknownClaim(Long.toString(key.value()), Diagnostic.of(v));
                 }
             }
         } catch (IllegalArgumentException e) {
