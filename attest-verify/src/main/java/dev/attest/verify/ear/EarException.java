@@ -55,6 +55,8 @@ public final class EarException extends Exception {
         ISSUED_IN_FUTURE,
         /** {@code iat} is older than the verifier's maximum age. */
         TOO_OLD,
+        /** {@code eat_nonce} is absent or differs from the nonce the relying party expected. */
+        NONCE_MISMATCH,
         /** A JWK is malformed, unsupported, inconsistent, or carries private material where none is allowed. */
         BAD_KEY,
         /** The JCA provider failed to sign (or lacks an algorithm). */
