@@ -1,0 +1,77 @@
+package dev.attest.verify.ear;
+
+import dev.attest.verify.internal.ear.Base64Url;
+import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Objects;
+
+/**
+ * Veraison's {@code ear.veraison.key-attestation} appraisal extension: the attested public key
+ * {@code akpub}, a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) in base64url.
+ *
+ * @param akpub the base64url (unpadded, canonical) SubjectPublicKeyInfo
+ */
+public record KeyAttestation(String akpub) {
+    /** @throws IllegalArgumentException if {@code akpub} is not canonical base64url of a DER SEQUENCE */
+    public KeyAttestation {
+        Objects.requireNonNull(akpub, "akpub");
+        byte[] der = Base64Url.decode(akpub)
+                .orElseThrow(() -> new IllegalArgumentException("akpub is not canonical unpadded base64url"));
+        if (!isDerSequence(der)) {
+            throw new IllegalArgumentException("akpub is not a DER SubjectPublicKeyInfo SEQUENCE");
+        }
+    }
+
+    /** The attestation of {@code spkiDer}, a DER SubjectPublicKeyInfo (e.g. {@link PublicKey#getEncoded()}). */
+    public static KeyAttestation of(byte[] spkiDer) {
+        return new KeyAttestation(Base64Url.encode(spkiDer));
+    }
+
+    /** The DER SubjectPublicKeyInfo (a fresh copy). */
+    public byte[] spki() {
+        return Base64Url.decode(akpub).orElseThrow();
+    }
+
+    /**
+     * The attested key as a JCA public key (EC, Ed25519/Ed448 or RSA, tried in that order with
+     * the default providers).
+     *
+     * @throws EarException {@link EarException.Reason#BAD_KEY} if no key factory accepts it
+     */
+    public PublicKey publicKey() throws EarException {
+        X509EncodedKeySpec spec = new X509EncodedKeySpec(spki());
+        for (String alg : new String[] {"EC", "EdDSA", "RSA"}) {
+            try {
+                return KeyFactory.getInstance(alg).generatePublic(spec);
+            } catch (NoSuchAlgorithmException | InvalidKeySpecException | ClassCastException e) {
+                // try the next key type
+            }
+        }
+        throw new EarException(EarException.Reason.BAD_KEY, "ear.veraison.key-attestation.akpub",
+                "not an EC, EdDSA or RSA SubjectPublicKeyInfo");
+    }
+
+    // Outer tag and definite length must cover the input exactly (X.690 §8.1, DER short/long form).
+    private static boolean isDerSequence(byte[] d) {
+        if (d.length < 2 || d[0] != 0x30) {
+            return false;
+        }
+        int len = d[1] & 0xFF;
+        int hdr = 2;
+        if (len >= 0x80) {
+            int n = len & 0x7F;
+            if (n == 0 || n > 3 || d.length < 2 + n) {
+                return false;
+            }
+            len = 0;
+            for (int i = 0; i < n; i++) {
+                len = (len << 8) | (d[2 + i] & 0xFF);
+            }
+            hdr += n;
+        }
+        return hdr + len == d.length;
+    }
+}

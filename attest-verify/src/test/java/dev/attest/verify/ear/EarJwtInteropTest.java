@@ -1,0 +1,170 @@
+package dev.attest.verify.ear;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * EAR JWTs against a second, independent JOSE implementation: the npm {@code jose} package run
+ * by {@code interop/node/ear-verify.mjs} and {@code ear-sign.mjs}, with Veraison's skey/pkey JWKs.
+ */
+class EarJwtInteropTest {
+    private static Path nodeDir;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void findNode() throws Exception {
+        nodeDir = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("interop/node");
+        String problem = null;
+        if (!Files.isDirectory(nodeDir.resolve("node_modules/jose"))) {
+            problem = "npm package jose not installed in " + nodeDir + " (run .ci/setup.d/30-node-interop.sh)";
+        } else {
+            try {
+                Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    problem = "node --version failed";
+                }
+            } catch (IOException e) {
+                problem = "node not on PATH (run .ci/setup.d/30-node-interop.sh): " + e.getMessage();
+            }
+        }
+        if (problem != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError(problem);
+            }
+            org.junit.jupiter.api.Assumptions.abort(problem);
+        }
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private Result node(String script, Path jwk, String stdin) throws Exception {
+        Path in = Files.createTempFile(tmp, "in", ".txt");
+        Files.writeString(in, stdin, StandardCharsets.UTF_8);
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder("node", script, jwk.toString(), in.toString())
+                .directory(nodeDir.toFile())
+                .redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), script + " timed out");
+        return new Result(p.exitValue(), out.trim(), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static Ear sampleEar() throws Exception {
+        Ear base = EarCodec.parse(Files.readAllBytes(Vectors.ear("ear-claims-tv-ok.json")));
+        return Ear.builder(new VerifierId("https://attest.dev", "attest-verify 0.1.0"), Instant.ofEpochSecond(1764087600))
+                .nonce("bm9uY2Utbm9uY2Utbm9uY2U")
+                .rawEvidence(new byte[] {1, 2, 3, (byte) 0xff})
+                .submod("test", base.submods().get("test"))
+                .submod("kernel", EarAppraisal.of(TrustTier.WARNING,
+                        TrustVector.EMPTY.with(TrustClaim.EXECUTABLES, TrustClaim.UNRECOGNIZED_RUNTIME)
+                                .with(TrustClaim.HARDWARE, TrustClaim.GENUINE_HARDWARE), "attest:policy/default/1"))
+                .extension("attest.findings", new EarJson("[{\"check\":\"w^x\",\"severity\":\"warning\"}]"))
+                .build();
+    }
+
+    @Test
+    void ourEs256JwtVerifiesWithPkeyInNodeJose() throws Exception {
+        Ear ear = sampleEar();
+        String jwt = EarSigner.create(EarSigningKey.readJwk(Vectors.ear("skey.json"))).sign(ear);
+        Result r = node("ear-verify.mjs", Vectors.ear("pkey.json"), jwt);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("verified: alg=ES256 typ=JWT"), r.err());
+        assertEquals(ear, EarCodec.parse(r.out()));
+    }
+
+    @Test
+    void nodeJoseRejectsOurJwtWithAnotherPayload() throws Exception {
+        String jwt = EarSigner.create(EarSigningKey.readJwk(Vectors.ear("skey.json"))).sign(sampleEar());
+        String[] parts = jwt.split("\\.");
+        String other = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                EarCodec.toJson(EarCodec.parse(Files.readAllBytes(Vectors.ear("ear-claims.json")))));
+        Result r = node("ear-verify.mjs", Vectors.ear("pkey.json"), parts[0] + "." + other + "." + parts[2]);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void ourEs384AndEdDsaJwtsVerifyInNodeJose() throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp384r1"));
+        KeyPair p384 = ec.generateKeyPair();
+        KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        for (KeyPair kp : List.of(p384, ed)) {
+            EarSigningKey key = EarSigningKey.of(kp.getPrivate(), kp.getPublic(), Optional.of("k-" + kp.getPublic().getAlgorithm()));
+            Path jwk = Files.writeString(tmp.resolve("pub-" + key.algorithm() + ".json"), key.verificationKey().toJwk());
+            Ear ear = sampleEar();
+            Result r = node("ear-verify.mjs", jwk, EarSigner.create(key).sign(ear));
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.err().contains("verified: alg=" + key.algorithm().joseName()), r.err());
+            assertEquals(ear, EarCodec.parse(r.out()));
+        }
+    }
+
+    @Test
+    void nodeJoseSignedVectorsVerifyWithOurVerifier() throws Exception {
+        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
+        for (String f : List.of("ear-claims.json", "ear-claims-tv-ok.json", "ear-claims-extension-ok.json",
+                "ear-claims-key-attestation-ok.json")) {
+            String claims = Files.readString(Vectors.ear(f), StandardCharsets.UTF_8);
+            Result r = node("ear-sign.mjs", Vectors.ear("skey.json"), claims);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(EarCodec.parse(claims), verifier.verify(r.out()), f);
+        }
+    }
+
+    @Test
+    void nodeJoseSignedKoVectorIsRejectedAfterTheSignatureChecks() throws Exception {
+        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
+        String claims = Files.readString(Vectors.ear("ear-claims-key-attestation-ko.json"), StandardCharsets.UTF_8);
+        Result r = node("ear-sign.mjs", Vectors.ear("skey.json"), claims);
+        assertEquals(0, r.exit(), r.err());
+        EarException e = assertThrows(EarException.class, () -> verifier.verify(r.out()));
+        assertEquals(EarException.Reason.MISSING_CLAIM, e.reason());
+    }
+
+    @Test
+    void tamperedNodeJoseJwtsAreRejected() throws Exception {
+        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
+        String claims = Files.readString(Vectors.ear("ear-claims-tv-ok.json"), StandardCharsets.UTF_8);
+        Result r = node("ear-sign.mjs", Vectors.ear("skey.json"), claims);
+        assertEquals(0, r.exit(), r.err());
+        String[] parts = r.out().split("\\.");
+        // The payload re-signed by nobody: affirming turned into the same text with one claim value changed.
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        String forged = payload.replace("\"executables\":3", "\"executables\":2");
+        assertNotEquals(payload, forged);
+        String forgedJwt = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(forged.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        assertEquals(EarException.Reason.BAD_SIGNATURE,
+                assertThrows(EarException.class, () -> verifier.verify(forgedJwt)).reason());
+        byte[] sig = Base64.getUrlDecoder().decode(parts[2]);
+        sig[10] ^= 0x01;
+        String badSig = parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+        assertEquals(EarException.Reason.BAD_SIGNATURE,
+                assertThrows(EarException.class, () -> verifier.verify(badSig)).reason());
+    }
+}
