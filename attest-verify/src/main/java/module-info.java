@@ -1,11 +1,15 @@
 /**
- * attest-verify: appraisal of evidence and the attestation results it produces. This module
- * currently exports the EAR (EAT Attestation Result, draft-ietf-rats-ear) model, its JSON codec
- * and its JWT signer/verifier in {@link dev.attest.verify.ear}.
+ * attest-verify: {@link dev.attest.verify.Verifier#appraise} with reference values, policy,
+ * freshness and continuity, producing {@link dev.attest.verify.AttestationResult}s and EAR
+ * (EAT Attestation Results, draft-ietf-rats-ear) in {@link dev.attest.verify.ear}.
  */
 module dev.attest.verify {
-    requires dev.attest.core;
+    requires transitive dev.attest.evidence;
     requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
 
+    exports dev.attest.verify;
     exports dev.attest.verify.ear;
+
+    uses dev.attest.verify.EvidenceAppraiser;
 }

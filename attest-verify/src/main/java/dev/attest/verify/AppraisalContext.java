@@ -1,0 +1,48 @@
+package dev.attest.verify;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the caller knows when it appraises one evidence: the nonce it issued (challenge-response)
+ * or none (periodic push), the device it expects, and the time to appraise at (default: the
+ * verifier's clock). Immutable.
+ *
+ * @param expectedNonce the challenge; when present the evidence must carry exactly it
+ * @param expectedDevice the device the caller expects, if it knows
+ * @param time the appraisal time, if not the verifier's clock
+ */
+public record AppraisalContext(Optional<byte[]> expectedNonce, Optional<String> expectedDevice, Optional<Instant> time) {
+    /** Copies the nonce. */
+    public AppraisalContext {
+        expectedNonce = expectedNonce.map(byte[]::clone);
+        Objects.requireNonNull(expectedDevice, "expectedDevice");
+        Objects.requireNonNull(time, "time");
+    }
+
+    /** Periodic (pushed) evidence: no nonce expected, any known device. */
+    public static AppraisalContext periodic() {
+        return new AppraisalContext(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** Challenged evidence: it must carry {@code nonce}. */
+    public static AppraisalContext challenge(byte[] nonce) {
+        return new AppraisalContext(Optional.of(nonce), Optional.empty(), Optional.empty());
+    }
+
+    /** This context, expecting evidence from {@code device}. */
+    public AppraisalContext forDevice(String device) {
+        return new AppraisalContext(expectedNonce, Optional.of(device), time);
+    }
+
+    /** This context, appraising at {@code t}. */
+    public AppraisalContext at(Instant t) {
+        return new AppraisalContext(expectedNonce, expectedDevice, Optional.of(t));
+    }
+
+    @Override
+    public Optional<byte[]> expectedNonce() {
+        return expectedNonce.map(byte[]::clone);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.attest.verify;
+
+import dev.attest.evidence.EatClaims;
+import dev.attest.verify.ear.Ear;
+import dev.attest.verify.ear.EarAppraisal;
+import dev.attest.verify.ear.EarJson;
+import dev.attest.verify.ear.TrustTier;
+import dev.attest.verify.ear.TrustVector;
+import dev.attest.verify.ear.VerifierId;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of one appraisal: the overall status, the AR4SI trust vector, every finding, the
+ * device (when it could be identified), the evidence's SHA-256, the appraisal time and policy.
+ * Serializes as an EAR ({@link #toEar}) for relying parties. Immutable.
+ *
+ * @param status the overall AR4SI tier; {@code AFFIRMING} only when every required check ran and passed
+ * @param trustVector the trust claims that were appraised
+ * @param findings every finding, in the order the checks ran
+ * @param device the device id, if identified
+ * @param evidenceSha256 SHA-256 of the evidence bytes
+ * @param appraisedAt when the appraisal ran
+ * @param policyId the policy applied
+ * @param claims the verified claims, if the signature verified
+ */
+public record AttestationResult(TrustTier status, TrustVector trustVector, List<Finding> findings,
+        Optional<String> device, byte[] evidenceSha256, Instant appraisedAt, String policyId,
+        Optional<EatClaims> claims) {
+    /** Copies the parts. */
+    public AttestationResult {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(trustVector, "trustVector");
+        findings = List.copyOf(findings);
+        Objects.requireNonNull(device, "device");
+        evidenceSha256 = evidenceSha256.clone();
+        Objects.requireNonNull(appraisedAt, "appraisedAt");
+        Objects.requireNonNull(policyId, "policyId");
+        Objects.requireNonNull(claims, "claims");
+    }
+
+    @Override
+    public byte[] evidenceSha256() {
+        return evidenceSha256.clone();
+    }
+
+    /** Whether the status is affirming. */
+    public boolean affirming() {
+        return status == TrustTier.AFFIRMING;
+    }
+
+    /** The findings of one check. */
+    public List<Finding> findings(String check) {
+        return findings.stream().filter(f -> f.check().equals(check)).toList();
+    }
+
+    /**
+     * The result as an EAR (draft-ietf-rats-ear): one submodule named after the device (or
+     * {@code unknown-device}), with status, trust vector, policy id, and the findings as the
+     * {@code attest.findings} extension; the evidence nonce when there was one.
+     */
+    public Ear toEar(VerifierId verifier) {
+        StringBuilder fs = new StringBuilder("[");
+        for (Finding f : findings) {
+            fs.append(fs.length() > 1 ? "," : "").append("{\"check\":").append(q(f.check()))
+                    .append(",\"claim\":").append(q(f.claim().jsonName()))
+                    .append(",\"severity\":").append(q(f.severity().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append(",\"path\":").append(q(f.path()))
+                    .append(",\"expected\":").append(q(f.expected()))
+                    .append(",\"actual\":").append(q(f.actual())).append('}');
+        }
+        fs.append(']');
+        EarAppraisal a = EarAppraisal.builder(status).trustVector(trustVector).policyId(policyId)
+                .extension("attest.findings", new EarJson(fs.toString()))
+                .extension("attest.evidence-sha256", EarJson.ofString(HexFormat.of().formatHex(evidenceSha256)))
+                .build();
+        Optional<String> nonce = claims.flatMap(c -> c.nonces().stream().findFirst())
+                .map(n -> Base64.getUrlEncoder().withoutPadding().encodeToString(n));
+        return new Ear(Instant.ofEpochSecond(appraisedAt.getEpochSecond()), verifier,
+                Map.of(device.orElse("unknown-device"), a), nonce, Optional.empty(), Optional.empty(), Map.of());
+    }
+
+    private static String q(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** {@code status device: n findings}. */
+    @Override
+    public String toString() {
+        return status.jsonName() + " " + device.orElse("(unknown device)") + ": " + findings.size() + " findings";
+    }
+}

@@ -1,0 +1,42 @@
+package dev.attest.verify;
+
+import java.util.Objects;
+
+/** Reference values or a policy that cannot be loaded; {@link #reason()} says why. */
+public final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** What was wrong. */
+    public enum Reason {
+        /** Larger than the limit (1 MiB) or nested deeper than 32. */
+        TOO_LARGE,
+        /** Not JSON, trailing content, or a duplicate member name. */
+        MALFORMED_JSON,
+        /** The format version is missing or not supported. */
+        UNSUPPORTED_VERSION,
+        /** A member this format does not define. */
+        UNKNOWN_FIELD,
+        /** A member with a missing, wrongly typed or invalid value. */
+        BAD_VALUE
+    }
+
+    private final Reason reason;
+    private final String path;
+
+    /** An exception at JSON path {@code path}. */
+    public ConfigException(Reason reason, String path, String message) {
+        super(reason + " at " + path + ": " + message);
+        this.reason = Objects.requireNonNull(reason);
+        this.path = Objects.requireNonNull(path);
+    }
+
+    /** What was wrong. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The JSON pointer of the offending member. */
+    public String path() {
+        return path;
+    }
+}

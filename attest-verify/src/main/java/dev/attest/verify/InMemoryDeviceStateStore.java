@@ -1,0 +1,41 @@
+package dev.attest.verify;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * {@link DeviceStateStore} in memory, for one verifier process. Atomic through
+ * {@link ConcurrentHashMap}; nonces are kept until {@code ttl} after first use.
+ */
+final class InMemoryDeviceStateStore implements DeviceStateStore {
+    private final ConcurrentMap<String, DeviceState> states = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Long> nonces = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<DeviceState> get(String device) {
+        return Optional.ofNullable(states.get(device));
+    }
+
+    @Override
+    public boolean compareAndSet(String device, Optional<DeviceState> expected, DeviceState next) {
+        Objects.requireNonNull(next, "next");
+        if (expected.isEmpty()) {
+            return states.putIfAbsent(device, next) == null;
+        }
+        return states.replace(device, expected.get(), next);
+    }
+
+    @Override
+    public boolean useNonce(String device, byte[] nonce, Duration ttl) {
+        long now = System.nanoTime();
+        if (nonces.size() > 10_000) {
+            nonces.values().removeIf(expiry -> expiry - now < 0);
+        }
+        String key = device + '\u0000' + HexFormat.of().formatHex(nonce);
+        return nonces.putIfAbsent(key, now + ttl.toNanos()) == null;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.attest.verify;
+
+import dev.attest.evidence.KeyResolver;
+import dev.attest.evidence.VerificationKey;
+import dev.attest.evidence.VerifiedEvidence;
+import java.security.cert.PKIXCertPathChecker;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Which keys the verifier trusts, and which device each stands for: pinned keys per device
+ * (selected by {@code kid}), or X.509 chains (in {@code x5chain}) to configured roots, where the
+ * device is the leaf certificate's subject. There is no trust on first use. Immutable.
+ */
+public final class TrustAnchors {
+    private final Map<String, VerificationKey> pinned;
+    private final List<X509Certificate> roots;
+    private final Optional<PKIXCertPathChecker> revocation;
+
+    private TrustAnchors(Map<String, VerificationKey> pinned, List<X509Certificate> roots,
+            Optional<PKIXCertPathChecker> revocation) {
+        this.pinned = pinned;
+        this.roots = roots;
+        this.revocation = revocation;
+    }
+
+    /**
+     * Pinned keys by device id. Every key needs a distinct {@code kid}.
+     *
+     * @throws IllegalArgumentException if a key has no kid or two keys share one
+     */
+    public static TrustAnchors pinned(Map<String, VerificationKey> keysByDevice) {
+        Map<String, VerificationKey> m = new TreeMap<>(keysByDevice);
+        long distinct = m.values().stream().map(k -> k.keyId().orElseThrow(
+                () -> new IllegalArgumentException("pinned key without kid: " + k))).distinct().count();
+        if (distinct != m.size()) {
+            throw new IllegalArgumentException("two pinned keys share a kid");
+        }
+        return new TrustAnchors(Map.copyOf(m), List.of(), Optional.empty());
+    }
+
+    /** X.509 roots; the evidence must carry a chain to one of them. */
+    public static TrustAnchors x509(Collection<X509Certificate> roots, Optional<PKIXCertPathChecker> revocation) {
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("at least one root is needed");
+        }
+        return new TrustAnchors(Map.of(), List.copyOf(roots), revocation);
+    }
+
+    KeyResolver resolver(Clock clock) {
+        if (!roots.isEmpty()) {
+            return KeyResolver.x509(roots, clock, revocation);
+        }
+        return KeyResolver.byKeyId(pinned.values());
+    }
+
+    /** The device a verified evidence came from. */
+    Optional<String> deviceOf(VerifiedEvidence v) {
+        if (!roots.isEmpty()) {
+            return v.x5chain().isEmpty() ? Optional.empty()
+                    : Optional.of(v.x5chain().get(0).getSubjectX500Principal().getName());
+        }
+        for (Map.Entry<String, VerificationKey> e : pinned.entrySet()) {
+            if (e.getValue() == v.key()) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return roots.isEmpty() ? "TrustAnchors[pinned " + pinned.size() + " devices]"
+                : "TrustAnchors[" + roots.size() + " X.509 roots]";
+    }
+}

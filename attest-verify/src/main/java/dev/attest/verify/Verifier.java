@@ -1,0 +1,494 @@
+package dev.attest.verify;
+
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.LogHead;
+import dev.attest.core.Measurement;
+import dev.attest.core.MeasurementLog;
+import dev.attest.core.Value;
+import dev.attest.evidence.EatClaims;
+import dev.attest.evidence.EvidenceDecoder;
+import dev.attest.evidence.EvidenceException;
+import dev.attest.evidence.LogExtent;
+import dev.attest.evidence.VerifiedEvidence;
+import dev.attest.verify.ear.TrustClaim;
+import dev.attest.verify.ear.TrustTier;
+import dev.attest.verify.ear.TrustVector;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * Appraises evidence (RFC 9334 §3.2): decode and signature ({@link TrustAnchors}), freshness
+ * (nonce in constant time, {@code iat} skew and age, {@code exp}), replay and continuity of the
+ * measurement log ({@link DeviceStateStore}), measurements against {@link ReferenceValues},
+ * the built-in runtime checks ({@link RuntimeRules}), and every {@link EvidenceAppraiser}; then
+ * {@link Policy} weighs the findings, and the verifier maps them to the AR4SI trust vector and
+ * status. Thread-safe, no global state.
+ *
+ * <p>Never affirming by default: a result is affirming only if the signature verified with a
+ * known device's key, the evidence is fresh, continues the device's log, reference values were
+ * applied, and no finding is worse than INFO after policy. Bad evidence is a result with
+ * findings, not an exception; exceptions mean misuse.
+ */
+public final class Verifier {
+    private static final Set<String> ALWAYS_CONTRAINDICATED = Set.of(Checks.EVIDENCE, Checks.IDENTITY_UNKNOWN,
+            Checks.IDENTITY_MISMATCH);
+
+    private final TrustAnchors anchors;
+    private final ReferenceValues references;
+    private final Policy policy;
+    private final DeviceStateStore store;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final Duration skew;
+    private final List<EvidenceAppraiser> appraisers;
+    private final EvidenceDecoder decoder;
+
+    private Verifier(Builder b) {
+        this.anchors = b.anchors;
+        this.references = b.references;
+        this.policy = b.policy;
+        this.store = b.store;
+        this.clock = b.clock;
+        this.maxAge = b.maxAge;
+        this.skew = b.skew;
+        this.appraisers = List.copyOf(b.appraisers);
+        this.decoder = EvidenceDecoder.builder(anchors.resolver(clock)).maxBytes(b.maxEvidenceBytes).build();
+    }
+
+    /** A builder; {@link Builder#trustAnchors} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Appraises {@code evidence} in {@code context}. Never throws for bad evidence. */
+    public AttestationResult appraise(byte[] evidence, AppraisalContext context) {
+        Objects.requireNonNull(evidence, "evidence");
+        Objects.requireNonNull(context, "context");
+        Instant now = context.time().orElseGet(clock::instant);
+        byte[] sha = sha256(evidence);
+        List<Finding> fs = new ArrayList<>();
+        VerifiedEvidence v;
+        try {
+            v = decoder.decode(evidence);
+        } catch (EvidenceException e) {
+            boolean unknown = e.reason() == EvidenceException.Reason.KEY_NOT_FOUND;
+            fs.add(new Finding(unknown ? Checks.IDENTITY_UNKNOWN : Checks.EVIDENCE, TrustClaim.INSTANCE_IDENTITY,
+                    Severity.CONTRAINDICATED, "/", unknown ? "a key of a known device" : "valid signed evidence",
+                    e.getMessage()));
+            return finish(fs, context.expectedDevice(), sha, now, Optional.empty(), false);
+        }
+        EatClaims claims = v.claims();
+        Optional<String> device = anchors.deviceOf(v);
+        if (device.isEmpty()) {
+            fs.add(new Finding(Checks.IDENTITY_UNKNOWN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/",
+                    "a known device", "a key that names no device"));
+            return finish(fs, Optional.empty(), sha, now, Optional.of(claims), false);
+        }
+        if (context.expectedDevice().isPresent() && !context.expectedDevice().get().equals(device.get())) {
+            fs.add(new Finding(Checks.IDENTITY_MISMATCH, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/",
+                    context.expectedDevice().get(), device.get()));
+        }
+        boolean fresh = freshness(claims, context, device.get(), now, fs);
+        for (Map.Entry<String, String> u : claims.unknownClaims().entrySet()) {
+            fs.add(new Finding(Checks.UNKNOWN_CLAIM, TrustClaim.CONFIGURATION, Severity.INFO, "/" + u.getKey(), "",
+                    u.getValue()));
+        }
+        continuity(claims, device.get(), now, fresh && fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH)), fs);
+        List<Measurement> all = claims.allMeasurements();
+        boolean referenced = references(all, fs);
+        runtime(all, fs);
+        for (EvidenceAppraiser a : appraisers) {
+            try {
+                fs.addAll(a.appraise(v, context));
+            } catch (RuntimeException e) {
+                fs.add(new Finding(Checks.APPRAISER_FAILED, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
+                        "/", "appraiser " + a.id() + " completes", e.getClass().getSimpleName()));
+            }
+        }
+        return finish(fs, device, sha, now, Optional.of(claims), referenced);
+    }
+
+    private boolean freshness(EatClaims claims, AppraisalContext context, String device, Instant now, List<Finding> fs) {
+        int before = fs.size();
+        if (context.expectedNonce().isPresent()) {
+            byte[] want = context.expectedNonce().get();
+            boolean match = false;
+            for (byte[] n : claims.nonces()) {
+                match |= MessageDigest.isEqual(want, n);
+            }
+            if (!match) {
+                fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
+                        "the challenge nonce", claims.nonces().isEmpty() ? "no nonce" : "another nonce"));
+            } else if (!store.useNonce(device, want, maxAge.plus(skew).plus(skew))) {
+                fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
+                        "a nonce used once", "a nonce used before"));
+            }
+        }
+        Optional<Instant> iat = claims.iat();
+        if (iat.isEmpty()) {
+            fs.add(new Finding(Checks.IAT_MISSING, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/6",
+                    "iat", "none"));
+        } else {
+            if (iat.get().isAfter(now.plus(skew))) {
+                fs.add(new Finding(Checks.IAT_FUTURE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/6",
+                        "at most " + now.plus(skew), iat.get().toString()));
+            }
+            if (iat.get().isBefore(now.minus(maxAge).minus(skew))) {
+                fs.add(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/6",
+                        "issued after " + now.minus(maxAge), iat.get().toString()));
+            }
+        }
+        claims.exp().filter(exp -> !exp.isAfter(now.minus(skew))).ifPresent(exp -> fs.add(new Finding(Checks.EXPIRED,
+                TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/4", "after " + now, exp.toString())));
+        return fs.size() == before;
+    }
+
+    private void continuity(EatClaims claims, String device, Instant now, boolean mayAdvance, List<Finding> fs) {
+        Optional<LogExtent> extent = claims.log();
+        if (extent.isEmpty()) {
+            fs.add(new Finding(Checks.LOG_MISSING, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001",
+                    "a measurement log extent", "none"));
+            return;
+        }
+        LogExtent log = extent.get();
+        DigestAlgorithm alg = log.head().head().algorithm();
+        Digest h = log.since().head();
+        for (Measurement m : log.measurements()) {
+            h = MeasurementLog.extend(h, MeasurementLog.measurementDigest(alg, m));
+        }
+        if (!h.matches(log.head().head())) {
+            fs.add(new Finding(Checks.CHAIN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/6",
+                    h.toString(), log.head().head().toString()));
+            return;
+        }
+        if (!mayAdvance) {
+            return;
+        }
+        Optional<DeviceState> state = store.get(device);
+        LogHead since = log.since();
+        LogHead head = log.head();
+        DeviceState next = new DeviceState(head, now);
+        if (state.isEmpty()) {
+            fs.add(new Finding(Checks.FIRST_SEEN, TrustClaim.INSTANCE_IDENTITY, Severity.INFO, "/-70001",
+                    "", "continuity starts at sequence " + since.sequence() + " of boot " + since.bootId()));
+        } else {
+            LogHead last = state.get().head();
+            if (!last.bootId().equals(head.bootId())) {
+                fs.add(new Finding(Checks.REBOOT, TrustClaim.RUNTIME_OPAQUE, Severity.WARNING, "/-70001/2",
+                        last.bootId(), head.bootId()));
+                if (since.sequence() != 0 || !since.head().matches(MeasurementLog.genesis(alg))) {
+                    fs.add(new Finding(Checks.BROKEN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
+                            "/-70001/3", "a new boot's log starting at genesis", "sequence " + since.sequence()));
+                    return;
+                }
+            } else if (head.sequence() <= last.sequence()) {
+                fs.add(new Finding(Checks.REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/5",
+                        "sequence above " + last.sequence(), Long.toString(head.sequence())));
+                return;
+            } else if (!state.get().sameHead(since)) {
+                fs.add(new Finding(Checks.BROKEN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/4",
+                        "since = last head " + last.sequence() + " " + last.head(),
+                        since.sequence() + " " + since.head()));
+                return;
+            }
+        }
+        if (!store.compareAndSet(device, state, next)) {
+            fs.add(new Finding(Checks.REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/5",
+                    "the only acceptance of sequence " + head.sequence(), "accepted concurrently elsewhere"));
+        }
+    }
+
+    private boolean references(List<Measurement> all, List<Finding> fs) {
+        if (references.isEmpty()) {
+            fs.add(new Finding(Checks.REFERENCE_NONE, TrustClaim.EXECUTABLES, Severity.WARNING, "/", "reference values",
+                    "none configured"));
+            return false;
+        }
+        Set<String> present = new HashSet<>();
+        for (Measurement m : all) {
+            String name = m.component().name();
+            TrustClaim claim = claimOf(m);
+            Optional<ReferenceValues.Component> ref = references.component(name);
+            if (m.status() == Measurement.Status.OK) {
+                present.add(name);
+            }
+            if (ref.isEmpty()) {
+                if (!m.digests().isEmpty()) {
+                    fs.add(new Finding(Checks.REFERENCE_UNKNOWN, claim, Severity.WARNING, name, "a known component",
+                            m.digests().get(0).toString()));
+                }
+                continue;
+            }
+            ReferenceValues.Component c = ref.get();
+            if (c.forbidden()) {
+                fs.add(new Finding(Checks.REFERENCE_FORBIDDEN, claim, Severity.CONTRAINDICATED, name, "absent", "present"));
+                continue;
+            }
+            if (m.status() != Measurement.Status.OK) {
+                continue;
+            }
+            if (!c.digests().isEmpty()) {
+                boolean ok = false;
+                for (Digest d : m.digests()) {
+                    ok |= c.allows(d);
+                }
+                if (!ok) {
+                    fs.add(new Finding(Checks.REFERENCE_DIGEST, claim, Severity.CONTRAINDICATED, name,
+                            c.digests().stream().limit(3).map(Digest::toString).toList().toString(),
+                            m.digests().isEmpty() ? "no digest" : m.digests().get(0).toString()));
+                }
+            }
+            Optional<String> version = m.component().version();
+            if (c.minVersion().isPresent() || c.maxVersion().isPresent()) {
+                boolean ok = version.isPresent()
+                        && c.minVersion().map(min -> ReferenceValues.compareVersions(version.get(), min) >= 0).orElse(true)
+                        && c.maxVersion().map(max -> ReferenceValues.compareVersions(version.get(), max) <= 0).orElse(true);
+                if (!ok) {
+                    fs.add(new Finding(Checks.REFERENCE_VERSION, claim, Severity.CONTRAINDICATED, name,
+                            c.minVersion().orElse("*") + ".." + c.maxVersion().orElse("*"), version.orElse("no version")));
+                }
+            }
+        }
+        for (ReferenceValues.Component c : references.components().values()) {
+            if (c.required() && !present.contains(c.name())) {
+                fs.add(new Finding(Checks.REFERENCE_MISSING, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, c.name(),
+                        "present and measured", "missing"));
+            }
+        }
+        return true;
+    }
+
+    private void runtime(List<Measurement> all, List<Finding> fs) {
+        RuntimeRules rules = policy.runtimeRules();
+        for (Measurement m : all) {
+            String name = m.component().name();
+            Map<String, Value> vs = m.values();
+            if (m.status() == Measurement.Status.ERROR) {
+                fs.add(new Finding(Checks.MEASUREMENT_ERROR, claimOf(m), Severity.WARNING, name, "a measurement",
+                        m.message().orElse("error")));
+            } else if (m.status() == Measurement.Status.UNSUPPORTED) {
+                fs.add(new Finding(Checks.MEASUREMENT_UNSUPPORTED, claimOf(m), Severity.INFO, name, "",
+                        m.message().orElse("unsupported")));
+            }
+            if (vs.get("match") instanceof Value.Bool match && !match.value()) {
+                fs.add(new Finding(Checks.CODE_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
+                        "code in memory equals the file", "differs in " + text(vs.get("differing-bytes")) + " bytes"));
+            }
+            if (vs.get("backing") instanceof Value.Text backing && !backing.value().equals("file")) {
+                fs.add(new Finding(Checks.CODE_REPLACED, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
+                        "code from the file on disk", "backing " + backing.value()));
+            }
+            if (vs.get("findings") instanceof Value.ListValue list && !list.values().isEmpty()) {
+                if (vs.containsKey("perms")) {
+                    boolean jit = vs.get("jit-code-cache") instanceof Value.Bool b && b.value();
+                    String path = vs.get("path") instanceof Value.Text t ? t.value() : name;
+                    boolean allowed = (jit && rules.allowJit()) || rules.wxAllow().stream().anyMatch(path::startsWith);
+                    if (!allowed) {
+                        fs.add(new Finding(Checks.WX, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
+                                "no writable or unexplained executable mapping", text(list)));
+                    }
+                } else {
+                    for (Value f : list.values()) {
+                        String finding = f instanceof Value.Text t ? t.value() : text(f);
+                        if (rules.jvmAllow().stream().noneMatch(a -> finding.equals(a) || finding.startsWith(a))) {
+                            fs.add(new Finding(Checks.JVM_INSTRUMENTATION, TrustClaim.EXECUTABLES,
+                                    Severity.CONTRAINDICATED, name, "no run-time code changes", finding));
+                        }
+                    }
+                }
+            }
+            for (RuntimeRules.TimingBound t : rules.timing()) {
+                if (t.component().equals(name)) {
+                    Value x = vs.get(t.value());
+                    double d = x instanceof Value.Real r ? r.value() : x instanceof Value.Int i ? i.value() : Double.NaN;
+                    if (Double.isNaN(d) || d > t.max()) {
+                        fs.add(new Finding(Checks.TIMING, TrustClaim.HARDWARE, Severity.WARNING, name + "/" + t.value(),
+                                "at most " + t.max(), Double.isNaN(d) ? "missing" : Double.toString(d)));
+                    }
+                }
+            }
+        }
+    }
+
+    private static String text(Value v) {
+        if (v == null) {
+            return "?";
+        }
+        if (v instanceof Value.Text t) {
+            return t.value();
+        }
+        if (v instanceof Value.Int i) {
+            return Long.toString(i.value());
+        }
+        if (v instanceof Value.ListValue l) {
+            return l.values().stream().map(Verifier::text).toList().toString();
+        }
+        return v.toString();
+    }
+
+    private static TrustClaim claimOf(Measurement m) {
+        return m.layer().name().equals("configuration") ? TrustClaim.CONFIGURATION : TrustClaim.EXECUTABLES;
+    }
+
+    private AttestationResult finish(List<Finding> raw, Optional<String> device, byte[] sha, Instant now,
+            Optional<EatClaims> claims, boolean referenced) {
+        List<Finding> fs = new ArrayList<>(raw.size());
+        for (Finding f : raw) {
+            Severity s = ALWAYS_CONTRAINDICATED.contains(f.check()) ? Severity.CONTRAINDICATED : policy.severity(f);
+            fs.add(s == f.severity() ? f : f.withSeverity(s));
+        }
+        Map<TrustClaim, Integer> vector = new EnumMap<>(TrustClaim.class);
+        boolean verified = claims.isPresent();
+        if (verified) {
+            vector.put(TrustClaim.INSTANCE_IDENTITY, TrustClaim.TRUSTWORTHY_INSTANCE);
+            if (referenced) {
+                vector.put(TrustClaim.EXECUTABLES, TrustClaim.APPROVED_RUNTIME);
+            }
+            if (!policy.runtimeRules().timing().isEmpty()) {
+                vector.put(TrustClaim.HARDWARE, TrustClaim.GENUINE_HARDWARE);
+            }
+        }
+        for (Finding f : fs) {
+            if (f.severity() == Severity.INFO) {
+                continue;
+            }
+            int value;
+            if (f.severity() == Severity.WARNING) {
+                value = f.check().equals(Checks.REFERENCE_UNKNOWN) ? TrustClaim.UNRECOGNIZED_RUNTIME : TrustClaim.UNSAFE_RUNTIME;
+            } else if (f.check().equals(Checks.EVIDENCE)) {
+                value = TrustClaim.CRYPTO_VALIDATION_FAILED;
+            } else if (f.check().equals(Checks.IDENTITY_UNKNOWN)) {
+                value = TrustClaim.UNRECOGNIZED_INSTANCE;
+            } else {
+                value = TrustClaim.UNTRUSTWORTHY_INSTANCE;
+            }
+            Integer old = vector.get(f.claim());
+            if (old == null || TrustTier.ofValue(value).compareTo(TrustTier.ofValue(old)) > 0
+                    || (TrustTier.ofValue(value) == TrustTier.ofValue(old) && value > old)) {
+                vector.put(f.claim(), value);
+            }
+        }
+        TrustTier status = TrustTier.NONE;
+        for (int value : vector.values()) {
+            status = status.worst(TrustTier.ofValue(value));
+        }
+        // Affirming needs the identity and the executables both affirmed; anything less is not.
+        if (status == TrustTier.AFFIRMING && (!verified || !referenced)) {
+            status = TrustTier.WARNING;
+        }
+        if (!verified) {
+            status = TrustTier.CONTRAINDICATED;
+        }
+        return new AttestationResult(status, new TrustVector(vector), fs, device, sha, now, policy.id(), claims);
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Configures a {@link Verifier}. */
+    public static final class Builder {
+        private TrustAnchors anchors;
+        private ReferenceValues references = ReferenceValues.empty();
+        private Policy policy = Policy.defaults();
+        private DeviceStateStore store;
+        private Clock clock = Clock.systemUTC();
+        private Duration maxAge = Duration.ofMinutes(10);
+        private Duration skew = Duration.ofSeconds(60);
+        private int maxEvidenceBytes = EvidenceDecoder.DEFAULT_MAX_BYTES;
+        private final List<EvidenceAppraiser> appraisers = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The keys or roots to trust (required). */
+        public Builder trustAnchors(TrustAnchors a) {
+            anchors = Objects.requireNonNull(a);
+            return this;
+        }
+
+        /** The reference values (default: none, which is never affirming). */
+        public Builder referenceValues(ReferenceValues r) {
+            references = Objects.requireNonNull(r);
+            return this;
+        }
+
+        /** The policy (default: {@link Policy#defaults()}). */
+        public Builder policy(Policy p) {
+            policy = Objects.requireNonNull(p);
+            return this;
+        }
+
+        /** The device state store (default: a new in-memory store). */
+        public Builder stateStore(DeviceStateStore s) {
+            store = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /** The clock (default: system UTC). */
+        public Builder clock(Clock c) {
+            clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        /** How old evidence may be (default 10 minutes) and the allowed clock skew (default 60 s). */
+        public Builder freshness(Duration maxAge, Duration skew) {
+            if (maxAge.isNegative() || maxAge.isZero() || skew.isNegative()) {
+                throw new IllegalArgumentException("maxAge must be positive and skew not negative");
+            }
+            this.maxAge = maxAge;
+            this.skew = skew;
+            return this;
+        }
+
+        /** The evidence size limit (default 64 KiB). */
+        public Builder maxEvidenceBytes(int n) {
+            maxEvidenceBytes = n;
+            return this;
+        }
+
+        /** Adds an appraiser. */
+        public Builder appraiser(EvidenceAppraiser a) {
+            appraisers.add(Objects.requireNonNull(a));
+            return this;
+        }
+
+        /** Adds every {@link EvidenceAppraiser} found by {@link ServiceLoader}. */
+        public Builder discoverAppraisers() {
+            ServiceLoader.load(EvidenceAppraiser.class).forEach(appraisers::add);
+            return this;
+        }
+
+        /**
+         * The verifier.
+         *
+         * @throws IllegalStateException if no trust anchors were set
+         */
+        public Verifier build() {
+            if (anchors == null) {
+                throw new IllegalStateException("trust anchors are required: there is no trust on first use");
+            }
+            if (store == null) {
+                store = DeviceStateStore.inMemory();
+            }
+            return new Verifier(this);
+        }
+    }
+}
