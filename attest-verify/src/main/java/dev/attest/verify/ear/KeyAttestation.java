@@ -20,7 +20,7 @@ public record KeyAttestation(String akpub) {
         Objects.requireNonNull(akpub, "akpub");
         byte[] der = Base64Url.decode(akpub)
                 .orElseThrow(() -> new IllegalArgumentException("akpub is not canonical unpadded base64url"));
-        if (!isDerSequence(der)) {
+        if (!isSpki(der)) {
             throw new IllegalArgumentException("akpub is not a DER SubjectPublicKeyInfo SEQUENCE");
         }
     }
@@ -54,24 +54,40 @@ public record KeyAttestation(String akpub) {
                 "not an EC, EdDSA or RSA SubjectPublicKeyInfo");
     }
 
-    // Outer tag and definite length must cover the input exactly (X.690 §8.1, DER short/long form).
-    private static boolean isDerSequence(byte[] d) {
-        if (d.length < 2 || d[0] != 0x30) {
+    // SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE, subjectPublicKey BIT STRING } with
+    // definite lengths that cover the input exactly (X.690 §8.1.3, DER); the key itself is only
+    // interpreted by publicKey().
+    private static boolean isSpki(byte[] d) {
+        int[] outer = tlv(d, 0, d.length);
+        if (outer == null || d[0] != 0x30 || outer[1] != d.length) {
             return false;
         }
-        int len = d[1] & 0xFF;
-        int hdr = 2;
+        int[] alg = tlv(d, outer[0], d.length);
+        if (alg == null || d[outer[0]] != 0x30) {
+            return false;
+        }
+        int[] key = tlv(d, alg[1], d.length);
+        return key != null && d[alg[1]] == 0x03 && key[1] == d.length && key[1] - key[0] >= 1;
+    }
+
+    // The content start and end of the TLV at {@code at}, or null if it does not fit before {@code limit}.
+    private static int[] tlv(byte[] d, int at, int limit) {
+        if (at + 2 > limit) {
+            return null;
+        }
+        int len = d[at + 1] & 0xFF;
+        int start = at + 2;
         if (len >= 0x80) {
             int n = len & 0x7F;
-            if (n == 0 || n > 3 || d.length < 2 + n) {
-                return false;
+            if (n == 0 || n > 3 || start + n > limit) {
+                return null;
             }
             len = 0;
             for (int i = 0; i < n; i++) {
-                len = (len << 8) | (d[2 + i] & 0xFF);
+                len = (len << 8) | (d[start + i] & 0xFF);
             }
-            hdr += n;
+            start += n;
         }
-        return hdr + len == d.length;
+        return start + len <= limit ? new int[] {start, start + len} : null;
     }
 }

@@ -125,6 +125,18 @@ class EarJwtInteropTest {
     }
 
     @Test
+    void ed25519JwtsAreByteIdenticalToNodeJose() throws Exception {
+        // Ed25519 is deterministic and both sides write {"alg":"EdDSA","typ":"JWT"} and the same
+        // compact JSON, so the two independent implementations must produce the same token.
+        Path skey = Files.writeString(tmp.resolve("ed-skey.json"), EarVerifierTest.RFC8037_JWK);
+        Ear ear = sampleEar();
+        String ours = EarSigner.create(EarSigningKey.readJwk(skey)).sign(ear);
+        Result r = node("ear-sign.mjs", skey, EarCodec.toJsonString(ear));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(ours, r.out());
+    }
+
+    @Test
     void nodeJoseSignedVectorsVerifyWithOurVerifier() throws Exception {
         EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
         for (String f : List.of("ear-claims.json", "ear-claims-tv-ok.json", "ear-claims-extension-ok.json",
