@@ -101,12 +101,15 @@ public final class Verifier {
             fs.add(new Finding(Checks.IDENTITY_MISMATCH, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/",
                     context.expectedDevice().get(), device.get()));
         }
-        boolean fresh = freshness(claims, context, device.get(), now, fs);
+        freshness(claims, context, device.get(), now, fs);
         for (Map.Entry<String, String> u : claims.unknownClaims().entrySet()) {
             fs.add(new Finding(Checks.UNKNOWN_CLAIM, TrustClaim.CONFIGURATION, Severity.INFO, "/" + u.getKey(), "",
                     u.getValue()));
         }
-        continuity(claims, device.get(), now, fresh && fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH)), fs);
+        // Authentic evidence that continues the chain advances the device's state even when it
+        // is late or answers the wrong challenge (queued evidence arrives late after an outage);
+        // replays cannot advance it, their sequence does not increase.
+        continuity(claims, device.get(), now, fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH)), fs);
         List<Measurement> all = claims.allMeasurements();
         boolean referenced = references(all, fs);
         runtime(all, fs);
@@ -121,8 +124,7 @@ public final class Verifier {
         return finish(fs, device, sha, now, Optional.of(claims), referenced);
     }
 
-    private boolean freshness(EatClaims claims, AppraisalContext context, String device, Instant now, List<Finding> fs) {
-        int before = fs.size();
+    private void freshness(EatClaims claims, AppraisalContext context, String device, Instant now, List<Finding> fs) {
         if (context.expectedNonce().isPresent()) {
             byte[] want = context.expectedNonce().get();
             boolean match = false;
@@ -135,6 +137,16 @@ public final class Verifier {
             } else if (!store.useNonce(device, want, maxAge.plus(skew).plus(skew))) {
                 fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
                         "a nonce used once", "a nonce used before"));
+            }
+        }
+        if (context.expectedNonce().isEmpty() && context.redeemer().isPresent() && !claims.nonces().isEmpty()) {
+            boolean redeemed = false;
+            for (byte[] n : claims.nonces()) {
+                redeemed |= context.redeemer().get().redeem(device, n);
+            }
+            if (!redeemed) {
+                fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
+                        "a challenge issued to " + device + " and not yet answered", "an unknown, expired or used nonce"));
             }
         }
         Optional<Instant> iat = claims.iat();
@@ -153,7 +165,6 @@ public final class Verifier {
         }
         claims.exp().filter(exp -> !exp.isAfter(now.minus(skew))).ifPresent(exp -> fs.add(new Finding(Checks.EXPIRED,
                 TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/4", "after " + now, exp.toString())));
-        return fs.size() == before;
     }
 
     private void continuity(EatClaims claims, String device, Instant now, boolean mayAdvance, List<Finding> fs) {

@@ -93,6 +93,19 @@ class VerifierTest {
     }
 
     @Test
+    void redeemedChallenges() throws Exception {
+        java.util.Set<String> issued = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        issued.add("dev-1:" + new String(NONCE, StandardCharsets.US_ASCII));
+        NonceRedeemer redeemer = (dev, n) -> issued.remove(dev + ":" + new String(n, StandardCharsets.US_ASCII));
+        AttestationResult ok = verifier.appraise(device.evidence(device.cycle(), NONCE), AppraisalContext.redeeming(redeemer));
+        assertEquals(TrustTier.AFFIRMING, ok.status(), ok.findings().toString());
+        AttestationResult again = verifier.appraise(device.evidence(device.cycle(), NONCE), AppraisalContext.redeeming(redeemer));
+        assertEquals(List.of(Checks.NONCE), checks(again));
+        AttestationResult periodic = verifier.appraise(device.evidence(), AppraisalContext.redeeming(redeemer));
+        assertEquals(TrustTier.AFFIRMING, periodic.status());
+    }
+
+    @Test
     void wrongKeyAndUnknownDeviceAreContraindicated() throws Exception {
         TestDevice impostor = new TestDevice("dev-1");
         AttestationResult r = appraise(impostor.evidence());
