@@ -10,18 +10,28 @@ import java.util.Optional;
  */
 public enum TrustTier {
     /** No claim is made (values -1..1): the Verifier could not or did not conclude. */
-    NONE("none"),
+    NONE("none", 0),
     /** The Verifier affirms the claim (values 2..31 and -32..-2). */
-    AFFIRMING("affirming"),
+    AFFIRMING("affirming", 2),
     /** The Verifier warns about the claim (values 32..95 and -96..-33). */
-    WARNING("warning"),
+    WARNING("warning", 32),
     /** The Verifier contraindicates the claim (values 96..127 and -128..-97). */
-    CONTRAINDICATED("contraindicated");
+    CONTRAINDICATED("contraindicated", 96);
 
     private final String jsonName;
+    private final int value;
 
-    TrustTier(String jsonName) {
+    TrustTier(String jsonName, int value) {
         this.jsonName = jsonName;
+        this.value = value;
+    }
+
+    /**
+     * The tier's representative AR4SI value: 0, 2, 32, 96 (draft-ietf-rats-ar4si §2.3.1; also the
+     * integer encoding of {@code ear.status} in CBOR EARs). {@code ofValue(t.value()) == t}.
+     */
+    public int value() {
+        return value;
     }
 
     /** The name used in EAR JSON (draft-ietf-rats-ear §3.2 {@code $ear-status}). */

@@ -261,6 +261,10 @@ class EarCodecTest {
         assertEquals("none,affirming,warning,contraindicated",
                 String.join(",", java.util.Arrays.stream(TrustTier.values()).map(TrustTier::jsonName).toList()));
         assertEquals(Optional.of(TrustClaim.FILE_SYSTEM), TrustClaim.fromJsonName("file-system"));
+        for (TrustTier t : TrustTier.values()) {
+            assertEquals(t, TrustTier.ofValue(t.value()));
+        }
+        assertEquals(96, TrustTier.CONTRAINDICATED.value());
         assertEquals(Optional.empty(), TrustTier.fromJsonName("NONE"));
     }
 
