@@ -44,6 +44,15 @@ public final class SigningKey implements Signer {
         return new SigningKey(key, algorithm, keyId.orElse(null), Objects.requireNonNull(provider, "provider"), null);
     }
 
+    /**
+     * A signing key over {@code key}, signing with the SDK's Bouncy Castle provider instance.
+     *
+     * @throws IllegalArgumentException if the key does not fit the algorithm
+     */
+    public static SigningKey of(PrivateKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
+        return of(key, algorithm, keyId, Crypto.DEFAULT_PROVIDER);
+    }
+
     /** A signing key over a key pair, signing with the SDK's Bouncy Castle provider instance. */
     public static SigningKey of(KeyPair pair, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
         check(pair.getPrivate(), algorithm);

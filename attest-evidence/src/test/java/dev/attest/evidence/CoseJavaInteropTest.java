@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * COSE-Java 1.1.0 as an independent oracle: tokens attest signs verify with COSE-Java, and
  * tokens COSE-Java signs over attest's claims verify (and decode) with attest. EdDSA is left
  * out: COSE-Java does it through net.i2p eddsa, which this build does not trust (see
- * docs/decisions/0001-cose-on-own-cbor.md).
+ * docs/decisions/0002-cose-on-own-cbor.md).
  */
 class CoseJavaInteropTest {
     /**

@@ -1,0 +1,109 @@
+package dev.attest.examples.verifier;
+
+import dev.attest.evidence.Pem;
+import dev.attest.verify.DeviceStateStore;
+import dev.attest.verify.Policy;
+import dev.attest.verify.ReferenceValues;
+import dev.attest.verify.ear.EarSigner;
+import dev.attest.verify.ear.EarSigningKey;
+import dev.attest.verify.ear.VerifierId;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Runs the cloud verifier: {@code cloud-verifier --state DIR [--port 8443] [--bind 127.0.0.1]
+ * [--jdbc URL] [--refs refs.json] [--policy policy.json] [--capture-first]}. Writes
+ * {@code DIR/verifier.pin} (the TLS pin agents configure) and {@code DIR/admin.token} (the bearer
+ * token for enrolment) and serves the API and the dashboard over HTTPS.
+ */
+public final class VerifierMain {
+    private VerifierMain() {
+    }
+
+    /** A running service. */
+    record Running(HttpApi api, DeviceDirectory directory, AttestAppraiser appraiser, String pin, String adminToken)
+            implements AutoCloseable {
+        int port() {
+            return api.port();
+        }
+
+        @Override
+        public void close() throws java.sql.SQLException {
+            api.close();
+            directory.close();
+        }
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) throws Exception {
+        Path state = null;
+        int port = 8443;
+        String bind = "127.0.0.1";
+        String jdbc = null;
+        Path refs = null;
+        Path policy = null;
+        boolean capture = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--state" -> state = Path.of(args[++i]);
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--bind" -> bind = args[++i];
+                case "--jdbc" -> jdbc = args[++i];
+                case "--refs" -> refs = Path.of(args[++i]);
+                case "--policy" -> policy = Path.of(args[++i]);
+                case "--capture-first" -> capture = true;
+                default -> {
+                    System.err.println("usage: cloud-verifier --state DIR [--port N] [--bind ADDR] [--jdbc URL]"
+                            + " [--refs FILE] [--policy FILE] [--capture-first]");
+                    System.exit(3);
+                }
+            }
+        }
+        if (state == null) {
+            System.err.println("cloud-verifier: --state DIR is required");
+            System.exit(3);
+        }
+        Running r = start(state, new InetSocketAddress(bind, port), Optional.ofNullable(jdbc),
+                refs == null ? ReferenceValues.empty() : ReferenceValues.fromJson(Files.readString(refs)),
+                policy == null ? Policy.defaults() : Policy.fromJson(Files.readString(policy)), capture);
+        System.out.println("cloud verifier on https://" + bind + ":" + r.port() + "/  pin " + r.pin());
+        Thread.currentThread().join();
+    }
+
+    static Running start(Path state, InetSocketAddress bind, Optional<String> jdbc, ReferenceValues refs, Policy policy,
+            boolean captureFirst) throws Exception {
+        Files.createDirectories(state);
+        ServerTls tls = ServerTls.loadOrCreate(state);
+        Path tokenFile = state.resolve("admin.token");
+        if (!Files.exists(tokenFile)) {
+            byte[] t = new byte[24];
+            new SecureRandom().nextBytes(t);
+            Files.writeString(tokenFile, HexFormat.of().formatHex(t) + "\n");
+        }
+        String adminToken = Files.readString(tokenFile).trim();
+        DeviceDirectory directory = new DeviceDirectory(jdbc.orElse("jdbc:h2:file:" + state.resolve("verifier").toAbsolutePath()));
+        Clock clock = Clock.systemUTC();
+        NonceIssuer nonces = new NonceIssuer(Duration.ofMinutes(2), clock, 10_000);
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair earKey = g.generateKeyPair();
+        Files.writeString(state.resolve("ear-signing.pub.pem"), Pem.publicKey(earKey.getPublic()));
+        EarSigner ear = EarSigner.create(EarSigningKey.of(earKey.getPrivate(), earKey.getPublic(), Optional.of("ear-1")));
+        AttestAppraiser appraiser = new AttestAppraiser(refs, policy, DeviceStateStore.inMemory(), clock, ear,
+                new VerifierId("attest.dev", "cloud-verifier 0.1.0"), nonces, captureFirst);
+        for (DeviceDirectory.Device d : directory.devices()) {
+            appraiser.enrol(d.id(), d.keyPem());
+        }
+        HttpApi api = new HttpApi(bind, tls.context, directory, nonces, appraiser, appraiser::enrol, adminToken, clock);
+        return new Running(api, directory, appraiser, tls.pin, adminToken);
+    }
+}

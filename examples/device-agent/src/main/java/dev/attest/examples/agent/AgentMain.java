@@ -1,0 +1,110 @@
+package dev.attest.examples.agent;
+
+import dev.attest.core.Collector;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.Layer;
+import dev.attest.core.MeasurementLog;
+import dev.attest.core.MeasurementScheduler;
+import dev.attest.core.collectors.FileDigestCollector;
+import dev.attest.evidence.KeyId;
+import dev.attest.evidence.Pem;
+import dev.attest.evidence.SignatureAlgorithm;
+import dev.attest.evidence.SigningKey;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Runs the device agent: {@code device-agent --config agent.properties [--challenge]}. Periodic
+ * evidence is pushed to the verifier; with {@code --challenge} the agent first asks the verifier
+ * for a nonce and answers it. The agent opens no listening port.
+ */
+public final class AgentMain {
+    private AgentMain() {
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) throws Exception {
+        Path configFile = null;
+        boolean challenge = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> configFile = Path.of(args[++i]);
+                case "--challenge" -> challenge = true;
+                default -> {
+                    System.err.println("usage: device-agent --config FILE [--challenge]");
+                    System.exit(3);
+                }
+            }
+        }
+        if (configFile == null) {
+            System.err.println("usage: device-agent --config FILE [--challenge]");
+            System.exit(3);
+        }
+        AgentConfig c = AgentConfig.load(configFile);
+        try (DeviceAgent agent = start(c)) {
+            if (challenge) {
+                System.out.println(agent.challenge());
+            }
+            Thread.currentThread().join();
+        }
+    }
+
+    /** Builds and starts an agent from {@code c}. */
+    static DeviceAgent start(AgentConfig c) throws Exception {
+        SignatureAlgorithm alg = SignatureAlgorithm.valueOf(c.algorithm());
+        SigningKey key = SigningKey.of(Pem.privateKey(Files.readString(c.key())), alg,
+                Optional.of(KeyId.of(c.deviceId())));
+        SSLContext tls;
+        if (!c.pins().isEmpty()) {
+            tls = PinnedTls.pinned(c.pins());
+        } else {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            try (InputStream in = new FileInputStream(c.ca().orElseThrow().toFile())) {
+                int i = 0;
+                for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    ks.setCertificateEntry("ca" + i++, cert);
+                }
+            }
+            tls = PinnedTls.ca(ks);
+        }
+        Files.createDirectories(c.stateDir());
+        MeasurementLog log = MeasurementLog.open(c.stateDir().resolve("measurement.log"), DigestAlgorithm.SHA_256,
+                bootId(), MeasurementLog.DEFAULT_WINDOW);
+        EvidenceQueue queue = EvidenceQueue.open(c.stateDir().resolve("queue"), 1000, 64L << 20);
+        MeasurementScheduler.Builder sb = MeasurementScheduler.builder().period(c.period())
+                .jitter(Duration.ZERO).timeout(Duration.ofSeconds(30));
+        if (c.builtin()) {
+            for (Collector col : Collector.discover()) {
+                sb.collector(col);
+            }
+        }
+        if (!c.files().isEmpty()) {
+            FileDigestCollector.Builder f = FileDigestCollector.builder().layer(Layer.APPLICATION);
+            c.files().forEach(f::path);
+            sb.collector(f.build());
+        }
+        DeviceAgent agent = new DeviceAgent(log, queue,
+                new EatEvidenceSigner(key, "attest-device-agent", "0.1.0", Clock.systemUTC()),
+                new VerifierClient(c.verifier(), tls, c.deviceId()), sb);
+        agent.start();
+        return agent;
+    }
+
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (java.io.IOException e) {
+            return UUID.randomUUID().toString();
+        }
+    }
+}
