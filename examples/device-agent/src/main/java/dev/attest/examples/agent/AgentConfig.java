@@ -23,14 +23,15 @@ import java.util.Set;
  * period = PT30S                         # ISO-8601 duration
  * files = /etc/os-release,/usr/bin/app   # measured with FileDigestCollector
  * builtin = true                         # also run the built-in collectors
+ * collectors = process-memory,timing     # only these built-in collectors (default: all)
  * state.dir = state                      # measurement log and evidence queue
  * </pre>
  * Unknown keys are refused, so a typo cannot silently disable a setting.
  */
 record AgentConfig(String deviceId, Path key, String algorithm, URI verifier, List<String> pins, Optional<Path> ca,
-        Duration period, List<Path> files, boolean builtin, Path stateDir) {
+        Duration period, List<Path> files, boolean builtin, List<String> collectors, Path stateDir) {
     private static final Set<String> KEYS = Set.of("device.id", "key", "algorithm", "verifier.url", "verifier.pin",
-            "verifier.ca", "period", "files", "builtin", "state.dir");
+            "verifier.ca", "period", "files", "builtin", "collectors", "state.dir");
 
     static AgentConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -62,7 +63,10 @@ record AgentConfig(String deviceId, Path key, String algorithm, URI verifier, Li
         return new AgentConfig(required(p, "device.id", file), base.resolve(required(p, "key", file)),
                 p.getProperty("algorithm", "ES256"), URI.create(required(p, "verifier.url", file)), pins, ca,
                 Duration.parse(p.getProperty("period", "PT30S")), files,
-                Boolean.parseBoolean(p.getProperty("builtin", "true")), base.resolve(p.getProperty("state.dir", "state")));
+                Boolean.parseBoolean(p.getProperty("builtin", "true")),
+                java.util.Arrays.stream(p.getProperty("collectors", "").split(",")).map(String::trim)
+                        .filter(x -> !x.isEmpty()).toList(),
+                base.resolve(p.getProperty("state.dir", "state")));
     }
 
     private static String required(Properties p, String key, Path file) {

@@ -1,6 +1,7 @@
 package dev.attest.examples.agent;
 
 import dev.attest.core.Collector;
+import dev.attest.core.CycleListener;
 import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.MeasurementLog;
@@ -85,7 +86,13 @@ public final class AgentMain {
                 .jitter(Duration.ZERO).timeout(Duration.ofSeconds(30));
         if (c.builtin()) {
             for (Collector col : Collector.discover()) {
-                sb.collector(col);
+                if (c.collectors().isEmpty() || c.collectors().contains(col.id())) {
+                    sb.collector(col);
+                    if (col instanceof CycleListener l) {
+                        // e.g. the timing collector, which times the cycles it is part of
+                        sb.listener(l);
+                    }
+                }
             }
         }
         if (!c.files().isEmpty()) {
