@@ -55,8 +55,42 @@ public final class DeviceAgent implements AutoCloseable {
 
     /** Starts the periodic cycles; evidence already queued is delivered first. */
     public void start() {
+        catchUp();
         delivery.execute(this::deliverQueued);
         scheduler.start();
+    }
+
+    /**
+     * After a crash between appending a cycle to the log and queueing its evidence, the log holds
+     * entries no evidence covers; without them the verifier would see a broken chain. Sign them
+     * now, from the head the last queued evidence ended at.
+     */
+    private synchronized void catchUp() {
+        long covered = queue.lastAdded();
+        LogHead head = log.head();
+        if (head.sequence() <= covered) {
+            return;
+        }
+        List<LogEntry> missing = log.entriesAfter(covered);
+        try {
+            LogHead since;
+            if (covered == 0) {
+                since = new LogHead(0, MeasurementLog.genesis(head.head().algorithm()), head.bootId());
+            } else {
+                LogEntry last = log.entries().stream().filter(e -> e.sequence() == covered).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("entry " + covered + " left the log window"));
+                since = new LogHead(covered, last.head(), head.bootId());
+            }
+            if (missing.isEmpty() || missing.get(0).sequence() != covered + 1) {
+                throw new IllegalStateException("entries after " + covered + " left the log window");
+            }
+            byte[] evidence = signer.sign(since, missing, head, Optional.empty());
+            queue.add(head.sequence(), evidence);
+            LOG.warn("signed {} log entries ({}..{}) that no evidence covered (the agent stopped in between)",
+                    missing.size(), covered + 1, head.sequence());
+        } catch (Exception e) {
+            LOG.error("cannot cover log entries after {}: the verifier will report a broken chain", covered, e);
+        }
     }
 
     /**

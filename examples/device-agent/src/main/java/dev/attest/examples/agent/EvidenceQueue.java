@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 public final class EvidenceQueue {
     private static final Pattern ITEM = Pattern.compile("(\\d{20})\\.evidence");
     private static final String DROPPED = "dropped-count";
+    private static final String LAST_ADDED = "last-added";
 
     private final Path dir;
     private final int maxItems;
@@ -33,6 +34,7 @@ public final class EvidenceQueue {
     private final TreeMap<Long, Long> sizes = new TreeMap<>();
     private long totalBytes;
     private long dropped;
+    private long lastAdded;
 
     /** One item, the oldest first. */
     public record Item(long sequence, byte[] evidence) {
@@ -64,6 +66,14 @@ public final class EvidenceQueue {
                 }
             }
         }
+        Path last = dir.resolve(LAST_ADDED);
+        if (Files.exists(last)) {
+            q.lastAdded = Long.parseLong(Files.readString(last).strip());
+        }
+        if (!q.sizes.isEmpty()) {
+            // An item written just before a crash, whose marker was not: the item counts.
+            q.lastAdded = Math.max(q.lastAdded, q.sizes.lastKey());
+        }
         Path counter = dir.resolve(DROPPED);
         if (Files.exists(counter)) {
             q.dropped = Long.parseLong(Files.readString(counter).strip());
@@ -84,8 +94,8 @@ public final class EvidenceQueue {
             throw new IllegalArgumentException("evidence of " + evidence.length + " bytes exceeds the queue's "
                     + maxBytes + " bytes");
         }
-        if (!sizes.isEmpty() && sequence <= sizes.lastKey()) {
-            throw new IllegalArgumentException("sequence " + sequence + " not above the newest queued " + sizes.lastKey());
+        if (sequence <= lastAdded) {
+            throw new IllegalArgumentException("sequence " + sequence + " not above the last added " + lastAdded);
         }
         List<Long> droppedNow = new ArrayList<>();
         while (sizes.size() + 1 > maxItems || totalBytes + evidence.length > maxBytes) {
@@ -100,6 +110,8 @@ public final class EvidenceQueue {
         writeAtomically(dir.resolve(name(sequence)), evidence);
         sizes.put(sequence, (long) evidence.length);
         totalBytes += evidence.length;
+        lastAdded = sequence;
+        writeAtomically(dir.resolve(LAST_ADDED), Long.toString(sequence).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         return droppedNow;
     }
 
@@ -123,6 +135,14 @@ public final class EvidenceQueue {
 
     public int size() {
         return sizes.size();
+    }
+
+    /**
+     * The sequence of the newest evidence ever added (delivered or not), surviving restarts; 0 if
+     * none. The agent uses it to find log entries that no evidence covers yet after a crash.
+     */
+    public long lastAdded() {
+        return lastAdded;
     }
 
     /** How many items were ever dropped because the queue was full (survives restarts). */

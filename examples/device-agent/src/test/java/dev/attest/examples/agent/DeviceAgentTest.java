@@ -108,6 +108,32 @@ class DeviceAgentTest {
     }
 
     @Test
+    void aCrashBetweenLogAndQueueIsCoveredOnRestart() throws Exception {
+        Path measured = Files.writeString(dir.resolve("app.conf"), "v1");
+        try (TestVerifier v = new TestVerifier(dir)) {
+            v.start();
+            DeviceAgent a = agent(v, measured);
+            a.start();
+            waitFor(() -> v.received.size() >= 2, "first deliveries");
+            a.close();
+            // The agent dies after appending a cycle to the log and before queueing its evidence.
+            try (MeasurementLog log = MeasurementLog.open(dir.resolve("log.cbor"), DigestAlgorithm.SHA_256, "boot", 64)) {
+                log.append(dev.attest.core.Measurement.builder(dev.attest.core.ComponentId.of("orphan"),
+                        dev.attest.core.Layer.APPLICATION).collector("test").time(java.time.Instant.now()).value("n", 1L).build());
+            }
+            int before = v.received.size();
+            DeviceAgent again = agent(v, measured);
+            again.start();
+            waitFor(() -> v.received.size() >= before + 2, "deliveries after restart");
+            again.close();
+            List<long[]> all = spans(v);
+            assertContiguous(all);
+            long[] catchUp = all.get(before);
+            assertEquals(1, catchUp[1] - catchUp[0], "the orphaned entry is covered by its own evidence");
+        }
+    }
+
+    @Test
     void theAgentRefusesPlainHttp() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new VerifierClient(java.net.URI.create("http://127.0.0.1:1"), javax.net.ssl.SSLContext.getDefault(), "d"));
