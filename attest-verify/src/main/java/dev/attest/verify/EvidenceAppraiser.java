@@ -15,6 +15,9 @@ public interface EvidenceAppraiser {
     /** A stable id, e.g. {@code tpm}; prefixes this appraiser's check ids. */
     String id();
 
-    /** The findings for {@code evidence} (claims already signature-verified). */
-    List<Finding> appraise(VerifiedEvidence evidence, AppraisalContext context);
+    /**
+     * The findings for {@code evidence} (claims already signature-verified) from {@code device}
+     * (identified by the verifier's trust anchors).
+     */
+    List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context);
 }

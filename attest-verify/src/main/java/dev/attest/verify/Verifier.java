@@ -115,7 +115,7 @@ public final class Verifier {
         runtime(all, fs);
         for (EvidenceAppraiser a : appraisers) {
             try {
-                fs.addAll(a.appraise(v, context));
+                fs.addAll(a.appraise(device.get(), v, context));
             } catch (RuntimeException e) {
                 fs.add(new Finding(Checks.APPRAISER_FAILED, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
                         "/", "appraiser " + a.id() + " completes", e.getClass().getSimpleName()));

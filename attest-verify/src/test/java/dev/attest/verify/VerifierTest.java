@@ -244,6 +244,42 @@ class VerifierTest {
     }
 
     @Test
+    void appraisersAddFindingsAndAThrowingOneIsContraindicated() throws Exception {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Verifier v = Verifier.builder()
+                .trustAnchors(TrustAnchors.pinned(Map.of("dev-1", device.publicKey())))
+                .referenceValues(refs).clock(Clock.fixed(Instant.parse("2026-11-25T12:00:30Z"), ZoneOffset.UTC))
+                .appraiser(new EvidenceAppraiser() {
+                    @Override
+                    public String id() {
+                        return "scheme";
+                    }
+
+                    @Override
+                    public List<Finding> appraise(String dev, VerifiedEvidence e, AppraisalContext c) {
+                        seen.add(dev);
+                        return List.of(new Finding("scheme.check", TrustClaim.HARDWARE, Severity.WARNING, "/submods/tpm",
+                                "a genuine part", "unknown part"));
+                    }
+                })
+                .appraiser(new EvidenceAppraiser() {
+                    @Override
+                    public String id() {
+                        return "broken";
+                    }
+
+                    @Override
+                    public List<Finding> appraise(String dev, VerifiedEvidence e, AppraisalContext c) {
+                        throw new IllegalStateException("bug");
+                    }
+                }).build();
+        AttestationResult r = v.appraise(device.evidence(), AppraisalContext.periodic());
+        assertEquals(List.of("dev-1"), seen);
+        assertEquals(List.of("scheme.check", Checks.APPRAISER_FAILED), checks(r));
+        assertEquals(TrustTier.CONTRAINDICATED, r.status());
+    }
+
+    @Test
     void garbageIsContraindicatedNeverThrows() {
         for (byte[] junk : new byte[][] {new byte[0], {0x00}, "not cbor".getBytes(), new byte[70_000]}) {
             AttestationResult r = appraise(junk);
