@@ -19,10 +19,13 @@ import java.util.Optional;
  * Device keys on disk: PEM (a {@code PUBLIC KEY} or {@code CERTIFICATE}; for signing, a PKCS#8
  * {@code PRIVATE KEY} followed by its {@code PUBLIC KEY}, as {@code attest keygen} writes) or a
  * COSE_Key (RFC 9052 §7). The algorithm follows from the key (P-256 ES256, P-384 ES384, P-521
- * ES512, Ed25519 EdDSA, RSA PS256). A PEM key carries no kid: unless one is given, its kid is
- * the first 16 hex digits of its SPKI SHA-256, the same on the device and the verifier.
+ * ES512, Ed25519 EdDSA, RSA PS256). The kid is, in order: the one given on the command line, the
+ * COSE_Key's, a PEM file's {@code attest-kid-hex:} line in the explanatory text before the first
+ * block (RFC 7468 §5.2; keygen writes it), else the first 16 hex digits of the key's SPKI
+ * SHA-256, which the device and the verifier derive alike.
  */
 final class KeyFiles {
+    private static final String KID_LABEL = "attest-kid-hex:";
     private KeyFiles() {
     }
 
@@ -31,13 +34,31 @@ final class KeyFiles {
         return KeyId.of(key.fingerprint().substring(0, 16));
     }
 
+    private static final java.util.regex.Pattern PEM_KID =
+            java.util.regex.Pattern.compile("(?m)^" + KID_LABEL + " ?([0-9a-f]{2,128})\\s*$");
+
+    /** The PEM explanatory line that names the kid ({@link #PEM_KID}). */
+    static String pemKidLine(KeyId kid) {
+        return KID_LABEL + " " + java.util.HexFormat.of().formatHex(kid.value()) + "\n";
+    }
+
+    private static Optional<KeyId> pemKid(String pem) {
+        int begin = pem.indexOf("-----BEGIN ");
+        java.util.regex.Matcher m = PEM_KID.matcher(begin < 0 ? pem : pem.substring(0, begin));
+        if (!m.find() || m.group(1).length() % 2 != 0) {
+            return Optional.empty();
+        }
+        return Optional.of(KeyId.of(java.util.HexFormat.of().parseHex(m.group(1))));
+    }
+
     static VerificationKey publicKey(Path p, Optional<KeyId> kid) throws InputException {
         byte[] raw = InputFiles.bytes(p, InputFiles.MAX_CONFIG_BYTES);
         try {
             VerificationKey vk;
             if (isPem(raw)) {
-                PublicKey pk = Pem.publicKey(new String(raw, StandardCharsets.US_ASCII));
-                vk = VerificationKey.of(pk, algorithmOf(pk, p), Optional.empty());
+                String pem = new String(raw, StandardCharsets.US_ASCII);
+                PublicKey pk = Pem.publicKey(pem);
+                vk = VerificationKey.of(pk, algorithmOf(pk, p), pemKid(pem));
             } else {
                 vk = CoseKey.verificationKey(raw);
             }
@@ -57,8 +78,10 @@ final class KeyFiles {
             SignatureAlgorithm alg;
             Optional<KeyId> fileKid = Optional.empty();
             if (isPem(raw)) {
-                pair = Pem.keyPair(new String(raw, StandardCharsets.US_ASCII));
+                String pem = new String(raw, StandardCharsets.US_ASCII);
+                pair = Pem.keyPair(pem);
                 alg = algorithmOf(pair.getPublic(), p);
+                fileKid = pemKid(pem);
             } else {
                 SigningKey sk = CoseKey.signingKey(raw);
                 VerificationKey vk = sk.verificationKey().orElseThrow();

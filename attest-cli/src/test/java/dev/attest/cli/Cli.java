@@ -22,7 +22,7 @@ final class Cli {
         String oneLineError(int expectedCode) {
             assertEquals(expectedCode, code, "exit code; stderr: " + err + " stdout: " + out);
             assertTrue(err.endsWith("\n") && err.indexOf('\n') == err.length() - 1, "one line: " + err);
-            assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace: " + err);
+            assertFalse(err.contains("\tat ") || err.matches("(?s).*\\w+(Exception|Error): .*"), "no stack trace: " + err);
             return err.substring(0, err.length() - 1);
         }
     }
@@ -40,6 +40,37 @@ final class Cli {
         StringWriter err = new StringWriter();
         int code = Attest.run(args, stdin, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /**
+     * Asserts {@code actual} equals the golden file {@code name}; on a mismatch the actual text
+     * is written to target/golden-actual/ for review.
+     */
+    static void assertGolden(String name, String actual) {
+        String want = golden(name);
+        if (!want.equals(actual)) {
+            try {
+                java.nio.file.Path p = java.nio.file.Path.of("target", "golden-actual", name);
+                java.nio.file.Files.createDirectories(p.getParent());
+                java.nio.file.Files.writeString(p, actual);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        assertEquals(want, actual, "golden " + name);
+    }
+
+    /** Replaces what is random or machine-specific in the commands' output with placeholders. */
+    static String normalize(String s, java.nio.file.Path dir) {
+        return s.replace(dir.toString(), "$DIR")
+                .replaceAll("\"iat\": \\d+", java.util.regex.Matcher.quoteReplacement("\"iat\": $IAT"))
+                .replaceAll("\"boot-id\": \"[^\"]+\"", java.util.regex.Matcher.quoteReplacement("\"boot-id\": \"$BOOT\""))
+                .replaceAll("\"time\": \"[^\"]+\"", java.util.regex.Matcher.quoteReplacement("\"time\": \"$TIME\""))
+                .replaceAll("\"head\": \\[(\\d+), \"[0-9a-f]+\"\\]", "\"head\": [$1, \"\\$HEAD\"]")
+                .replaceAll("of boot [^ \n]+", java.util.regex.Matcher.quoteReplacement("of boot $BOOT"))
+                .replaceAll("evidence sha-256: [0-9a-f]{64}", java.util.regex.Matcher.quoteReplacement("evidence sha-256: $SHA"))
+                .replaceAll("\"attest.evidence-sha256\":\"[0-9a-f]{64}\"", java.util.regex.Matcher.quoteReplacement("\"attest.evidence-sha256\":\"$SHA\""))
+                .replaceAll("\"iat\":\\d+", java.util.regex.Matcher.quoteReplacement("\"iat\":$IAT"));
     }
 
     /** A golden file from src/test/resources/dev/attest/cli/golden. */

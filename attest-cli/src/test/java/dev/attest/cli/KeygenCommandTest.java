@@ -44,7 +44,8 @@ class KeygenCommandTest {
         assertEquals(KeyId.of(fp.substring(0, 16)), cose.keyId().orElseThrow());
         assertArrayEquals(pub.getEncoded(), cose.publicKey().getEncoded());
         String privPem = Files.readString(out.resolve("device.key.pem"));
-        assertTrue(privPem.startsWith("-----BEGIN PRIVATE KEY-----\n"), privPem.substring(0, 30));
+        String kidHex = java.util.HexFormat.of().formatHex(fp.substring(0, 16).getBytes(StandardCharsets.US_ASCII));
+        assertTrue(privPem.startsWith("attest-kid-hex: " + kidHex + "\n-----BEGIN PRIVATE KEY-----\n"), privPem.substring(0, 60));
         assertFalse(Files.readString(out.resolve("device.pub.pem")).contains("PRIVATE"));
         // The private key signs what the public key verifies.
         SigningKey sk = KeyFiles.signingKey(out.resolve("device.key.pem"), Optional.empty());
@@ -60,6 +61,18 @@ class KeygenCommandTest {
         assertTrue(r.out().startsWith("kid: sensor-7\nalg: EDDSA\n"), r.out());
         assertEquals(KeyId.of("sensor-7"),
                 CoseKey.verificationKey(Files.readAllBytes(dir.resolve("device.cose-key"))).keyId().orElseThrow());
+        // Both PEM files carry the kid, so the device signs with it and the verifier pins it.
+        assertEquals(KeyId.of("sensor-7"), KeyFiles.signingKey(dir.resolve("device.key.pem"), Optional.empty())
+                .keyId().orElseThrow());
+        assertEquals(KeyId.of("sensor-7"), KeyFiles.publicKey(dir.resolve("device.pub.pem"), Optional.empty())
+                .keyId().orElseThrow());
+        assertEquals(KeyId.of("cli"), KeyFiles.publicKey(dir.resolve("device.pub.pem"), Optional.of(KeyId.of("cli")))
+                .keyId().orElseThrow());
+        // A PEM without the kid line (e.g. from openssl) gets the derived kid.
+        String bare = Files.readString(dir.resolve("device.pub.pem")).replaceAll("(?m)^attest-kid-hex:.*\n", "");
+        Path bareFile = Files.writeString(dir.resolve("bare.pem"), bare);
+        VerificationKey vk = KeyFiles.publicKey(bareFile, Optional.empty());
+        assertEquals(KeyId.of(vk.fingerprint().substring(0, 16)), vk.keyId().orElseThrow());
     }
 
     @Test
