@@ -67,7 +67,7 @@ final class Cli {
                 .replaceAll("\"boot-id\": \"[^\"]+\"", java.util.regex.Matcher.quoteReplacement("\"boot-id\": \"$BOOT\""))
                 .replaceAll("\"time\": \"[^\"]+\"", java.util.regex.Matcher.quoteReplacement("\"time\": \"$TIME\""))
                 .replaceAll("\"head\": \\[(\\d+), \"[0-9a-f]+\"\\]", "\"head\": [$1, \"\\$HEAD\"]")
-                .replaceAll("of boot [^ \n]+", java.util.regex.Matcher.quoteReplacement("of boot $BOOT"))
+                .replaceAll("of boot [^ \n\"]+", java.util.regex.Matcher.quoteReplacement("of boot $BOOT"))
                 .replaceAll("evidence sha-256: [0-9a-f]{64}", java.util.regex.Matcher.quoteReplacement("evidence sha-256: $SHA"))
                 .replaceAll("\"attest.evidence-sha256\":\"[0-9a-f]{64}\"", java.util.regex.Matcher.quoteReplacement("\"attest.evidence-sha256\":\"$SHA\""))
                 .replaceAll("\"iat\":\\d+", java.util.regex.Matcher.quoteReplacement("\"iat\":$IAT"));
