@@ -42,10 +42,13 @@ final class EvidenceCommand implements Callable<Integer> {
     @Mixin
     CollectorOptions collection;
 
-    @Option(names = "--key", paramLabel = "FILE", required = true, description = "Signing key: PEM (as keygen writes) or private COSE_Key.")
+    @Option(names = "--key", paramLabel = "FILE", required = true, description = "Signing key: PEM (as keygen writes), private COSE_Key, or PKCS#12 with --password-file.")
     Path key;
 
-    @Option(names = "--kid", paramLabel = "KID", description = "Key id (default: the COSE_Key's, else derived from the public key).")
+    @Option(names = "--password-file", paramLabel = "FILE", description = "Read --key as PKCS#12 with the password on this file's first line.")
+    Path passwordFile;
+
+    @Option(names = "--kid", paramLabel = "KID", description = "Key id (default: the key file's, else derived from the public key).")
     String kid;
 
     @Option(names = "--nonce", paramLabel = "HEX", description = "Verifier's challenge, 8..64 bytes in hex.")
@@ -65,7 +68,7 @@ final class EvidenceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InputException("--kid: " + e.getMessage());
         }
-        SigningKey signer = KeyFiles.signingKey(key, id);
+        SigningKey signer = KeyFiles.signingKey(key, id, Optional.ofNullable(passwordFile));
         byte[] n = nonce == null ? null : Hex.nonce(nonce);
         Cycle cycle = collection.collect();
         if (cycle.measurements().size() > LOG_WINDOW) {

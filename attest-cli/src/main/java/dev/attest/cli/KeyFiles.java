@@ -72,7 +72,18 @@ final class KeyFiles {
     }
 
     static SigningKey signingKey(Path p, Optional<KeyId> kid) throws InputException {
+        return signingKey(p, kid, Optional.empty());
+    }
+
+    /** As {@link #signingKey(Path, Optional)}, also reading PKCS#12 when a password file is given. */
+    static SigningKey signingKey(Path p, Optional<KeyId> kid, Optional<Path> passwordFile) throws InputException {
         byte[] raw = InputFiles.bytes(p, InputFiles.MAX_CONFIG_BYTES);
+        if (passwordFile.isPresent()) {
+            return Pkcs12Files.read(p, raw, Pkcs12Files.password(passwordFile.get()), kid);
+        }
+        if (Pkcs12Files.looksLikePkcs12(raw)) {
+            throw new InputException(p + ": looks like PKCS#12; give --password-file");
+        }
         try {
             KeyPair pair;
             SignatureAlgorithm alg;

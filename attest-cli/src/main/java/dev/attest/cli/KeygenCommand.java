@@ -45,6 +45,12 @@ final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Directory for the key files (created if missing).")
     Path out;
 
+    @Option(names = "--pkcs12", paramLabel = "FILE", description = "Also write the key as PKCS#12 (mode 0600), with a self-signed certificate; needs --password-file.")
+    Path pkcs12;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The PKCS#12 password: this file's first line.")
+    Path passwordFile;
+
     @Option(names = "--force", description = "Replace existing key files.")
     boolean force;
 
@@ -59,6 +65,10 @@ final class KeygenCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InputException("--kid: " + e.getMessage());
         }
+        if ((pkcs12 == null) != (passwordFile == null)) {
+            throw new InputException("--pkcs12 and --password-file go together");
+        }
+        char[] password = passwordFile == null ? null : Pkcs12Files.password(passwordFile);
         SigningKey generated = SigningKey.generate(alg, id);
         VerificationKey pub = generated.verificationKey().orElseThrow();
         KeyId finalKid = id.orElse(KeyFiles.derivedKid(pub));
@@ -73,17 +83,26 @@ final class KeygenCommand implements Callable<Integer> {
                 throw new InputException(out.resolve(f) + ": exists; use --force to replace it");
             }
         }
+        if (pkcs12 != null && !force && Files.exists(pkcs12)) {
+            throw new InputException(pkcs12 + ": exists; use --force to replace it");
+        }
         String pubPem = KeyFiles.pemKidLine(finalKid) + Pem.publicKey(pub.publicKey());
         write(out.resolve(PRIVATE), (KeyFiles.pemKidLine(finalKid) + Pem.privateKey(generated.privateKey())
                 + Pem.publicKey(pub.publicKey())).getBytes(StandardCharsets.US_ASCII), true);
         write(out.resolve(PUBLIC), pubPem.getBytes(StandardCharsets.US_ASCII), false);
         write(out.resolve(COSE_KEY), CoseKey.encode(pub), false);
+        if (pkcs12 != null) {
+            byte[] p12 = Pkcs12Files.write(new java.security.KeyPair(pub.publicKey(), generated.privateKey()), alg, finalKid,
+                    password);
+            java.util.Arrays.fill(password, '\0');
+            write(pkcs12, p12, true);
+        }
         var o = spec.commandLine().getOut();
         o.println("kid: " + finalKid);
         o.println("alg: " + alg);
         o.println("spki-sha256: " + pub.fingerprint());
         o.println("wrote " + out.resolve(PRIVATE) + " (private, mode 0600), " + out.resolve(PUBLIC) + ", "
-                + out.resolve(COSE_KEY));
+                + out.resolve(COSE_KEY) + (pkcs12 == null ? "" : ", " + pkcs12 + " (private, mode 0600)"));
         return 0;
     }
 

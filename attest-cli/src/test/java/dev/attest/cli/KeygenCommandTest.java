@@ -96,4 +96,51 @@ class KeygenCommandTest {
         assertEquals("attest: Missing required option: '--out=DIR' (see 'attest keygen --help')",
                 Cli.run("keygen").oneLineError(3));
     }
+
+    @ParameterizedTest
+    @EnumSource(SignatureAlgorithm.class)
+    void pkcs12HoldsTheSameKeyAndSignsEvidence(SignatureAlgorithm alg) throws Exception {
+        Path pw = Files.writeString(dir.resolve("pw"), "correct horse\n");
+        Path p12 = dir.resolve("device.p12");
+        Cli.Run r = Cli.run("keygen", "--alg", alg.name(), "--kid", "p12-dev", "--out", dir.toString(),
+                "--pkcs12", p12.toString(), "--password-file", pw.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().endsWith(", " + p12 + " (private, mode 0600)\n"), r.out());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p12)));
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(p12)) {
+            ks.load(in, "correct horse".toCharArray());
+        }
+        assertEquals(java.util.List.of("p12-dev"), java.util.Collections.list(ks.aliases()));
+        PublicKey pub = Pem.publicKey(Files.readString(dir.resolve("device.pub.pem")));
+        assertArrayEquals(pub.getEncoded(), ks.getCertificate("p12-dev").getPublicKey().getEncoded());
+
+        Path a = Files.writeString(dir.resolve("a"), "abc");
+        Path tok = dir.resolve("tok");
+        Cli.Run e = Cli.run("evidence", "--key", p12.toString(), "--password-file", pw.toString(), "--no-builtin",
+                "--out", tok.toString(), a.toString());
+        assertEquals(0, e.code(), e.err());
+        Cli.Run v = Cli.run("inspect", tok.toString(), "--key", dir.resolve("device.pub.pem").toString());
+        assertEquals("signature: valid (" + alg + ", kid=p12-dev)\n", v.err());
+    }
+
+    @Test
+    void pkcs12ErrorsAreOneLine() throws Exception {
+        Path pw = Files.writeString(dir.resolve("pw"), "right");
+        Path wrong = Files.writeString(dir.resolve("wrong"), "wrong");
+        Path p12 = dir.resolve("k.p12");
+        assertEquals(0, Cli.run("keygen", "--out", dir.toString(), "--pkcs12", p12.toString(), "--password-file",
+                pw.toString()).code());
+        Path a = Files.writeString(dir.resolve("a"), "abc");
+        assertEquals("attest: " + p12 + ": wrong password or damaged PKCS#12", Cli.run("evidence", "--key", p12.toString(),
+                "--password-file", wrong.toString(), "--no-builtin", a.toString()).oneLineError(3));
+        assertEquals("attest: " + p12 + ": looks like PKCS#12; give --password-file",
+                Cli.run("evidence", "--key", p12.toString(), "--no-builtin", a.toString()).oneLineError(3));
+        assertEquals("attest: --pkcs12 and --password-file go together",
+                Cli.run("keygen", "--out", dir.resolve("x").toString(), "--pkcs12", p12.toString()).oneLineError(3));
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        assertEquals("attest: " + empty + ": the password (first line) is empty", Cli.run("keygen", "--out",
+                dir.resolve("y").toString(), "--pkcs12", dir.resolve("y.p12").toString(), "--password-file", empty.toString())
+                .oneLineError(3));
+    }
 }
