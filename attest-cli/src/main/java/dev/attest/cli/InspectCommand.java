@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code attest inspect}: decode a token and print its claims. */
-@Command(name = "inspect", description = {
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = {
         "Decodes a token (binary CBOR, hex or base64, from a file or stdin) and prints its claims",
         "on stdout as JSON (EAT JSON names) or CBOR diagnostic notation. The signature status goes",
         "to stderr: checked with --key, else 'not checked' (the claims are then unauthenticated).",
@@ -49,6 +49,9 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (json && diag) {
             throw new InputException("--json and --diag exclude each other");
+        }
+        if (token.equals("-") && root.in == System.in && System.console() != null) {
+            throw new InputException("no TOKEN given and stdin is a terminal (give a file, or pipe the token in)");
         }
         Optional<VerificationKey> vk = key == null ? Optional.empty() : Optional.of(KeyFiles.publicKey(key, Optional.empty()));
         byte[] bytes = TokenInput.read(token, root.in);

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code attest keygen}: a device signing key as PEM and COSE_Key files. */
-@Command(name = "keygen", description = {
+@Command(name = "keygen", mixinStandardHelpOptions = true, description = {
         "Generates a device signing key in DIR:",
         "  device.key.pem   PKCS#8 private key followed by its public key (mode 0600)",
         "  device.pub.pem   public key (SubjectPublicKeyInfo), for --trust and --key",

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code attest measure}: one collection cycle, printed as a table or as JSON. */
-@Command(name = "measure", description = {
+@Command(name = "measure", mixinStandardHelpOptions = true, description = {
         "Runs the collectors once and prints the measurements.",
         "Runs the built-in collectors found on the class path, plus a file digest of each PATH."})
 final class MeasureCommand implements Callable<Integer> {

@@ -19,13 +19,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code attest refs}: reference values. */
-@Command(name = "refs", description = "Reference values.", subcommands = RefsCommand.Capture.class)
+@Command(name = "refs", mixinStandardHelpOptions = true, description = "Reference values.", subcommands = RefsCommand.Capture.class)
 final class RefsCommand {
     @ParentCommand
     Attest root;
 
     /** {@code attest refs capture}: reference values from a known-good device's evidence. */
-    @Command(name = "capture", description = {
+    @Command(name = "capture", mixinStandardHelpOptions = true, description = {
             "Verifies the token's signature with --key, then writes reference values allowing",
             "exactly the digests it reports (process, memory and timing components not required).",
             "Exit 0, 2 if the signature does not verify, 3 for unusable input."})

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code attest verify}: appraise a token and print the result. */
-@Command(name = "verify", description = {
+@Command(name = "verify", mixinStandardHelpOptions = true, description = {
         "Appraises a token (RFC 9334 section 3.2): signature by a pinned device key, freshness,",
         "measurement log, reference values, runtime checks, policy. Prints a summary, the EAR",
         "(draft-ietf-rats-ear) as JSON, or the EAR as a signed JWT.",
