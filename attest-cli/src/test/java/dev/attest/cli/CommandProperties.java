@@ -73,7 +73,7 @@ class CommandProperties {
         assertTrue(r.err().chars().filter(c -> c == '\n').count() <= 1, r.err());
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void mutatedTokensAreAValidResultOrOneLineRefusal(@ForAll("mutatedTokens") byte[] t) throws Exception {
         Path f = Files.write(dir.resolve("t"), t);
         Cli.Run inspect = Cli.run("inspect", f.toString(), "--key", pub.toString());
@@ -85,7 +85,7 @@ class CommandProperties {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void arbitraryBytesAreRefusedInOneLine(@ForAll @Size(max = 512) byte[] t) throws Exception {
         Path f = Files.write(dir.resolve("r"), t);
         Cli.Run r = Cli.run("inspect", f.toString());
