@@ -59,4 +59,19 @@ class MeasureCommandTest {
         assertEquals(3, none.code());
         assertEquals("attest: nothing to measure: give a PATH or drop --no-builtin\n", none.err());
     }
+
+    @Test
+    void everyCommandHasHelpAndTheRootHasAVersion() {
+        for (String[] cmd : new String[][] {{"measure"}, {"keygen"}, {"evidence"}, {"inspect"}, {"verify"}, {"refs"},
+            {"refs", "capture"}}) {
+            String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
+            args[cmd.length] = "--help";
+            Cli.Run r = Cli.run(args);
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: attest " + String.join(" ", cmd) + " "), r.out());
+        }
+        assertEquals("attest 0.1.0-SNAPSHOT\n", Cli.run("--version").out());
+        assertEquals("attest: Unknown option: '--frobnicate' (see 'attest measure --help')",
+                Cli.run("measure", "--frobnicate").oneLineError(3));
+    }
 }

@@ -83,6 +83,27 @@ public final class EvidenceDecoder {
         return new VerifiedEvidence(claims, key, cose.x5chain, sha256(token));
     }
 
+    /**
+     * Decodes {@code token} WITHOUT verifying its signature, for inspection tools only.
+     *
+     * <p><b>Nothing returned here is authenticated:</b> anyone can make a token that decodes to
+     * any claims. Never base a trust decision on the result; use {@link #decode} for that. The
+     * same structural rules apply as in {@link #decode} (size and depth limits, no trailing
+     * bytes, no duplicate keys, a COSE_Sign1 per RFC 9052 §4.2 with a protected, enabled
+     * {@code alg}, claims valid under the EAT profile); only the key lookup and the signature
+     * check are skipped. The resolver is not called.
+     *
+     * @throws EvidenceException with the reason the token is malformed
+     */
+    public EatClaims decodeUnverified(byte[] token) throws EvidenceException {
+        CoseSign1 cose = CoseSign1.parse(token, maxBytes, maxDepth);
+        if (!algorithms.contains(cose.algorithm)) {
+            throw new EvidenceException(Reason.ALG_NOT_ALLOWED, cose.algorithm + " is not enabled on this decoder");
+        }
+        return ClaimsCodec.fromCbor(CoseSign1.decode(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload,
+                "payload"));
+    }
+
     private static byte[] sha256(byte[] b) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(b);
