@@ -108,8 +108,13 @@ public final class Verifier {
         }
         // Authentic evidence that continues the chain advances the device's state even when it
         // is late or answers the wrong challenge (queued evidence arrives late after an outage);
-        // replays cannot advance it, their sequence does not increase.
-        continuity(claims, device.get(), now, fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH)), fs);
+        // replays cannot advance it, their sequence does not increase. A token whose nonce was
+        // already redeemed must not advance it either: when the same challenged token arrives
+        // twice at once, the copy that lost the nonce race would otherwise win the state race,
+        // and neither copy would be accepted.
+        boolean mayAdvance = fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH)
+                || f.check().equals(Checks.NONCE_REPLAY));
+        continuity(claims, device.get(), now, mayAdvance, fs);
         List<Measurement> all = claims.allMeasurements();
         boolean referenced = references(all, fs);
         runtime(all, fs);
