@@ -101,7 +101,7 @@ public final class Verifier {
             fs.add(new Finding(Checks.IDENTITY_MISMATCH, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/",
                     context.expectedDevice().get(), device.get()));
         }
-        freshness(claims, context, device.get(), now, fs);
+        boolean nonceRefused = freshness(claims, context, device.get(), now, fs);
         for (Map.Entry<String, String> u : claims.unknownClaims().entrySet()) {
             fs.add(new Finding(Checks.UNKNOWN_CLAIM, TrustClaim.CONFIGURATION, Severity.INFO, "/" + u.getKey(), "",
                     u.getValue()));
@@ -112,8 +112,7 @@ public final class Verifier {
         // already redeemed must not advance it either: when the same challenged token arrives
         // twice at once, the copy that lost the nonce race would otherwise win the state race,
         // and neither copy would be accepted.
-        boolean mayAdvance = fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH)
-                || f.check().equals(Checks.NONCE_REPLAY));
+        boolean mayAdvance = !nonceRefused && fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH));
         continuity(claims, device.get(), now, mayAdvance, fs);
         List<Measurement> all = claims.allMeasurements();
         boolean referenced = references(all, fs);
@@ -129,7 +128,9 @@ public final class Verifier {
         return finish(fs, device, sha, now, Optional.of(claims), referenced);
     }
 
-    private void freshness(EatClaims claims, AppraisalContext context, String device, Instant now, List<Finding> fs) {
+    /** Adds the freshness findings; true if the evidence's nonce was refused as used or unknown. */
+    private boolean freshness(EatClaims claims, AppraisalContext context, String device, Instant now, List<Finding> fs) {
+        boolean refused = false;
         if (context.expectedNonce().isPresent()) {
             byte[] want = context.expectedNonce().get();
             boolean match = false;
@@ -140,6 +141,7 @@ public final class Verifier {
                 fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
                         "the challenge nonce", claims.nonces().isEmpty() ? "no nonce" : "another nonce"));
             } else if (!store.useNonce(device, want, maxAge.plus(skew).plus(skew))) {
+                refused = true;
                 fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
                         "a nonce used once", "a nonce used before"));
             }
@@ -150,6 +152,7 @@ public final class Verifier {
                 redeemed |= context.redeemer().get().redeem(device, n);
             }
             if (!redeemed) {
+                refused = true;
                 fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
                         "a challenge issued to " + device + " and not yet answered", "an unknown, expired or used nonce"));
             }
@@ -170,6 +173,7 @@ public final class Verifier {
         }
         claims.exp().filter(exp -> !exp.isAfter(now.minus(skew))).ifPresent(exp -> fs.add(new Finding(Checks.EXPIRED,
                 TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/4", "after " + now, exp.toString())));
+        return refused;
     }
 
     private void continuity(EatClaims claims, String device, Instant now, boolean mayAdvance, List<Finding> fs) {
