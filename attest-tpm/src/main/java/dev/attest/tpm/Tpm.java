@@ -1,0 +1,341 @@
+package dev.attest.tpm;
+
+import dev.attest.tpm.TpmFormatException.Reason;
+import dev.attest.tpm.internal.Alg;
+import dev.attest.tpm.internal.TpmReader;
+import dev.attest.tpm.internal.TpmWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A TPM 2.0 client over a {@link TpmTransport}. Commands are marshalled per TPM 2.0 Part 3;
+ * authorizations use the password session TPM_RS_PW with empty auth (Part 1 §19.8.4). Methods
+ * throw {@link TpmException} when the TPM answers with an error code, {@link TpmFormatException}
+ * when the response is malformed, and other {@link IOException}s on transport failure. Not
+ * thread-safe.
+ */
+public final class Tpm implements AutoCloseable {
+    /** TPM2_Startup type (Part 2 §6.5 TPM_SU). */
+    public enum StartupType {
+        /** TPM_SU_CLEAR: TPM Reset or TPM Restart. */
+        CLEAR(0x0000),
+        /** TPM_SU_STATE: TPM Resume. */
+        STATE(0x0001);
+
+        private final int value;
+
+        StartupType(int value) {
+            this.value = value;
+        }
+    }
+
+    private static final int MAX_LOOPS = 64;
+    private static final int MAX_RETRIES = 10;
+    private static final int RC_YIELDED = 0x908;
+    private static final int RC_TESTING = 0x90A;
+    private static final int RC_RETRY = 0x922;
+
+    private final TpmTransport transport;
+
+    private Tpm(TpmTransport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
+    /**
+     * @param transport an open transport; closed by {@link #close()}
+     * @return a client
+     */
+    public static Tpm over(TpmTransport transport) {
+        return new Tpm(transport);
+    }
+
+    /**
+     * TPM2_Startup (Part 3 §9.3).
+     *
+     * @throws TpmException e.g. TPM_RC_INITIALIZE if the TPM was already started
+     */
+    public void startup(StartupType type) throws IOException, TpmException {
+        run(Alg.CC_STARTUP, new int[0], 0, new TpmWriter().u16(type.value).toByteArray(), 0).end();
+    }
+
+    /**
+     * TPM2_GetRandom (Part 3 §16.1), repeated until {@code count} bytes have been returned.
+     *
+     * @param count number of bytes, 0..65535
+     */
+    public byte[] getRandom(int count) throws IOException, TpmException {
+        if (count < 0 || count > 0xFFFF) {
+            throw new IllegalArgumentException("count " + count);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(count);
+        while (out.size() < count) {
+            int want = Math.min(64, count - out.size());
+            Response r = run(Alg.CC_GET_RANDOM, new int[0], 0, new TpmWriter().u16(want).toByteArray(), 0);
+            byte[] b = r.params.tpm2b(want, "randomBytes");
+            r.end();
+            if (b.length == 0) {
+                throw new TpmFormatException(Reason.INVALID_VALUE, 0, "TPM returned no random bytes");
+            }
+            out.write(b, 0, b.length);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * TPM2_PCR_Read (Part 3 §22.4), repeated until every selected PCR was read (a TPM returns at
+     * most 8 digests per call).
+     *
+     * @throws TpmFormatException INVALID_VALUE if the TPM will not return a selected PCR
+     */
+    public PcrValues pcrRead(PcrSelection selection) throws IOException, TpmException {
+        Map<HashAlg, TreeSet<Integer>> remaining = new EnumMap<>(HashAlg.class);
+        for (PcrSelection.Bank b : selection.banks()) {
+            remaining.put(b.hash(), new TreeSet<>(b.pcrs()));
+        }
+        Map<HashAlg, Map<Integer, byte[]>> values = new EnumMap<>(HashAlg.class);
+        for (PcrSelection.Bank b : selection.banks()) {
+            values.put(b.hash(), new TreeMap<>());
+        }
+        for (int loop = 0; remaining.values().stream().anyMatch(s -> !s.isEmpty()); loop++) {
+            if (loop >= MAX_LOOPS) {
+                throw new TpmFormatException(Reason.SIZE_LIMIT, 0, "PCR_Read did not converge");
+            }
+            List<PcrSelection.Bank> req = new ArrayList<>();
+            remaining.forEach((h, s) -> {
+                if (!s.isEmpty()) {
+                    req.add(new PcrSelection.Bank(h, s));
+                }
+            });
+            Response r = run(Alg.CC_PCR_READ, new int[0], 0, new PcrSelection(req).encode(), 0);
+            r.params.u32("pcrUpdateCounter");
+            PcrSelection got = PcrSelection.read(r.params);
+            long at = r.params.offset();
+            int count = r.params.u32("TPML_DIGEST.count");
+            int expected = got.banks().stream().mapToInt(b -> b.pcrs().size()).sum();
+            if (count != expected || count > 8) {
+                throw new TpmFormatException(Reason.INVALID_VALUE, at, "PCR_Read returned " + count + " digests for "
+                        + expected + " selected PCRs");
+            }
+            if (count == 0) {
+                throw new TpmFormatException(Reason.INVALID_VALUE, at, "TPM does not return selected PCRs " + remaining);
+            }
+            for (PcrSelection.Bank b : got.banks()) {
+                for (int p : b.pcrs()) {
+                    long dAt = r.params.offset();
+                    byte[] d = r.params.tpm2b(64, "TPM2B_DIGEST");
+                    TreeSet<Integer> rem = remaining.get(b.hash());
+                    if (d.length != b.hash().digestSize() || rem == null || !rem.remove(p)) {
+                        throw new TpmFormatException(Reason.INVALID_VALUE, dAt, "unexpected PCR " + b.hash() + ":" + p);
+                    }
+                    values.get(b.hash()).put(p, d);
+                }
+            }
+            r.end();
+        }
+        return PcrValues.of(values);
+    }
+
+    /**
+     * TPM2_PCR_Extend (Part 3 §22.2) of one bank: PCR := H(PCR || digest).
+     *
+     * @param pcr PCR index (the PCR's handle equals its index)
+     * @param hash the bank
+     * @param digest the digest to extend, of the bank's digest size
+     */
+    public void pcrExtend(int pcr, HashAlg hash, byte[] digest) throws IOException, TpmException {
+        if (digest.length != hash.digestSize()) {
+            throw new IllegalArgumentException("digest length " + digest.length + " for " + hash);
+        }
+        byte[] p = new TpmWriter().u32(1).u16(hash.algId()).bytes(digest).toByteArray();
+        run(Alg.CC_PCR_EXTEND, new int[] {pcr}, 1, p, 0).end();
+    }
+
+    /**
+     * TPM2_CreatePrimary (Part 3 §24.1) with empty userAuth and no creation PCRs. With the same
+     * template and hierarchy seed the TPM derives the same key every time.
+     *
+     * @param hierarchy the primary seed
+     * @param template e.g. {@link TpmtPublic#akEccP256Template()}, {@link TpmtPublic#ekEccP256Template()}
+     * @return the loaded key
+     */
+    public LoadedKey createPrimary(Hierarchy hierarchy, TpmtPublic template) throws IOException, TpmException {
+        TpmWriter w = new TpmWriter();
+        w.tpm2b(new TpmWriter().tpm2b(new byte[0]).tpm2b(new byte[0]).toByteArray()); // TPM2B_SENSITIVE_CREATE
+        w.bytes(template.encodeTpm2b());
+        w.tpm2b(new byte[0]); // outsideInfo
+        w.u32(0); // creationPCR
+        Response r = run(Alg.CC_CREATE_PRIMARY, new int[] {hierarchy.handle()}, 1, w.toByteArray(), 1);
+        TpmtPublic pub = TpmtPublic.readTpm2b(r.params);
+        r.params.tpm2b(4096, "TPM2B_CREATION_DATA");
+        r.params.tpm2b(64, "creationHash");
+        r.params.u16("TPMT_TK_CREATION.tag");
+        r.params.u32("TPMT_TK_CREATION.hierarchy");
+        r.params.tpm2b(64, "TPMT_TK_CREATION.digest");
+        byte[] name = r.params.tpm2b(66, "name");
+        r.end();
+        return new LoadedKey(r.handles[0], pub, name);
+    }
+
+    /**
+     * TPM2_Quote (Part 3 §18.4) with the key's own signing scheme (inScheme TPM_ALG_NULL).
+     *
+     * @param signingKey handle of a restricted signing key
+     * @param selection the PCRs to quote
+     * @param qualifyingData the verifier's nonce (at most 64 bytes), returned as extraData
+     * @return the TPMS_ATTEST and TPMT_SIGNATURE bytes
+     */
+    public Quote quote(int signingKey, PcrSelection selection, byte[] qualifyingData) throws IOException, TpmException {
+        if (qualifyingData.length > 64) {
+            throw new IllegalArgumentException("qualifying data longer than 64 bytes");
+        }
+        TpmWriter w = new TpmWriter().tpm2b(qualifyingData).u16(Alg.NULL);
+        w.bytes(selection.encode());
+        Response r = run(Alg.CC_QUOTE, new int[] {signingKey}, 1, w.toByteArray(), 0);
+        long at = r.params.offset();
+        byte[] attest = r.params.tpm2b(TpmsAttest.MAX_ENCODED, "TPM2B_ATTEST");
+        int from = r.params.position();
+        TpmtSignature.read(r.params);
+        byte[] sig = r.params.slice(from);
+        r.end();
+        if (attest.length == 0) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, at, "empty TPM2B_ATTEST");
+        }
+        return new Quote(attest, sig);
+    }
+
+    /**
+     * TPM2_ReadPublic (Part 3 §12.4).
+     *
+     * @return the object's handle, public area and Name
+     * @throws TpmFormatException INVALID_VALUE if the Name the TPM reports does not match the public area
+     */
+    public LoadedKey readPublic(int handle) throws IOException, TpmException {
+        Response r = run(Alg.CC_READ_PUBLIC, new int[] {handle}, 0, new byte[0], 0);
+        TpmtPublic pub = TpmtPublic.readTpm2b(r.params);
+        long at = r.params.offset();
+        byte[] name = r.params.tpm2b(66, "name");
+        r.params.tpm2b(66, "qualifiedName");
+        r.end();
+        if (!Arrays.equals(name, pub.name())) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, at, "Name does not match the public area");
+        }
+        return new LoadedKey(handle, pub, name);
+    }
+
+    /** TPM2_FlushContext (Part 3 §28.4): unloads a transient object or session. */
+    public void flushContext(int handle) throws IOException, TpmException {
+        run(Alg.CC_FLUSH_CONTEXT, new int[0], 0, new TpmWriter().u32(handle).toByteArray(), 0).end();
+    }
+
+    /** Closes the transport. */
+    @Override
+    public void close() throws IOException {
+        transport.close();
+    }
+
+    private static boolean isRetry(byte[] resp) {
+        if (resp.length != 10) {
+            return false;
+        }
+        int rc = ((resp[6] & 0xFF) << 24) | ((resp[7] & 0xFF) << 16) | ((resp[8] & 0xFF) << 8) | (resp[9] & 0xFF);
+        return rc == RC_RETRY || rc == RC_YIELDED || rc == RC_TESTING;
+    }
+
+    private static final class Response {
+        final int[] handles;
+        final TpmReader params;
+        final TpmReader auth;
+
+        Response(int[] handles, TpmReader params, TpmReader auth) {
+            this.handles = handles;
+            this.params = params;
+            this.auth = auth;
+        }
+
+        void end() throws TpmFormatException {
+            params.end("response parameters");
+            if (auth != null) {
+                while (auth.remaining() > 0) {
+                    auth.tpm2b(64, "TPMS_AUTH_RESPONSE.nonce");
+                    auth.u8("TPMS_AUTH_RESPONSE.sessionAttributes");
+                    auth.tpm2b(64, "TPMS_AUTH_RESPONSE.hmac");
+                }
+            }
+        }
+    }
+
+    /**
+     * Marshals and sends a command (Part 1 §18.2) whose first {@code authHandles} handles are
+     * authorized with an empty password, and splits the response into handles and parameters.
+     */
+    private Response run(int cc, int[] handles, int authHandles, byte[] params, int responseHandles)
+            throws IOException, TpmException {
+        TpmWriter body = new TpmWriter();
+        for (int h : handles) {
+            body.u32(h);
+        }
+        if (authHandles > 0) {
+            TpmWriter auth = new TpmWriter();
+            for (int i = 0; i < authHandles; i++) {
+                auth.u32(Alg.RS_PW).tpm2b(new byte[0]).u8(0).tpm2b(new byte[0]);
+            }
+            byte[] a = auth.toByteArray();
+            body.u32(a.length).bytes(a);
+        }
+        body.bytes(params);
+        byte[] b = body.toByteArray();
+        byte[] cmd = new TpmWriter().u16(authHandles > 0 ? Alg.ST_SESSIONS : Alg.ST_NO_SESSIONS).u32(10 + b.length)
+                .u32(cc).bytes(b).toByteArray();
+        byte[] resp = transport.transmit(cmd);
+        // TPM_RC_RETRY, TPM_RC_YIELDED and TPM_RC_TESTING ask the caller to resend the same
+        // command (Part 1 §18.11, Part 2 §6.6.3); bounded so a TPM that always answers so fails.
+        for (int attempt = 0; attempt < MAX_RETRIES && isRetry(resp); attempt++) {
+            try {
+                Thread.sleep(Math.min(500, 5L << attempt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while retrying TPM command");
+            }
+            resp = transport.transmit(cmd);
+        }
+        TpmReader r = TpmReader.of(resp);
+        int tag = r.u16("response.tag");
+        long sAt = r.offset();
+        int size = r.u32("response.size");
+        if (size != resp.length) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, sAt, "response size field " + size + " but " + resp.length
+                    + " bytes");
+        }
+        int rc = r.u32("response.code");
+        if (rc != 0) {
+            r.end("error response");
+            throw new TpmException(cc, rc);
+        }
+        int expectTag = authHandles > 0 ? Alg.ST_SESSIONS : Alg.ST_NO_SESSIONS;
+        if (tag != expectTag) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, 0, String.format("response tag 0x%04X", tag));
+        }
+        int[] out = new int[responseHandles];
+        for (int i = 0; i < responseHandles; i++) {
+            out[i] = r.u32("response.handle");
+        }
+        if (authHandles == 0) {
+            return new Response(out, r.sub(r.remaining(), "parameters"), null);
+        }
+        long pAt = r.offset();
+        int paramSize = r.u32("response.parameterSize");
+        if (paramSize < 0 || paramSize > r.remaining()) {
+            throw new TpmFormatException(Reason.TRUNCATED, pAt, "parameterSize " + paramSize);
+        }
+        TpmReader p = r.sub(paramSize, "parameters");
+        return new Response(out, p, r.sub(r.remaining(), "authorization area"));
+    }
+}
