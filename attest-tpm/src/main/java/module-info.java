@@ -7,4 +7,5 @@ module dev.attest.tpm {
     requires dev.attest.core;
 
     exports dev.attest.tpm;
+    exports dev.attest.tpm.eventlog;
 }

@@ -1,0 +1,106 @@
+package dev.attest.tpm.eventlog;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.attest.tpm.HashAlg;
+import dev.attest.tpm.PcrValues;
+import dev.attest.tpm.Swtpm;
+import dev.attest.tpm.TpmFormatException;
+import dev.attest.tpm.Vectors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Real boot event logs (go-attestation test data) replayed and compared with tpm2_eventlog, run now. */
+class EventLogInteropTest {
+    static final HexFormat HEX = HexFormat.of();
+
+    /** Runs tpm2_eventlog and returns its "pcrs:" section per bank. */
+    static Map<HashAlg, SortedMap<Integer, byte[]>> tpm2Eventlog(Path log) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder("tpm2_eventlog", log.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            Swtpm.missing("tpm2_eventlog", e);
+            throw e;
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "tpm2_eventlog failed on " + log);
+        Map<HashAlg, SortedMap<Integer, byte[]>> pcrs = new EnumMap<>(HashAlg.class);
+        boolean in = false;
+        SortedMap<Integer, byte[]> bank = null;
+        for (String line : out.lines().toList()) {
+            if (line.equals("pcrs:")) {
+                in = true;
+            } else if (in && line.matches("  sha(1|256|384|512):")) {
+                HashAlg h = HashAlg.valueOf(line.trim().replace(":", "").toUpperCase(java.util.Locale.ROOT));
+                bank = new TreeMap<>();
+                pcrs.put(h, bank);
+            } else if (in && bank != null && line.matches("    \\d+\\s*: 0x[0-9a-f]+")) {
+                String[] kv = line.trim().split("\\s*:\\s*0x");
+                bank.put(Integer.parseInt(kv[0]), HEX.parseHex(kv[1]));
+            }
+        }
+        return pcrs;
+    }
+
+    static void assertSamePcrs(Map<HashAlg, SortedMap<Integer, byte[]>> expected, PcrValues actual) {
+        Map<HashAlg, SortedMap<Integer, byte[]>> ours = actual.asMap();
+        assertEquals(expected.keySet(), ours.keySet());
+        for (HashAlg h : expected.keySet()) {
+            assertEquals(expected.get(h).keySet(), ours.get(h).keySet(), h.toString());
+            for (int pcr : expected.get(h).keySet()) {
+                assertArrayEquals(expected.get(h).get(pcr), ours.get(h).get(pcr), h + ":" + pcr);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"crypto_agile_eventlog", "coreos_36_shielded_vm_no_secure_boot_eventlog",
+            "ubuntu_2104_shielded_vm_no_secure_boot_eventlog", "sb_cert_eventlog", "ebs_event_missing_eventlog"})
+    void replayEqualsTpm2Eventlog(String name) throws Exception {
+        Path p = Vectors.dir("tcg-eventlog").resolve(name);
+        EventLog log = EventLog.parse(Files.readAllBytes(p));
+        Map<HashAlg, SortedMap<Integer, byte[]>> expected = tpm2Eventlog(p);
+        assertEquals(false, expected.isEmpty());
+        assertSamePcrs(expected, log.replay());
+    }
+
+    @Test
+    void shortNoActionLogIsRejected() throws Exception {
+        byte[] b = Files.readAllBytes(Vectors.dir("tcg-eventlog").resolve("short_no_action_eventlog"));
+        TpmFormatException e = assertThrows(TpmFormatException.class, () -> EventLog.parse(b));
+        assertEquals(TpmFormatException.Reason.INVALID_SPEC_ID_EVENT, e.reason());
+        assertEquals(0, e.offset());
+    }
+
+    /**
+     * tpm2_eventlog segfaults on this Windows log at its records with PCR index 0xFFFFFFFF
+     * (EV_NO_ACTION "WBCL" data). We parse all of it; its PCR values are compared with
+     * tpm2_eventlog on the prefix before those records, since nothing after them extends a PCR.
+     */
+    @Test
+    void optionRomLogParsesWhereTpm2EventlogCrashes(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        byte[] b = Files.readAllBytes(Vectors.dir("tcg-eventlog").resolve("option_rom_eventlog"));
+        EventLog log = EventLog.parse(b);
+        assertEquals(EventLog.Format.SHA1, log.format());
+        Event firstNoPcr = log.events().stream().filter(e -> e.pcr() == EventLog.NO_PCR).findFirst().orElseThrow();
+        assertEquals(72361, firstNoPcr.offset());
+        java.util.List<Event> after = log.events().subList(firstNoPcr.index(), log.events().size());
+        assertEquals(true, after.stream().allMatch(e -> e.pcr() == EventLog.NO_PCR && e.type() == 3), after.toString());
+        Path prefix = tmp.resolve("prefix");
+        Files.write(prefix, java.util.Arrays.copyOf(b, (int) firstNoPcr.offset()));
+        assertSamePcrs(tpm2Eventlog(prefix), log.replay());
+    }
+}
