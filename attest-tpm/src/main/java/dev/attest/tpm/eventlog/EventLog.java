@@ -282,4 +282,101 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
         }
         return PcrValues.of(out);
     }
+
+    /**
+     * The EV_EFI_VARIABLE_DRIVER_CONFIG events (secure boot configuration: SecureBoot, PK, KEK,
+     * db, dbx, ...), in log order, each checked against its digests.
+     *
+     * @throws TpmFormatException TRUNCATED, TRAILING_BYTES or SIZE_LIMIT if a UEFI_VARIABLE_DATA is malformed
+     */
+    public List<SecureBootVariable> secureBootVariables() throws TpmFormatException {
+        List<SecureBootVariable> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.type() != EventType.EV_EFI_VARIABLE_DRIVER_CONFIG.value()) {
+                continue;
+            }
+            byte[] d = e.data();
+            TpmReader r = TpmReader.of(d);
+            long base = e.offset();
+            try {
+                String guid = guid(r.bytes(16, "VariableName"));
+                long nameLen = r.u64le("UnicodeNameLength");
+                long dataLen = r.u64le("VariableDataLength");
+                if (nameLen < 0 || nameLen > r.remaining() / 2 || dataLen < 0 || dataLen > r.remaining()) {
+                    throw new TpmFormatException(Reason.TRUNCATED, 32, "UEFI_VARIABLE_DATA lengths exceed the event");
+                }
+                String name = new String(r.bytes((int) nameLen * 2, "UnicodeName"), StandardCharsets.UTF_16LE);
+                byte[] value = r.bytes((int) dataLen, "VariableData");
+                r.end("UEFI_VARIABLE_DATA");
+                boolean match = true;
+                for (HashAlg h : banks()) {
+                    match &= e.digest(h).map(x -> Arrays.equals(x, h.hash(d))).orElse(false);
+                }
+                out.add(new SecureBootVariable(e.index(), e.pcr(), guid, name, value, match));
+            } catch (TpmFormatException x) {
+                throw new TpmFormatException(x.reason(), base + Math.max(0, x.offset()),
+                        "event " + e.index() + " EV_EFI_VARIABLE_DRIVER_CONFIG: " + x.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Secure boot state as measured: the first byte of the SecureBoot variable (EFI_GLOBAL_VARIABLE)
+     * in an EV_EFI_VARIABLE_DRIVER_CONFIG event (PFP §3.3.4.8: 1 = enabled).
+     *
+     * @return true/false if the SecureBoot variable was measured with a 1-byte value, else empty
+     * @throws TpmFormatException as {@link #secureBootVariables()}
+     */
+    public Optional<Boolean> secureBootEnabled() throws TpmFormatException {
+        for (SecureBootVariable v : secureBootVariables()) {
+            if (v.name().equals("SecureBoot") && v.vendorGuid().equals(SecureBootVariable.EFI_GLOBAL_VARIABLE)
+                    && v.data().length == 1) {
+                return Optional.of(v.data()[0] == 1);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The EV_EFI_BOOT_SERVICES_APPLICATION events (boot loaders) with their image digests.
+     *
+     * @throws TpmFormatException TRUNCATED if a UEFI_IMAGE_LOAD_EVENT is shorter than its fields
+     *         (bytes after the device path are tolerated: shim records some)
+     */
+    public List<BootApplication> bootApplications() throws TpmFormatException {
+        boolean u32 = specId.map(s -> s.uintnSize() == 1).orElse(false);
+        List<BootApplication> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.type() != EventType.EV_EFI_BOOT_SERVICES_APPLICATION.value()) {
+                continue;
+            }
+            TpmReader r = TpmReader.of(e.data());
+            try {
+                long location = r.u64le("ImageLocationInMemory");
+                long length = u32 ? Integer.toUnsignedLong(r.u32le("ImageLengthInMemory")) : r.u64le("ImageLengthInMemory");
+                if (u32) {
+                    r.u32le("ImageLinkTimeAddress");
+                } else {
+                    r.u64le("ImageLinkTimeAddress");
+                }
+                long pathLen = u32 ? Integer.toUnsignedLong(r.u32le("LengthOfDevicePath")) : r.u64le("LengthOfDevicePath");
+                if (pathLen < 0 || pathLen > r.remaining()) {
+                    throw new TpmFormatException(Reason.TRUNCATED, r.position(), "LengthOfDevicePath " + pathLen);
+                }
+                byte[] path = r.bytes((int) pathLen, "DevicePath");
+                out.add(new BootApplication(e.index(), e.pcr(), e.digests(), location, length, path));
+            } catch (TpmFormatException x) {
+                throw new TpmFormatException(x.reason(), e.offset() + Math.max(0, x.offset()),
+                        "event " + e.index() + " EV_EFI_BOOT_SERVICES_APPLICATION: " + x.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** EFI_GUID: UINT32, UINT16, UINT16 little-endian, then 8 bytes in order (UEFI spec Appendix A). */
+    private static String guid(byte[] g) {
+        return String.format("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+    }
 }

@@ -55,6 +55,81 @@ class EventLogInteropTest {
         return pcrs;
     }
 
+    /** tpm2_eventlog's events as blocks of "key: value" lines (first occurrence of each key kept, digests listed). */
+    static java.util.List<Map<String, String>> tpm2EventlogEvents(Path log) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("tpm2_eventlog", log.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        java.util.List<Map<String, String>> events = new java.util.ArrayList<>();
+        Map<String, String> cur = null;
+        String prev = "";
+        String alg = null;
+        for (String line : out.lines().toList()) {
+            if (line.equals("pcrs:")) {
+                break;
+            }
+            if (line.startsWith("- EventNum:") || (line.startsWith("  PCRIndex:") && !prev.startsWith("- EventNum:"))) {
+                cur = new java.util.LinkedHashMap<>();
+                events.add(cur);
+            }
+            prev = line;
+            if (cur == null) {
+                continue;
+            }
+            String t = line.trim();
+            if (t.startsWith("- AlgorithmId: ")) {
+                alg = t.substring("- AlgorithmId: ".length());
+            } else if (t.startsWith("Digest: ") && alg != null) {
+                cur.put("Digest." + alg, t.substring(8).replace("\"", ""));
+                alg = null;
+            } else {
+                int c = t.indexOf(": ");
+                if (c > 0) {
+                    cur.putIfAbsent(t.substring(0, c), t.substring(c + 2).replace("\"", "").replace("'", ""));
+                }
+            }
+        }
+        return events;
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"sb_cert_eventlog, true, 3", "coreos_36_shielded_vm_no_secure_boot_eventlog, false, 2",
+            "ubuntu_2104_shielded_vm_no_secure_boot_eventlog, false, 2", "crypto_agile_eventlog, , 2",
+            "ebs_event_missing_eventlog, false, 1"})
+    void secureBootVariablesAndBootApplicationsMatchTpm2Eventlog(String name, Boolean secureBoot, int bootApps)
+            throws Exception {
+        Path p = Vectors.dir("tcg-eventlog").resolve(name);
+        EventLog log = EventLog.parse(Files.readAllBytes(p));
+        java.util.List<Map<String, String>> theirs = tpm2EventlogEvents(p);
+        assertEquals(log.events().size(), theirs.size());
+        java.util.List<Map<String, String>> vars = theirs.stream()
+                .filter(e -> "EV_EFI_VARIABLE_DRIVER_CONFIG".equals(e.get("EventType"))).toList();
+        java.util.List<SecureBootVariable> ours = log.secureBootVariables();
+        assertEquals(vars.size(), ours.size());
+        for (int i = 0; i < ours.size(); i++) {
+            assertEquals(vars.get(i).get("UnicodeName"), ours.get(i).name());
+            assertEquals(vars.get(i).get("VariableName"), ours.get(i).vendorGuid());
+            assertEquals(vars.get(i).getOrDefault("VariableData", ""), HEX.formatHex(ours.get(i).data()));
+        }
+        java.util.List<Map<String, String>> apps = theirs.stream()
+                .filter(e -> "EV_EFI_BOOT_SERVICES_APPLICATION".equals(e.get("EventType"))).toList();
+        java.util.List<BootApplication> ourApps = log.bootApplications();
+        assertEquals(apps.size(), ourApps.size());
+        for (int i = 0; i < ourApps.size(); i++) {
+            for (EventDigest d : ourApps.get(i).digests()) {
+                String alg = d.hash().orElseThrow().name().toLowerCase(java.util.Locale.ROOT);
+                assertEquals(apps.get(i).get("Digest." + alg), HEX.formatHex(d.digest()));
+            }
+            assertEquals(Long.parseLong(apps.get(i).get("ImageLengthInMemory")), ourApps.get(i).imageLength());
+        }
+        assertEquals(java.util.Optional.ofNullable(secureBoot), log.secureBootEnabled());
+        assertEquals(bootApps, ourApps.size());
+        assertEquals(java.util.List.of("SecureBoot", "PK", "KEK", "db", "dbx"),
+                ours.stream().map(SecureBootVariable::name).limit(5).toList());
+        // every variable event's digests are the hash of its UEFI_VARIABLE_DATA
+        assertEquals(true, ours.stream().allMatch(SecureBootVariable::digestsMatchData));
+    }
+
     static void assertSamePcrs(Map<HashAlg, SortedMap<Integer, byte[]>> expected, PcrValues actual) {
         Map<HashAlg, SortedMap<Integer, byte[]>> ours = actual.asMap();
         assertEquals(expected.keySet(), ours.keySet());
