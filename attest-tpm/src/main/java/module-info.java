@@ -5,7 +5,9 @@
  */
 module dev.attest.tpm {
     requires dev.attest.core;
+    requires com.fasterxml.jackson.core;
 
     exports dev.attest.tpm;
     exports dev.attest.tpm.eventlog;
+    exports dev.attest.tpm.ima;
 }
