@@ -230,6 +230,60 @@ public final class Tpm implements AutoCloseable {
         return new LoadedKey(handle, pub, name);
     }
 
+    /**
+     * TPM2_ActivateCredential (Part 3 §12.5) for a key under a TCG-template EK: starts a policy
+     * session, satisfies the EK's PolicyA (TPM2_PolicySecret with TPM_RH_ENDORSEMENT, empty
+     * endorsement auth), and recovers the credential a verifier made with
+     * {@link CredentialChallenge#make}. The policy session is flushed afterwards.
+     *
+     * @param activateHandle the key the credential is bound to (the AK), empty auth
+     * @param ekHandle the endorsement key
+     * @param challenge the verifier's credential blob and encrypted seed
+     * @return the credential
+     * @throws TpmException e.g. TPM_RC_INTEGRITY if the blob was made for another key or EK
+     */
+    public byte[] activateCredential(int activateHandle, int ekHandle, CredentialChallenge challenge)
+            throws IOException, TpmException {
+        int session = startPolicySession();
+        try {
+            TpmWriter ps = new TpmWriter().tpm2b(new byte[0]).tpm2b(new byte[0]).tpm2b(new byte[0]).u32(0);
+            Response pr = run(Alg.CC_POLICY_SECRET, new int[] {Hierarchy.ENDORSEMENT.handle(), session},
+                    new int[] {Alg.RS_PW}, ps.toByteArray(), 0);
+            pr.params.tpm2b(64, "timeout");
+            pr.params.u16("TPMT_TK_AUTH.tag");
+            pr.params.u32("TPMT_TK_AUTH.hierarchy");
+            pr.params.tpm2b(64, "TPMT_TK_AUTH.digest");
+            pr.end();
+            TpmWriter p = new TpmWriter().tpm2b(challenge.credentialBlob()).tpm2b(challenge.secret());
+            // continueSession is clear: the TPM flushes the policy session after this command
+            Response r = run(Alg.CC_ACTIVATE_CREDENTIAL, new int[] {activateHandle, ekHandle},
+                    new int[] {Alg.RS_PW, session}, p.toByteArray(), 0);
+            byte[] cred = r.params.tpm2b(64, "certInfo");
+            r.end();
+            session = 0;
+            return cred;
+        } finally {
+            if (session != 0) {
+                try {
+                    flushContext(session);
+                } catch (TpmException | IOException ignored) {
+                    // the original failure is the one to report
+                }
+            }
+        }
+    }
+
+    /** TPM2_StartAuthSession (Part 3 §11.1): unbound, unsalted policy session with SHA-256. */
+    private int startPolicySession() throws IOException, TpmException {
+        byte[] nonce = getRandom(32);
+        TpmWriter w = new TpmWriter().tpm2b(nonce).tpm2b(new byte[0]).u8(0x01).u16(Alg.NULL).u16(HashAlg.SHA256.algId());
+        Response r = run(Alg.CC_START_AUTH_SESSION, new int[] {Hierarchy.NULL.handle(), Hierarchy.NULL.handle()}, 0,
+                w.toByteArray(), 1);
+        r.params.tpm2b(64, "nonceTPM");
+        r.end();
+        return r.handles[0];
+    }
+
     /** TPM2_FlushContext (Part 3 §28.4): unloads a transient object or session. */
     public void flushContext(int handle) throws IOException, TpmException {
         run(Alg.CC_FLUSH_CONTEXT, new int[0], 0, new TpmWriter().u32(handle).toByteArray(), 0).end();
@@ -278,14 +332,27 @@ public final class Tpm implements AutoCloseable {
      */
     private Response run(int cc, int[] handles, int authHandles, byte[] params, int responseHandles)
             throws IOException, TpmException {
+        int[] sessions = new int[authHandles];
+        Arrays.fill(sessions, Alg.RS_PW);
+        return run(cc, handles, sessions, params, responseHandles);
+    }
+
+    /**
+     * As above, with one authorization per session handle: TPM_RS_PW with an empty password, or
+     * a policy session whose HMAC key is empty (unbound, unsalted, no PolicyAuthValue), so its
+     * hmac is the Empty Buffer (Part 1 §19.6.5).
+     */
+    private Response run(int cc, int[] handles, int[] sessions, byte[] params, int responseHandles)
+            throws IOException, TpmException {
+        int authHandles = sessions.length;
         TpmWriter body = new TpmWriter();
         for (int h : handles) {
             body.u32(h);
         }
         if (authHandles > 0) {
             TpmWriter auth = new TpmWriter();
-            for (int i = 0; i < authHandles; i++) {
-                auth.u32(Alg.RS_PW).tpm2b(new byte[0]).u8(0).tpm2b(new byte[0]);
+            for (int session : sessions) {
+                auth.u32(session).tpm2b(new byte[0]).u8(0).tpm2b(new byte[0]);
             }
             byte[] a = auth.toByteArray();
             body.u32(a.length).bytes(a);

@@ -36,6 +36,9 @@ public final class Alg {
     }
 
     public static final int CC_CREATE_PRIMARY = 0x0131;
+    public static final int CC_ACTIVATE_CREDENTIAL = 0x0147;
+    public static final int CC_POLICY_SECRET = 0x0151;
+    public static final int CC_START_AUTH_SESSION = 0x0176;
     public static final int CC_STARTUP = 0x0144;
     public static final int CC_QUOTE = 0x0158;
     public static final int CC_FLUSH_CONTEXT = 0x0165;
