@@ -185,6 +185,50 @@ public final class Tpm implements AutoCloseable {
     }
 
     /**
+     * TPM2_Create (Part 3 §12.1): creates a key under a loaded storage parent (e.g. an SRK from
+     * {@link TpmtPublic#srkEccP256Template()}) with empty userAuth. The private part comes back
+     * encrypted by the parent; store the blob and {@link #load} it when needed.
+     *
+     * @param parentHandle a loaded restricted decryption key, empty auth
+     * @param template the key template, e.g. {@link TpmtPublic#akEccP256Template()}
+     * @return the wrapped private part and the public area
+     */
+    public KeyBlob create(int parentHandle, TpmtPublic template) throws IOException, TpmException {
+        TpmWriter w = new TpmWriter();
+        w.tpm2b(new TpmWriter().tpm2b(new byte[0]).tpm2b(new byte[0]).toByteArray());
+        w.bytes(template.encodeTpm2b());
+        w.tpm2b(new byte[0]);
+        w.u32(0);
+        Response r = run(Alg.CC_CREATE, new int[] {parentHandle}, 1, w.toByteArray(), 0);
+        byte[] priv = r.params.tpm2b(KeyBlob.MAX_PRIVATE, "TPM2B_PRIVATE");
+        TpmtPublic pub = TpmtPublic.readTpm2b(r.params);
+        r.params.tpm2b(4096, "TPM2B_CREATION_DATA");
+        r.params.tpm2b(64, "creationHash");
+        r.params.u16("TPMT_TK_CREATION.tag");
+        r.params.u32("TPMT_TK_CREATION.hierarchy");
+        r.params.tpm2b(64, "TPMT_TK_CREATION.digest");
+        r.end();
+        return new KeyBlob(priv, pub);
+    }
+
+    /**
+     * TPM2_Load (Part 3 §12.2): loads a key made by {@link #create} under the same parent.
+     *
+     * @throws TpmFormatException INVALID_VALUE if the Name the TPM reports does not match the public area
+     */
+    public LoadedKey load(int parentHandle, KeyBlob key) throws IOException, TpmException {
+        TpmWriter w = new TpmWriter().tpm2b(key.privateBlob()).bytes(key.publicArea().encodeTpm2b());
+        Response r = run(Alg.CC_LOAD, new int[] {parentHandle}, 1, w.toByteArray(), 1);
+        long at = r.params.offset();
+        byte[] name = r.params.tpm2b(66, "name");
+        r.end();
+        if (!Arrays.equals(name, key.publicArea().name())) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, at, "Name does not match the public area");
+        }
+        return new LoadedKey(r.handles[0], key.publicArea(), name);
+    }
+
+    /**
      * TPM2_Quote (Part 3 §18.4) with the key's own signing scheme (inScheme TPM_ALG_NULL).
      *
      * @param signingKey handle of a restricted signing key

@@ -75,6 +75,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     public static final int USER_WITH_AUTH = 0x00000040;
     /** TPMA_OBJECT adminWithPolicy. */
     public static final int ADMIN_WITH_POLICY = 0x00000080;
+    /** TPMA_OBJECT noDA. */
+    public static final int NO_DA = 0x00000400;
     /** TPMA_OBJECT restricted. */
     public static final int RESTRICTED = 0x00010000;
     /** TPMA_OBJECT decrypt. */
@@ -135,6 +137,27 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
                 FIXED_TPM | FIXED_PARENT | SENSITIVE_DATA_ORIGIN | USER_WITH_AUTH | RESTRICTED | SIGN, new byte[0],
                 Alg.NULL, 0, 0, Alg.ECDSA, HashAlg.SHA256.algId(), CURVE_NIST_P256, Alg.NULL, 0, 0, 0,
                 new byte[0], new byte[0]);
+    }
+
+    /**
+     * The template of a restricted RSA-2048 signing key with scheme RSASSA-SHA256 (an RSA
+     * attestation key; attributes as {@link #akEccP256Template()}).
+     */
+    public static TpmtPublic akRsa2048Template() {
+        return new TpmtPublic(KeyType.RSA, HashAlg.SHA256,
+                FIXED_TPM | FIXED_PARENT | SENSITIVE_DATA_ORIGIN | USER_WITH_AUTH | RESTRICTED | SIGN, new byte[0],
+                Alg.NULL, 0, 0, Alg.RSASSA, HashAlg.SHA256.algId(), 0, 0, 0, 2048, 0, new byte[0], new byte[0]);
+    }
+
+    /**
+     * A storage root key template (TCG TPM v2.0 Provisioning Guidance §7.5.1): ECC NIST P-256
+     * restricted decryption key with AES-128-CFB, userWithAuth and noDA; the parent of AKs made
+     * with {@link Tpm#create}.
+     */
+    public static TpmtPublic srkEccP256Template() {
+        return new TpmtPublic(KeyType.ECC, HashAlg.SHA256,
+                FIXED_TPM | FIXED_PARENT | SENSITIVE_DATA_ORIGIN | USER_WITH_AUTH | NO_DA | RESTRICTED | DECRYPT, new byte[0],
+                Alg.AES, 128, Alg.CFB, Alg.NULL, 0, CURVE_NIST_P256, Alg.NULL, 0, 0, 0, new byte[0], new byte[0]);
     }
 
     /**

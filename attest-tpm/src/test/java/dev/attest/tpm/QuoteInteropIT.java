@@ -95,6 +95,43 @@ class QuoteInteropIT {
                 "-l", TOOL_SEL, "-g", "sha256", "-q", HEX.formatHex(nonce)).exitCode());
     }
 
+    /** An RSA-2048 AK created under an SRK (Create + Load, reloaded from its blob) quotes; tpm2_checkquote agrees. */
+    @Test
+    void childRsaAkQuoteVerifiesWithBothVerifiers() throws Exception {
+        byte[] nonce = HEX.parseHex("0123456789abcdef0123456789abcdef");
+        KeyBlob blob;
+        Quote quote;
+        PcrValues pcrs;
+        try (Tpm tpm = swtpm.connect()) {
+            LoadedKey srk = tpm.createPrimary(Hierarchy.OWNER, TpmtPublic.srkEccP256Template());
+            try {
+                blob = tpm.create(srk.handle(), TpmtPublic.akRsa2048Template());
+                LoadedKey ak = tpm.load(srk.handle(), blob);
+                tpm.flushContext(ak.handle());
+                // the blob reloads: same key, new handle
+                LoadedKey again = tpm.load(srk.handle(), blob);
+                try {
+                    assertArrayEquals(blob.publicArea().name(), again.name());
+                    quote = tpm.quote(again.handle(), SEL, nonce);
+                    pcrs = tpm.pcrRead(SEL);
+                } finally {
+                    tpm.flushContext(again.handle());
+                }
+            } finally {
+                tpm.flushContext(srk.handle());
+            }
+        }
+        assertEquals(TpmtSignature.Scheme.RSASSA, quote.parseSignature().scheme());
+        assertEquals(256, quote.parseSignature().rsaSignature().length);
+        assertEquals(List.of(), QuoteVerifier.builder().build().verify(blob.publicArea(), quote, nonce, pcrs).failures());
+        Files.write(dir.resolve("ak.pub"), blob.publicArea().encodeTpm2b());
+        Files.write(dir.resolve("msg"), quote.attest());
+        Files.write(dir.resolve("sig"), quote.signature());
+        Files.write(dir.resolve("pcrs.bin"), pcrs.concatenate(SEL).orElseThrow());
+        swtpm.toolOk(dir, "tpm2_checkquote", "-u", "ak.pub", "-m", "msg", "-s", "sig", "-f", "pcrs.bin",
+                "-l", TOOL_SEL, "-g", "sha256", "-q", HEX.formatHex(nonce));
+    }
+
     @Test
     void tpm2QuoteVerifiesWithOurVerifier() throws Exception {
         swtpm.toolOk(dir, "tpm2_createprimary", "-C", "o", "-G", "ecc256:ecdsa-sha256:null", "-g", "sha256",
