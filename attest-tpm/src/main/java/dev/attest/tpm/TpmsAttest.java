@@ -40,6 +40,39 @@ public record TpmsAttest(int magic, int type, byte[] qualifiedSigner, byte[] ext
      * @param safe whether {@code clock} is guaranteed not to have been reported before
      */
     public record ClockInfo(long clock, int resetCount, int restartCount, boolean safe) {
+
+        /** How the TPM's state moved between two attestations (TPM 2.0 Part 1 §36.3-36.5). */
+        public enum Transition {
+            /** Same boot cycle: counts equal and clock not earlier. */
+            SAME_BOOT,
+            /** A TPM Restart or Resume (hibernation): resetCount equal, restartCount higher. */
+            RESTARTED,
+            /** A TPM Reset (reboot): resetCount higher. */
+            REBOOTED,
+            /**
+             * Counts or clock went backwards: a TPM2_Clear, another TPM, or replayed evidence.
+             * Counts are unsigned, so a wrap-around also lands here.
+             */
+            ROLLED_BACK
+        }
+
+        /**
+         * Compares this (later) clock info with an earlier one from the same TPM.
+         *
+         * @param earlier the clock info of the previous attestation
+         * @return the transition
+         */
+        public Transition since(ClockInfo earlier) {
+            int reset = Integer.compareUnsigned(resetCount, earlier.resetCount);
+            if (reset != 0) {
+                return reset > 0 ? Transition.REBOOTED : Transition.ROLLED_BACK;
+            }
+            int restart = Integer.compareUnsigned(restartCount, earlier.restartCount);
+            if (restart != 0) {
+                return restart > 0 ? Transition.RESTARTED : Transition.ROLLED_BACK;
+            }
+            return Long.compareUnsigned(clock, earlier.clock) >= 0 ? Transition.SAME_BOOT : Transition.ROLLED_BACK;
+        }
     }
 
     /** Validates and copies arrays. */

@@ -124,4 +124,17 @@ class TpmStructuresTest {
         assertEquals("TPM1.2_RC_0x1E", new TpmException(0x131, 0x1E).name());
         assertEquals("TPM command 0x158 failed: rc=0x1C4 TPM_RC_VALUE (parameter 1)", p.getMessage());
     }
+
+    @Test
+    void clockTransitionsCompareUnsignedCounts() {
+        TpmsAttest.ClockInfo a = new TpmsAttest.ClockInfo(1000, 5, 2, true);
+        assertEquals(TpmsAttest.ClockInfo.Transition.SAME_BOOT, new TpmsAttest.ClockInfo(1000, 5, 2, true).since(a));
+        assertEquals(TpmsAttest.ClockInfo.Transition.ROLLED_BACK, new TpmsAttest.ClockInfo(999, 5, 2, true).since(a));
+        assertEquals(TpmsAttest.ClockInfo.Transition.RESTARTED, new TpmsAttest.ClockInfo(10, 5, 3, true).since(a));
+        assertEquals(TpmsAttest.ClockInfo.Transition.ROLLED_BACK, new TpmsAttest.ClockInfo(5000, 5, 1, true).since(a));
+        assertEquals(TpmsAttest.ClockInfo.Transition.REBOOTED, new TpmsAttest.ClockInfo(1, 6, 0, true).since(a));
+        assertEquals(TpmsAttest.ClockInfo.Transition.ROLLED_BACK, new TpmsAttest.ClockInfo(9999, 4, 9, true).since(a));
+        assertEquals(TpmsAttest.ClockInfo.Transition.REBOOTED, new TpmsAttest.ClockInfo(1, 0x80000000, 0, true)
+                .since(new TpmsAttest.ClockInfo(1, 0x7FFFFFFF, 0, true)));
+    }
 }
