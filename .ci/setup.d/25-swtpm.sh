@@ -1,10 +1,11 @@
 #!/bin/sh
 # attest-tpm ITs start a real swtpm (TPM 2.0 simulator) on loopback and use tpm2-tools
-# (tpm2_quote, tpm2_checkquote, tpm2_pcrread, tpm2_eventlog) as peer oracles. Idempotent.
+# (tpm2_quote, tpm2_checkquote, tpm2_pcrread, tpm2_createek, tpm2_makecredential, tpm2_eventlog) as peer
+# oracles; ClockIT re-initializes swtpm with swtpm_ioctl (swtpm-tools). Idempotent.
 set -eu
 need=""
 command -v swtpm >/dev/null 2>&1 || need="$need swtpm"
-command -v swtpm_setup >/dev/null 2>&1 || need="$need swtpm-tools"
+command -v swtpm_ioctl >/dev/null 2>&1 || need="$need swtpm-tools"
 command -v tpm2_quote >/dev/null 2>&1 || need="$need tpm2-tools"
 # tpm2-tools reaches swtpm through the libtss2 swtpm TCTI.
 if ! ls /usr/lib/*/libtss2-tcti-swtpm.so* >/dev/null 2>&1; then
