@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -39,6 +40,10 @@ public final class Tpm implements AutoCloseable {
 
     private static final int MAX_LOOPS = 64;
     private static final int MAX_RETRIES = 10;
+    private static final int CAP_TPM_PROPERTIES = 6;
+    private static final int CAP_PCRS = 5;
+    private static final int PT_FIXED = 0x100;
+    private static final int PT_NV_BUFFER_MAX = 0x12C;
     private static final int RC_YIELDED = 0x908;
     private static final int RC_TESTING = 0x90A;
     private static final int RC_RETRY = 0x922;
@@ -87,6 +92,155 @@ public final class Tpm implements AutoCloseable {
             out.write(b, 0, b.length);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * TPM2_GetCapability(TPM_CAP_PCRS) (Part 3 §30.2): the PCR banks the TPM has allocated.
+     *
+     * @return per allocated bank, the PCRs it holds
+     */
+    public PcrSelection pcrBanks() throws IOException, TpmException {
+        Response r = run(Alg.CC_GET_CAPABILITY, new int[0], 0, new TpmWriter().u32(CAP_PCRS).u32(0).u32(1).toByteArray(), 0);
+        r.params.u8("moreData");
+        long at = r.params.offset();
+        if (r.params.u32("capability") != CAP_PCRS) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, at, "capability in response");
+        }
+        List<PcrSelection.Bank> known = new ArrayList<>();
+        // a TPM may allocate banks this SDK does not compute (SM3): they are skipped
+        int count = r.params.u32("TPML_PCR_SELECTION.count");
+        if (count < 0 || count > PcrSelection.MAX_BANKS) {
+            throw new TpmFormatException(Reason.SIZE_LIMIT, at + 4, "bank count " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            int alg = r.params.u16("hash");
+            byte[] sel = r.params.bytes(r.params.u8("sizeofSelect"), "pcrSelect");
+            if (sel.length > PcrSelection.MAX_SIZE_OF_SELECT) {
+                throw new TpmFormatException(Reason.SIZE_LIMIT, at, "sizeofSelect " + sel.length);
+            }
+            TreeSet<Integer> pcrs = new TreeSet<>();
+            for (int p = 0; p < sel.length * 8; p++) {
+                if ((sel[p / 8] & (1 << (p % 8))) != 0) {
+                    pcrs.add(p);
+                }
+            }
+            HashAlg.fromAlgId(alg).ifPresent(h -> known.add(new PcrSelection.Bank(h, pcrs)));
+        }
+        r.end();
+        return new PcrSelection(known);
+    }
+
+    /** TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) for the fixed identification properties (Part 2 §6.13). */
+    public TpmInfo info() throws IOException, TpmException {
+        Map<Integer, Integer> props = new TreeMap<>();
+        int next = PT_FIXED;
+        for (int loop = 0; loop < MAX_LOOPS && next <= PT_NV_BUFFER_MAX; loop++) {
+            Response r = run(Alg.CC_GET_CAPABILITY, new int[0], 0,
+                    new TpmWriter().u32(CAP_TPM_PROPERTIES).u32(next).u32(PT_NV_BUFFER_MAX - next + 1).toByteArray(), 0);
+            int more = r.params.u8("moreData");
+            long at = r.params.offset();
+            if (r.params.u32("capability") != CAP_TPM_PROPERTIES) {
+                throw new TpmFormatException(Reason.INVALID_VALUE, at, "capability in response");
+            }
+            int count = r.params.u32("TPML_TAGGED_TPM_PROPERTY.count");
+            if (count < 0 || count > 256) {
+                throw new TpmFormatException(Reason.SIZE_LIMIT, at + 4, "property count " + count);
+            }
+            int last = next - 1;
+            for (int i = 0; i < count; i++) {
+                last = r.params.u32("property");
+                props.put(last, r.params.u32("value"));
+            }
+            r.end();
+            if (more == 0 || count == 0 || last < next) {
+                break;
+            }
+            next = last + 1;
+        }
+        StringBuilder vendor = new StringBuilder();
+        for (int p = PT_FIXED + 6; p <= PT_FIXED + 9; p++) {
+            vendor.append(chars(props.getOrDefault(p, 0)));
+        }
+        long fw = (Integer.toUnsignedLong(props.getOrDefault(PT_FIXED + 0xB, 0)) << 32)
+                | Integer.toUnsignedLong(props.getOrDefault(PT_FIXED + 0xC, 0));
+        return new TpmInfo(chars(props.getOrDefault(PT_FIXED + 5, 0)), vendor.toString(), fw,
+                props.getOrDefault(PT_FIXED + 1, 0), props.getOrDefault(PT_FIXED + 2, 0),
+                props.getOrDefault(PT_NV_BUFFER_MAX, 0));
+    }
+
+    private static String chars(int v) {
+        StringBuilder sb = new StringBuilder();
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            int c = (v >>> shift) & 0xFF;
+            if (c != 0) {
+                sb.append(c >= 0x20 && c < 0x7F ? (char) c : '?');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads a whole NV index (TPM2_NV_ReadPublic, Part 3 §31.6, then TPM2_NV_Read, §31.13, in
+     * chunks of TPM_PT_NV_BUFFER_MAX), authorizing with the index's own empty auth (TPMA_NV_AUTHREAD)
+     * or else the owner's (TPMA_NV_OWNERREAD).
+     *
+     * @param nvIndex the NV index handle (0x01xxxxxx)
+     * @return the contents, or empty if the index is not defined
+     * @throws TpmException e.g. TPM_RC_NV_UNINITIALIZED if it was never written
+     */
+    public Optional<byte[]> nvRead(int nvIndex) throws IOException, TpmException {
+        Response pub;
+        try {
+            pub = run(Alg.CC_NV_READ_PUBLIC, new int[] {nvIndex}, 0, new byte[0], 0);
+        } catch (TpmException e) {
+            if (e.baseCode() == 0x08B) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        TpmReader np = pub.params.sub(pub.params.u16("TPM2B_NV_PUBLIC.size"), "TPMS_NV_PUBLIC");
+        long at = np.offset();
+        if (np.u32("nvIndex") != nvIndex) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, at, "NV_ReadPublic answered for another index");
+        }
+        np.u16("nameAlg");
+        int attrs = np.u32("attributes");
+        np.tpm2b(64, "authPolicy");
+        int size = np.u16("dataSize");
+        np.end("TPMS_NV_PUBLIC");
+        pub.params.tpm2b(66, "nvName");
+        pub.end();
+        int auth;
+        if ((attrs & 0x00040000) != 0) {
+            auth = nvIndex;
+        } else if ((attrs & 0x00020000) != 0) {
+            auth = Hierarchy.OWNER.handle();
+        } else {
+            throw new TpmFormatException(Reason.UNSUPPORTED_TYPE, at + 6, "NV index readable only with platform or policy auth");
+        }
+        int chunk = Math.max(64, Math.min(1024, info().nvBufferMax()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        while (out.size() < size) {
+            int n = Math.min(chunk, size - out.size());
+            Response r = run(Alg.CC_NV_READ, new int[] {auth, nvIndex}, 1, new TpmWriter().u16(n).u16(out.size()).toByteArray(), 0);
+            byte[] d = r.params.tpm2b(n, "data");
+            r.end();
+            if (d.length != n) {
+                throw new TpmFormatException(Reason.INVALID_VALUE, 0, "NV_Read returned " + d.length + " of " + n + " bytes");
+            }
+            out.write(d, 0, d.length);
+        }
+        return Optional.of(out.toByteArray());
+    }
+
+    /**
+     * Reads the EK certificate the manufacturer stored at the TCG EK Credential Profile NV index
+     * (§2.2.1.5: 0x01C00002 for RSA 2048, 0x01C0000A for ECC NIST P-256).
+     *
+     * @return the DER certificate, or empty if the TPM has none for this key type
+     */
+    public Optional<byte[]> ekCertificate(TpmtPublic.KeyType type) throws IOException, TpmException {
+        return nvRead(type == TpmtPublic.KeyType.RSA ? 0x01C00002 : 0x01C0000A);
     }
 
     /**

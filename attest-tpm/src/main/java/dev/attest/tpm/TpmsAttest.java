@@ -57,7 +57,10 @@ public record TpmsAttest(int magic, int type, byte[] qualifiedSigner, byte[] ext
         }
 
         /**
-         * Compares this (later) clock info with an earlier one from the same TPM.
+         * Compares this (later) clock info with an earlier one from the same TPM and signing key.
+         * For keys outside the endorsement and platform hierarchies the TPM obfuscates
+         * resetCount, restartCount (and firmwareVersion) with a per-key offset (Part 3 §18.1), so
+         * only quotes made by the same key are comparable.
          *
          * @param earlier the clock info of the previous attestation
          * @return the transition

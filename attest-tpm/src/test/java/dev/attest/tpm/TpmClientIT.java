@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.OptionalInt;
@@ -166,5 +167,61 @@ class TpmClientIT {
         TpmtPublic rsaTool = TpmtPublic.parseTpm2b(java.nio.file.Files.readAllBytes(dir.resolve("rsa.pub")));
         assertArrayEquals(eccTool.name(), eccName);
         assertArrayEquals(rsaTool.name(), rsaName);
+    }
+
+    @Test
+    void capabilitiesMatchTpm2GetcapAndTheQuote() throws Exception {
+        TpmInfo info;
+        PcrSelection banks;
+        long[] quotedFirmware = new long[2];
+        try (Tpm tpm = swtpm.connect()) {
+            info = tpm.info();
+            banks = tpm.pcrBanks();
+            Hierarchy[] hs = {Hierarchy.ENDORSEMENT, Hierarchy.OWNER};
+            for (int i = 0; i < 2; i++) {
+                LoadedKey ak = tpm.createPrimary(hs[i], TpmtPublic.akEccP256Template());
+                try {
+                    quotedFirmware[i] = tpm.quote(ak.handle(), PcrSelection.of(HashAlg.SHA256, 0), new byte[0]).parseAttest()
+                            .firmwareVersion();
+                } finally {
+                    tpm.flushContext(ak.handle());
+                }
+            }
+        }
+        assertEquals(quotedFirmware[0], info.firmwareVersion());
+        // keys outside the endorsement and platform hierarchies get obfuscated firmwareVersion (Part 3 §18.1)
+        assertTrue(quotedFirmware[1] != info.firmwareVersion());
+        String getcap = swtpm.toolOk(Files.createTempDirectory(state, "cap"), "tpm2_getcap", "properties-fixed");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("TPM2_PT_MANUFACTURER:\\s+raw: 0x([0-9A-Fa-f]+)").matcher(getcap);
+        assertTrue(m.find(), getcap);
+        byte[] raw = java.math.BigInteger.valueOf(Long.parseLong(m.group(1), 16)).toByteArray();
+        assertEquals(new String(raw, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", ""), info.manufacturer());
+        java.util.regex.Matcher fw = java.util.regex.Pattern.compile("TPM2_PT_FIRMWARE_VERSION_1:\\s+raw: 0x([0-9A-Fa-f]+)").matcher(getcap);
+        assertTrue(fw.find());
+        assertEquals(Long.parseLong(fw.group(1), 16), info.firmwareVersion() >>> 32);
+        assertTrue(info.nvBufferMax() >= 512, info.toString());
+        String pcrs = swtpm.toolOk(Files.createTempDirectory(state, "cap"), "tpm2_getcap", "pcrs");
+        for (PcrSelection.Bank b : banks.banks()) {
+            assertTrue(pcrs.contains(b.hash().name().toLowerCase(java.util.Locale.ROOT) + ": ["), pcrs);
+            assertEquals(24, b.pcrs().size());
+        }
+    }
+
+    @Test
+    void nvReadReturnsAnEkCertificateWrittenByTpm2Tools() throws Exception {
+        try (Tpm tpm = swtpm.connect()) {
+            assertEquals(java.util.Optional.empty(), tpm.ekCertificate(TpmtPublic.KeyType.ECC));
+        }
+        byte[] cert = new byte[1500];
+        new java.security.SecureRandom().nextBytes(cert);
+        Path dir = Files.createTempDirectory(state, "nv");
+        Files.write(dir.resolve("cert.der"), cert);
+        swtpm.toolOk(dir, "tpm2_nvdefine", "0x01c0000a", "-C", "o", "-s", "1500", "-a", "ownerread|ownerwrite|no_da");
+        swtpm.toolOk(dir, "tpm2_nvwrite", "0x01c0000a", "-C", "o", "-i", "cert.der");
+        try (Tpm tpm = swtpm.connect()) {
+            assertArrayEquals(cert, tpm.ekCertificate(TpmtPublic.KeyType.ECC).orElseThrow());
+            assertEquals(java.util.Optional.empty(), tpm.ekCertificate(TpmtPublic.KeyType.RSA));
+        }
+        swtpm.toolOk(dir, "tpm2_nvundefine", "0x01c0000a", "-C", "o");
     }
 }

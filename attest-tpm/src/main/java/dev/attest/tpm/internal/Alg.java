@@ -40,6 +40,9 @@ public final class Alg {
     public static final int CC_POLICY_SECRET = 0x0151;
     public static final int CC_START_AUTH_SESSION = 0x0176;
     public static final int CC_STARTUP = 0x0144;
+    public static final int CC_NV_READ = 0x014E;
+    public static final int CC_NV_READ_PUBLIC = 0x0169;
+    public static final int CC_GET_CAPABILITY = 0x017A;
     public static final int CC_CREATE = 0x0153;
     public static final int CC_LOAD = 0x0157;
     public static final int CC_QUOTE = 0x0158;
