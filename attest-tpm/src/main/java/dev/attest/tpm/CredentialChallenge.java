@@ -36,11 +36,13 @@ public record CredentialChallenge(byte[] credentialBlob, byte[] secret) {
         secret = secret.clone();
     }
 
+    /** @return a copy of {@code credentialBlob} */
     @Override
     public byte[] credentialBlob() {
         return credentialBlob.clone();
     }
 
+    /** @return a copy of {@code secret} */
     @Override
     public byte[] secret() {
         return secret.clone();

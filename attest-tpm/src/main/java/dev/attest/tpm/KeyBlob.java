@@ -24,6 +24,7 @@ public record KeyBlob(byte[] privateBlob, TpmtPublic publicArea) {
         privateBlob = privateBlob.clone();
     }
 
+    /** @return a copy of {@code privateBlob} */
     @Override
     public byte[] privateBlob() {
         return privateBlob.clone();

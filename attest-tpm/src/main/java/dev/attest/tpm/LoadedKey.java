@@ -20,6 +20,7 @@ public record LoadedKey(int handle, TpmtPublic publicArea, byte[] name) {
         name = name.clone();
     }
 
+    /** @return a copy of {@code name} */
     @Override
     public byte[] name() {
         return name.clone();

@@ -16,11 +16,13 @@ public record Quote(byte[] attest, byte[] signature) {
         signature = signature.clone();
     }
 
+    /** @return a copy of {@code attest} */
     @Override
     public byte[] attest() {
         return attest.clone();
     }
 
+    /** @return a copy of {@code signature} */
     @Override
     public byte[] signature() {
         return signature.clone();

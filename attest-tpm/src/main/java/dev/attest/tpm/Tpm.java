@@ -66,6 +66,7 @@ public final class Tpm implements AutoCloseable {
      * TPM2_Startup (Part 3 §9.3).
      *
      * @throws TpmException e.g. TPM_RC_INITIALIZE if the TPM was already started
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      */
     public void startup(StartupType type) throws IOException, TpmException {
         run(Alg.CC_STARTUP, new int[0], 0, new TpmWriter().u16(type.value).toByteArray(), 0).end();
@@ -75,6 +76,9 @@ public final class Tpm implements AutoCloseable {
      * TPM2_GetRandom (Part 3 §16.1), repeated until {@code count} bytes have been returned.
      *
      * @param count number of bytes, 0..65535
+     * @return {@code count} random bytes
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public byte[] getRandom(int count) throws IOException, TpmException {
         if (count < 0 || count > 0xFFFF) {
@@ -98,6 +102,8 @@ public final class Tpm implements AutoCloseable {
      * TPM2_GetCapability(TPM_CAP_PCRS) (Part 3 §30.2): the PCR banks the TPM has allocated.
      *
      * @return per allocated bank, the PCRs it holds
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public PcrSelection pcrBanks() throws IOException, TpmException {
         Response r = run(Alg.CC_GET_CAPABILITY, new int[0], 0, new TpmWriter().u32(CAP_PCRS).u32(0).u32(1).toByteArray(), 0);
@@ -130,7 +136,11 @@ public final class Tpm implements AutoCloseable {
         return new PcrSelection(known);
     }
 
-    /** TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) for the fixed identification properties (Part 2 §6.13). */
+    /**
+     * TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) for the fixed identification properties (Part 2 §6.13).
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
+     */
     public TpmInfo info() throws IOException, TpmException {
         Map<Integer, Integer> props = new TreeMap<>();
         int next = PT_FIXED;
@@ -187,6 +197,7 @@ public final class Tpm implements AutoCloseable {
      * @param nvIndex the NV index handle (0x01xxxxxx)
      * @return the contents, or empty if the index is not defined
      * @throws TpmException e.g. TPM_RC_NV_UNINITIALIZED if it was never written
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      */
     public Optional<byte[]> nvRead(int nvIndex) throws IOException, TpmException {
         Response pub;
@@ -238,6 +249,8 @@ public final class Tpm implements AutoCloseable {
      * (§2.2.1.5: 0x01C00002 for RSA 2048, 0x01C0000A for ECC NIST P-256).
      *
      * @return the DER certificate, or empty if the TPM has none for this key type
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public Optional<byte[]> ekCertificate(TpmtPublic.KeyType type) throws IOException, TpmException {
         return nvRead(type == TpmtPublic.KeyType.RSA ? 0x01C00002 : 0x01C0000A);
@@ -247,7 +260,11 @@ public final class Tpm implements AutoCloseable {
      * TPM2_PCR_Read (Part 3 §22.4), repeated until every selected PCR was read (a TPM returns at
      * most 8 digests per call).
      *
+     * @param selection the PCRs to read
+     * @return the values of every selected PCR
      * @throws TpmFormatException INVALID_VALUE if the TPM will not return a selected PCR
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public PcrValues pcrRead(PcrSelection selection) throws IOException, TpmException {
         Map<HashAlg, TreeSet<Integer>> remaining = new EnumMap<>(HashAlg.class);
@@ -303,6 +320,8 @@ public final class Tpm implements AutoCloseable {
      * @param pcr PCR index (the PCR's handle equals its index)
      * @param hash the bank
      * @param digest the digest to extend, of the bank's digest size
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public void pcrExtend(int pcr, HashAlg hash, byte[] digest) throws IOException, TpmException {
         if (digest.length != hash.digestSize()) {
@@ -319,6 +338,8 @@ public final class Tpm implements AutoCloseable {
      * @param hierarchy the primary seed
      * @param template e.g. {@link TpmtPublic#akEccP256Template()}, {@link TpmtPublic#ekEccP256Template()}
      * @return the loaded key
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public LoadedKey createPrimary(Hierarchy hierarchy, TpmtPublic template) throws IOException, TpmException {
         TpmWriter w = new TpmWriter();
@@ -346,6 +367,8 @@ public final class Tpm implements AutoCloseable {
      * @param parentHandle a loaded restricted decryption key, empty auth
      * @param template the key template, e.g. {@link TpmtPublic#akEccP256Template()}
      * @return the wrapped private part and the public area
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public KeyBlob create(int parentHandle, TpmtPublic template) throws IOException, TpmException {
         TpmWriter w = new TpmWriter();
@@ -368,7 +391,12 @@ public final class Tpm implements AutoCloseable {
     /**
      * TPM2_Load (Part 3 §12.2): loads a key made by {@link #create} under the same parent.
      *
+     * @param parentHandle the parent the key was created under
+     * @param key the blob from {@link #create}
+     * @return the loaded key
      * @throws TpmFormatException INVALID_VALUE if the Name the TPM reports does not match the public area
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public LoadedKey load(int parentHandle, KeyBlob key) throws IOException, TpmException {
         TpmWriter w = new TpmWriter().tpm2b(key.privateBlob()).bytes(key.publicArea().encodeTpm2b());
@@ -389,6 +417,8 @@ public final class Tpm implements AutoCloseable {
      * @param selection the PCRs to quote
      * @param qualifyingData the verifier's nonce (at most 64 bytes), returned as extraData
      * @return the TPMS_ATTEST and TPMT_SIGNATURE bytes
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public Quote quote(int signingKey, PcrSelection selection, byte[] qualifyingData) throws IOException, TpmException {
         if (qualifyingData.length > 64) {
@@ -414,6 +444,8 @@ public final class Tpm implements AutoCloseable {
      *
      * @return the object's handle, public area and Name
      * @throws TpmFormatException INVALID_VALUE if the Name the TPM reports does not match the public area
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
      */
     public LoadedKey readPublic(int handle) throws IOException, TpmException {
         Response r = run(Alg.CC_READ_PUBLIC, new int[] {handle}, 0, new byte[0], 0);
@@ -439,6 +471,7 @@ public final class Tpm implements AutoCloseable {
      * @param challenge the verifier's credential blob and encrypted seed
      * @return the credential
      * @throws TpmException e.g. TPM_RC_INTEGRITY if the blob was made for another key or EK
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      */
     public byte[] activateCredential(int activateHandle, int ekHandle, CredentialChallenge challenge)
             throws IOException, TpmException {
@@ -482,7 +515,11 @@ public final class Tpm implements AutoCloseable {
         return r.handles[0];
     }
 
-    /** TPM2_FlushContext (Part 3 §28.4): unloads a transient object or session. */
+    /**
+     * TPM2_FlushContext (Part 3 §28.4): unloads a transient object or session.
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
+     */
     public void flushContext(int handle) throws IOException, TpmException {
         run(Alg.CC_FLUSH_CONTEXT, new int[0], 0, new TpmWriter().u32(handle).toByteArray(), 0).end();
     }

@@ -87,16 +87,19 @@ public record TpmsAttest(int magic, int type, byte[] qualifiedSigner, byte[] ext
         pcrDigest = pcrDigest.clone();
     }
 
+    /** @return a copy of {@code qualifiedSigner} */
     @Override
     public byte[] qualifiedSigner() {
         return qualifiedSigner.clone();
     }
 
+    /** @return a copy of {@code extraData} */
     @Override
     public byte[] extraData() {
         return extraData.clone();
     }
 
+    /** @return a copy of {@code pcrDigest} */
     @Override
     public byte[] pcrDigest() {
         return pcrDigest.clone();

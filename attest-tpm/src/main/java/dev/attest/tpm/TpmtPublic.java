@@ -112,16 +112,19 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
         }
     }
 
+    /** @return a copy of {@code authPolicy} */
     @Override
     public byte[] authPolicy() {
         return authPolicy.clone();
     }
 
+    /** @return a copy of {@code uniqueX} */
     @Override
     public byte[] uniqueX() {
         return uniqueX.clone();
     }
 
+    /** @return a copy of {@code uniqueY} */
     @Override
     public byte[] uniqueY() {
         return uniqueY.clone();

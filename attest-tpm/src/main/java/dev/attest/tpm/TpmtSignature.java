@@ -59,16 +59,19 @@ public record TpmtSignature(Scheme scheme, HashAlg hash, byte[] ecdsaR, byte[] e
         }
     }
 
+    /** @return a copy of {@code ecdsaR} */
     @Override
     public byte[] ecdsaR() {
         return ecdsaR.clone();
     }
 
+    /** @return a copy of {@code ecdsaS} */
     @Override
     public byte[] ecdsaS() {
         return ecdsaS.clone();
     }
 
+    /** @return a copy of {@code rsaSignature} */
     @Override
     public byte[] rsaSignature() {
         return rsaSignature.clone();

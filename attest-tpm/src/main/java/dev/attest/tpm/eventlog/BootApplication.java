@@ -23,6 +23,7 @@ public record BootApplication(int eventIndex, int pcr, List<EventDigest> digests
         devicePath = devicePath.clone();
     }
 
+    /** @return a copy of {@code devicePath} */
     @Override
     public byte[] devicePath() {
         return devicePath.clone();

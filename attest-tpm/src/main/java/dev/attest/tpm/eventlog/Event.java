@@ -23,6 +23,7 @@ public record Event(int index, long offset, int pcr, int type, List<EventDigest>
         data = data.clone();
     }
 
+    /** @return a copy of {@code data} */
     @Override
     public byte[] data() {
         return data.clone();

@@ -19,6 +19,7 @@ public record EventDigest(int algId, byte[] digest) {
         digest = digest.clone();
     }
 
+    /** @return a copy of {@code digest} */
     @Override
     public byte[] digest() {
         return digest.clone();

@@ -287,6 +287,7 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
      * The EV_EFI_VARIABLE_DRIVER_CONFIG events (secure boot configuration: SecureBoot, PK, KEK,
      * db, dbx, ...), in log order, each checked against its digests.
      *
+     * @return the variables in log order
      * @throws TpmFormatException TRUNCATED, TRAILING_BYTES or SIZE_LIMIT if a UEFI_VARIABLE_DATA is malformed
      */
     public List<SecureBootVariable> secureBootVariables() throws TpmFormatException {
@@ -341,6 +342,7 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
     /**
      * The EV_EFI_BOOT_SERVICES_APPLICATION events (boot loaders) with their image digests.
      *
+     * @return the boot applications in log order
      * @throws TpmFormatException TRUNCATED if a UEFI_IMAGE_LOAD_EVENT is shorter than its fields
      *         (bytes after the device path are tolerated: shim records some)
      */

@@ -31,6 +31,7 @@ public record SecureBootVariable(int eventIndex, int pcr, String vendorGuid, Str
         data = data.clone();
     }
 
+    /** @return a copy of {@code data} */
     @Override
     public byte[] data() {
         return data.clone();

@@ -35,6 +35,7 @@ public record SpecIdEvent(String signature, int platformClass, int specVersionMa
         vendorInfo = vendorInfo.clone();
     }
 
+    /** @return a copy of {@code vendorInfo} */
     @Override
     public byte[] vendorInfo() {
         return vendorInfo.clone();

@@ -32,16 +32,19 @@ public record ImaEntry(int line, int pcr, byte[] templateHash, String templateNa
         templateData = templateData.clone();
     }
 
+    /** @return a copy of {@code templateHash} */
     @Override
     public byte[] templateHash() {
         return templateHash.clone();
     }
 
+    /** @return a copy of {@code fileDigest} */
     @Override
     public byte[] fileDigest() {
         return fileDigest.clone();
     }
 
+    /** @return a copy of {@code templateData} */
     @Override
     public byte[] templateData() {
         return templateData.clone();
