@@ -67,11 +67,16 @@ public final class QuoteVerifier {
      *
      * @param ak the attestation key's public area
      * @param quote the TPMS_ATTEST and TPMT_SIGNATURE bytes
-     * @param nonce the qualifying data the verifier sent
+     * @param nonce the qualifying data the verifier sent: 8 to 64 bytes of fresh randomness
      * @param pcrs the PCR values the quote claims to cover (at least every PCR in its selection)
      * @return every failed check; {@link QuoteVerification#verified()} only if none failed
+     * @throws IllegalArgumentException if the nonce is shorter than 8 or longer than 64 bytes:
+     *         without a real nonce a replayed quote would verify
      */
     public QuoteVerification verify(TpmtPublic ak, Quote quote, byte[] nonce, PcrValues pcrs) {
+        if (nonce.length < 8 || nonce.length > 64) {
+            throw new IllegalArgumentException("nonce must be 8..64 bytes, got " + nonce.length);
+        }
         List<Failure> failures = new ArrayList<>();
         byte[] attestBytes = quote.attest();
         Optional<TpmsAttest> attest = Optional.empty();

@@ -236,6 +236,9 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
      */
     public PublicKey toPublicKey() throws GeneralSecurityException {
         if (type == KeyType.RSA) {
+            if (rsaKeyBits < 1024 || uniqueX.length * 8 != rsaKeyBits || (uniqueX[0] & 0x80) == 0) {
+                throw new GeneralSecurityException("RSA modulus does not have keyBits " + rsaKeyBits);
+            }
             BigInteger e = BigInteger.valueOf(rsaExponent == 0 ? 65537 : Integer.toUnsignedLong(rsaExponent));
             return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(new BigInteger(1, uniqueX), e));
         }
@@ -248,8 +251,19 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
         AlgorithmParameters ap = AlgorithmParameters.getInstance("EC");
         ap.init(new ECGenParameterSpec(curve));
         ECParameterSpec spec = ap.getParameterSpec(ECParameterSpec.class);
-        ECPoint w = new ECPoint(new BigInteger(1, uniqueX), new BigInteger(1, uniqueY));
-        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, spec));
+        int size = (spec.getCurve().getField().getFieldSize() + 7) / 8;
+        if (uniqueX.length != size || uniqueY.length != size) {
+            throw new GeneralSecurityException("ECC point coordinates must be " + size + " bytes");
+        }
+        BigInteger x = new BigInteger(1, uniqueX);
+        BigInteger y = new BigInteger(1, uniqueY);
+        BigInteger p = ((java.security.spec.ECFieldFp) spec.getCurve().getField()).getP();
+        // reject points off the curve (invalid-curve keys) before any use, including ECDH in MakeCredential
+        if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0
+                || !y.modPow(BigInteger.TWO, p).equals(x.pow(3).add(spec.getCurve().getA().multiply(x)).add(spec.getCurve().getB()).mod(p))) {
+            throw new GeneralSecurityException("ECC point is not on the curve");
+        }
+        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y), spec));
     }
 
     /**

@@ -38,9 +38,14 @@ class QuoteVerifierTest {
     @Test
     void wrongNonceIsNamed() throws Exception {
         SoftwareQuotes q = SoftwareQuotes.ecc();
-        QuoteVerification v = verifier.verify(q.ak, q.good(), new byte[] {1, 2, 3}, q.pcrs);
+        QuoteVerification v = verifier.verify(q.ak, q.good(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, q.pcrs);
         assertEquals(List.of(Reason.NONCE_MISMATCH), v.reasons());
         assertFalse(v.verified());
+        // a missing or tiny nonce is misuse, not a finding
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> verifier.verify(q.ak, q.good(), new byte[0], q.pcrs));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> verifier.verify(q.ak, q.good(), new byte[65], q.pcrs));
     }
 
     @Test
@@ -132,6 +137,26 @@ class QuoteVerifierTest {
                 a.symmetricKeyBits(), a.symmetricMode(), a.schemeAlg(), a.schemeHashAlg(), 0x0010, a.kdfAlg(),
                 a.kdfHashAlg(), 0, 0, a.uniqueX(), a.uniqueY());
         assertEquals(List.of(Reason.UNSUPPORTED_KEY), verifier.verify(bn, q.good(), q.nonce, q.pcrs).reasons());
+    }
+
+    @Test
+    void offCurvePointAndShortModulusAreUnsupportedKeys() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmtPublic a = q.ak;
+        byte[] y = a.uniqueY();
+        y[31] ^= 1;
+        TpmtPublic off = new TpmtPublic(a.type(), a.nameAlg(), a.objectAttributes(), a.authPolicy(), a.symmetricAlg(),
+                a.symmetricKeyBits(), a.symmetricMode(), a.schemeAlg(), a.schemeHashAlg(), a.curveId(), a.kdfAlg(),
+                a.kdfHashAlg(), 0, 0, a.uniqueX(), y);
+        QuoteVerification v = verifier.verify(off, q.good(), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.UNSUPPORTED_KEY), v.reasons());
+        assertEquals("ECC point is not on the curve", v.failures().get(0).detail());
+        SoftwareQuotes r = SoftwareQuotes.rsa();
+        TpmtPublic ra = r.ak;
+        TpmtPublic shortN = new TpmtPublic(ra.type(), ra.nameAlg(), ra.objectAttributes(), ra.authPolicy(), ra.symmetricAlg(),
+                ra.symmetricKeyBits(), ra.symmetricMode(), ra.schemeAlg(), ra.schemeHashAlg(), 0, 0, 0, 2048, 0,
+                java.util.Arrays.copyOf(ra.uniqueX(), 255), new byte[0]);
+        assertEquals(List.of(Reason.UNSUPPORTED_KEY), verifier.verify(shortN, r.good(), r.nonce, r.pcrs).reasons());
     }
 
     @Test
