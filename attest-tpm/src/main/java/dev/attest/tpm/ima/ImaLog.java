@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -208,5 +209,62 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
             bank.put(e.pcr(), md.digest());
         }
         return PcrValues.of(Map.of(templateHashAlg, bank));
+    }
+
+    /**
+     * Replays the list into another PCR bank as kernels since 5.6 do (ima_calc_field_array_hash
+     * per allocated bank): each entry extends H_bank(template data), a violation extends all ones.
+     *
+     * @param bank the bank to replay, e.g. SHA-256 for a quote over the SHA-256 PCR 10
+     * @return the replayed value of every PCR the list extends in that bank
+     */
+    public PcrValues replay(HashAlg bank) {
+        Map<Integer, byte[]> values = new TreeMap<>();
+        MessageDigest md = bank.newDigest();
+        byte[] ones = new byte[bank.digestSize()];
+        Arrays.fill(ones, (byte) 0xFF);
+        for (ImaEntry e : entries) {
+            byte[] v = values.getOrDefault(e.pcr(), new byte[bank.digestSize()]);
+            md.update(v);
+            md.update(e.violation() ? ones : bank.hash(e.templateData()));
+            values.put(e.pcr(), md.digest());
+        }
+        return PcrValues.of(Map.of(bank, values));
+    }
+
+    /**
+     * Checks the {@code boot_aggregate} entry against PCR values (security/integrity/ima/ima_crypto.c,
+     * ima_calc_boot_aggregate): the hash of PCRs 0-7 for a SHA-1 boot_aggregate, of PCRs 0-9 for
+     * other algorithms, each PCR taken from the bank of the boot_aggregate's algorithm.
+     *
+     * @param pcrs quoted PCR values
+     * @return whether the boot_aggregate matches; empty if the list has no boot_aggregate entry,
+     *         its algorithm has no bank here, or a needed PCR is missing
+     */
+    public Optional<Boolean> bootAggregateMatches(PcrValues pcrs) {
+        Optional<ImaEntry> boot = entries.stream().filter(e -> e.path().equals("boot_aggregate") && !e.violation()).findFirst();
+        if (boot.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<HashAlg> alg = switch (boot.get().digestAlgorithm()) {
+            case "sha1" -> Optional.of(HashAlg.SHA1);
+            case "sha256" -> Optional.of(HashAlg.SHA256);
+            case "sha384" -> Optional.of(HashAlg.SHA384);
+            case "sha512" -> Optional.of(HashAlg.SHA512);
+            default -> Optional.empty();
+        };
+        if (alg.isEmpty()) {
+            return Optional.empty();
+        }
+        MessageDigest md = alg.get().newDigest();
+        int last = alg.get() == HashAlg.SHA1 ? 7 : 9;
+        for (int i = 0; i <= last; i++) {
+            Optional<byte[]> v = pcrs.get(alg.get(), i);
+            if (v.isEmpty()) {
+                return Optional.empty();
+            }
+            md.update(v.get());
+        }
+        return Optional.of(MessageDigest.isEqual(md.digest(), boot.get().fileDigest()));
     }
 }

@@ -149,4 +149,36 @@ class ImaLogTest {
                 p.appraise(log).stream().map(ImaPolicy.Finding::verdict).toList());
         assertEquals(Set.of("aa".repeat(32)), p.digests().get("/bin/sh"));
     }
+
+    @Test
+    void sha256BankReplayUsesPerBankTemplateHashes() throws Exception {
+        byte[] f = HashAlg.SHA256.hash(b("file"));
+        String violation = "10 0000000000000000000000000000000000000000 ima-ng sha256:" + "00".repeat(32) + " /tmp/x";
+        ImaLog log = ImaLog.parse(b(ngLine("/bin/sh", f) + "\n" + violation));
+        byte[] pcr = HashAlg.SHA256.hash(concat(new byte[32], HashAlg.SHA256.hash(log.entries().get(0).templateData())));
+        byte[] ones = new byte[32];
+        Arrays.fill(ones, (byte) 0xFF);
+        pcr = HashAlg.SHA256.hash(concat(pcr, ones));
+        assertArrayEquals(pcr, log.replay(HashAlg.SHA256).get(HashAlg.SHA256, 10).orElseThrow());
+        assertEquals(log.replay(), log.replay(HashAlg.SHA1));
+    }
+
+    @Test
+    void bootAggregateCoversPcrs0To9ForSha256() throws Exception {
+        java.util.TreeMap<Integer, byte[]> bank = new java.util.TreeMap<>();
+        ByteArrayOutputStream cat = new ByteArrayOutputStream();
+        for (int i = 0; i < 24; i++) {
+            byte[] v = HashAlg.SHA256.hash(new byte[] {(byte) i});
+            bank.put(i, v);
+            if (i <= 9) {
+                cat.writeBytes(v);
+            }
+        }
+        dev.attest.tpm.PcrValues pcrs = dev.attest.tpm.PcrValues.of(Map.of(HashAlg.SHA256, bank));
+        ImaLog log = ImaLog.parse(b(ngLine("boot_aggregate", HashAlg.SHA256.hash(cat.toByteArray()))));
+        assertEquals(java.util.Optional.of(true), log.bootAggregateMatches(pcrs));
+        bank.put(9, new byte[32]);
+        assertEquals(java.util.Optional.of(false), log.bootAggregateMatches(dev.attest.tpm.PcrValues.of(Map.of(HashAlg.SHA256, bank))));
+        assertEquals(java.util.Optional.empty(), log.bootAggregateMatches(dev.attest.tpm.PcrValues.of(Map.of())));
+    }
 }
