@@ -41,6 +41,7 @@ public final class Tpm implements AutoCloseable {
     private static final int MAX_LOOPS = 64;
     private static final int MAX_RETRIES = 10;
     private static final int CAP_TPM_PROPERTIES = 6;
+    private static final int ST_HASHCHECK = 0x8024;
     private static final int CAP_PCRS = 5;
     private static final int PT_FIXED = 0x100;
     private static final int PT_NV_BUFFER_MAX = 0x12C;
@@ -437,6 +438,29 @@ public final class Tpm implements AutoCloseable {
             throw new TpmFormatException(Reason.INVALID_VALUE, at, "empty TPM2B_ATTEST");
         }
         return new Quote(attest, sig);
+    }
+
+    /**
+     * TPM2_Sign (Part 3 §20.2) of a digest with an unrestricted signing key and its own scheme
+     * (e.g. {@link TpmtPublic#signingEccP256Template()}); no hash-check ticket, so a restricted
+     * key (an AK) refuses with TPM_RC_TICKET rather than sign data that could pass as a quote.
+     *
+     * @param keyHandle a loaded signing key with empty auth
+     * @param digest the digest to sign, of the key scheme's hash size
+     * @return the signature
+     * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
+     * @throws TpmException if the TPM answers with an error code
+     */
+    public TpmtSignature sign(int keyHandle, byte[] digest) throws IOException, TpmException {
+        if (digest.length == 0 || digest.length > 64) {
+            throw new IllegalArgumentException("digest of " + digest.length + " bytes");
+        }
+        TpmWriter w = new TpmWriter().tpm2b(digest).u16(Alg.NULL)
+                .u16(ST_HASHCHECK).u32(Hierarchy.NULL.handle()).tpm2b(new byte[0]);
+        Response r = run(Alg.CC_SIGN, new int[] {keyHandle}, 1, w.toByteArray(), 0);
+        TpmtSignature sig = TpmtSignature.read(r.params);
+        r.end();
+        return sig;
     }
 
     /**

@@ -153,6 +153,18 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     }
 
     /**
+     * The template of an unrestricted ECC P-256 signing key with scheme ECDSA-SHA256: a key that
+     * signs arbitrary digests with {@link Tpm#sign} (e.g. evidence), never quotes a verifier
+     * should accept (attributes fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign).
+     */
+    public static TpmtPublic signingEccP256Template() {
+        return new TpmtPublic(KeyType.ECC, HashAlg.SHA256,
+                FIXED_TPM | FIXED_PARENT | SENSITIVE_DATA_ORIGIN | USER_WITH_AUTH | SIGN, new byte[0],
+                Alg.NULL, 0, 0, Alg.ECDSA, HashAlg.SHA256.algId(), CURVE_NIST_P256, Alg.NULL, 0, 0, 0,
+                new byte[0], new byte[0]);
+    }
+
+    /**
      * A storage root key template (TCG TPM v2.0 Provisioning Guidance §7.5.1): ECC NIST P-256
      * restricted decryption key with AES-128-CFB, userWithAuth and noDA; the parent of AKs made
      * with {@link Tpm#create}.

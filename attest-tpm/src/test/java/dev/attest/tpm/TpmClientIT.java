@@ -224,4 +224,33 @@ class TpmClientIT {
         }
         swtpm.toolOk(dir, "tpm2_nvundefine", "0x01c0000a", "-C", "o");
     }
+
+    @Test
+    void signingKeySignsDigestsAndAnAkRefuses() throws Exception {
+        byte[] message = "evidence".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Tpm tpm = swtpm.connect()) {
+            LoadedKey key = tpm.createPrimary(Hierarchy.OWNER, TpmtPublic.signingEccP256Template());
+            LoadedKey ak = tpm.createPrimary(Hierarchy.OWNER, TpmtPublic.akEccP256Template());
+            try {
+                TpmtSignature sig = tpm.sign(key.handle(), HashAlg.SHA256.hash(message));
+                assertEquals(TpmtSignature.Scheme.ECDSA, sig.scheme());
+                for (java.security.Provider p : new java.security.Provider[] {
+                        java.security.Signature.getInstance("SHA256withECDSA").getProvider(),
+                        new org.bouncycastle.jce.provider.BouncyCastleProvider()}) {
+                    java.security.Signature v = java.security.Signature.getInstance("SHA256withECDSA", p);
+                    v.initVerify(key.publicArea().toPublicKey());
+                    v.update(message);
+                    assertTrue(v.verify(sig.toJcaSignature()), p.getName());
+                }
+                // a restricted key signs only digests the TPM itself computed (hash-check ticket)
+                TpmException e = assertThrows(TpmException.class, () -> tpm.sign(ak.handle(), HashAlg.SHA256.hash(message)));
+                assertEquals("TPM_RC_TICKET", e.name());
+                // the signing key is not an AK: its "quotes" are refused by the verifier
+                assertFalse(key.publicArea().isRestrictedSigningKey());
+            } finally {
+                tpm.flushContext(key.handle());
+                tpm.flushContext(ak.handle());
+            }
+        }
+    }
 }

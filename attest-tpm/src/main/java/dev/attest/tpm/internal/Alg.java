@@ -46,6 +46,7 @@ public final class Alg {
     public static final int CC_CREATE = 0x0153;
     public static final int CC_LOAD = 0x0157;
     public static final int CC_QUOTE = 0x0158;
+    public static final int CC_SIGN = 0x015D;
     public static final int CC_FLUSH_CONTEXT = 0x0165;
     public static final int CC_READ_PUBLIC = 0x0173;
     public static final int CC_GET_RANDOM = 0x017B;
