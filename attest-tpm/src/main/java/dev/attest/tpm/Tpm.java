@@ -131,7 +131,13 @@ public final class Tpm implements AutoCloseable {
                     pcrs.add(p);
                 }
             }
-            HashAlg.fromAlgId(alg).ifPresent(h -> known.add(new PcrSelection.Bank(h, pcrs)));
+            Optional<HashAlg> h = HashAlg.fromAlgId(alg);
+            if (h.isPresent()) {
+                if (known.stream().anyMatch(b -> b.hash() == h.get())) {
+                    throw new TpmFormatException(Reason.INVALID_VALUE, at, "bank listed twice: " + h.get());
+                }
+                known.add(new PcrSelection.Bank(h.get(), pcrs));
+            }
         }
         r.end();
         return new PcrSelection(known);
@@ -555,7 +561,9 @@ public final class Tpm implements AutoCloseable {
     }
 
     private static boolean isRetry(byte[] resp) {
-        if (resp.length != 10) {
+        // only a well-formed error response: tag TPM_ST_NO_SESSIONS, size 10
+        if (resp.length != 10 || resp[0] != (byte) 0x80 || resp[1] != 0x01 || resp[2] != 0 || resp[3] != 0 || resp[4] != 0
+                || resp[5] != 10) {
             return false;
         }
         int rc = ((resp[6] & 0xFF) << 24) | ((resp[7] & 0xFF) << 16) | ((resp[8] & 0xFF) << 8) | (resp[9] & 0xFF);
