@@ -633,7 +633,7 @@ public final class Tpm implements AutoCloseable {
         // command (Part 1 §18.11, Part 2 §6.6.3); bounded so a TPM that always answers so fails.
         for (int attempt = 0; attempt < MAX_RETRIES && isRetry(resp); attempt++) {
             try {
-                Thread.sleep(Math.min(500, 5L << attempt));
+                Thread.sleep(attempt == 0 ? 0 : Math.min(500, 5L << attempt));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while retrying TPM command");

@@ -164,11 +164,15 @@ public final class TpmException extends Exception {
     }
 
     private static Subject subject(int rc) {
-        if (!isFormat1(rc) || ((rc >>> 8) & 0xF) == 0) {
+        if (!isFormat1(rc)) {
             return Subject.NONE;
         }
         if ((rc & 0x40) != 0) {
-            return Subject.PARAMETER;
+            return ((rc >>> 8) & 0xF) == 0 ? Subject.NONE : Subject.PARAMETER;
+        }
+        // bits 8-10 number the handle or session (1..7), bit 11 tells which; number 0 names neither
+        if (((rc >>> 8) & 0x7) == 0) {
+            return Subject.NONE;
         }
         return (rc & 0x800) != 0 ? Subject.SESSION : Subject.HANDLE;
     }
