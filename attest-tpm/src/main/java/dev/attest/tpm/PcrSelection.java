@@ -98,6 +98,20 @@ public record PcrSelection(List<Bank> banks) {
     }
 
     /**
+     * Decodes a TPML_PCR_SELECTION that fills {@code bytes} exactly (the counterpart of {@link #encode()}).
+     *
+     * @param bytes the encoding
+     * @return the selection
+     * @throws TpmFormatException TRUNCATED, TRAILING_BYTES, SIZE_LIMIT, UNKNOWN_ALGORITHM, INVALID_VALUE
+     */
+    public static PcrSelection parse(byte[] bytes) throws TpmFormatException {
+        TpmReader r = TpmReader.of(bytes);
+        PcrSelection s = read(r);
+        r.end("TPML_PCR_SELECTION");
+        return s;
+    }
+
+    /**
      * Decodes a TPML_PCR_SELECTION from the reader.
      *
      * @throws TpmFormatException TRUNCATED, SIZE_LIMIT (count or sizeofSelect), UNKNOWN_ALGORITHM,

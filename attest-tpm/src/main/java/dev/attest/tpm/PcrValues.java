@@ -40,6 +40,29 @@ public final class PcrValues {
         return new PcrValues(m);
     }
 
+    /**
+     * The inverse of {@link #concatenate(PcrSelection)}: splits concatenated PCR values (bank by
+     * bank in selection order, ascending index; the layout {@code tpm2_pcrread -o} writes).
+     *
+     * @param selection the PCRs the values belong to
+     * @param values the concatenated values
+     * @return the values per bank and index
+     * @throws TpmFormatException TRUNCATED or TRAILING_BYTES if the length does not match the selection
+     */
+    public static PcrValues fromConcatenation(PcrSelection selection, byte[] values) throws TpmFormatException {
+        dev.attest.tpm.internal.TpmReader r = dev.attest.tpm.internal.TpmReader.of(values);
+        Map<HashAlg, Map<Integer, byte[]>> m = new EnumMap<>(HashAlg.class);
+        for (PcrSelection.Bank b : selection.banks()) {
+            Map<Integer, byte[]> bank = new TreeMap<>();
+            for (int p : b.pcrs()) {
+                bank.put(p, r.bytes(b.hash().digestSize(), b.hash() + " PCR " + p));
+            }
+            m.put(b.hash(), bank);
+        }
+        r.end("PCR values");
+        return of(m);
+    }
+
     /** @return the value of PCR {@code index} in bank {@code hash}, if present */
     public Optional<byte[]> get(HashAlg hash, int index) {
         TreeMap<Integer, byte[]> bank = values.get(hash);

@@ -58,6 +58,14 @@ class QuoteInteropIT {
         byte[] theirs = Files.readAllBytes(dir.resolve("pcrs.bin"));
         assertEquals(2 * 20 + 5 * 32, theirs.length);
         assertArrayEquals(theirs, ours.concatenate(SEL).orElseThrow());
+        assertEquals(ours, PcrValues.fromConcatenation(SEL, theirs));
+        assertEquals(SEL, PcrSelection.parse(SEL.encode()));
+        TpmFormatException shortValues = org.junit.jupiter.api.Assertions.assertThrows(TpmFormatException.class,
+                () -> PcrValues.fromConcatenation(SEL, java.util.Arrays.copyOf(theirs, theirs.length - 1)));
+        assertEquals(TpmFormatException.Reason.TRUNCATED, shortValues.reason());
+        assertEquals(TpmFormatException.Reason.TRAILING_BYTES, org.junit.jupiter.api.Assertions.assertThrows(
+                TpmFormatException.class, () -> PcrValues.fromConcatenation(SEL, java.util.Arrays.copyOf(theirs,
+                        theirs.length + 1))).reason());
         assertNotEquals(HEX.formatHex(new byte[32]), HEX.formatHex(ours.get(HashAlg.SHA256, 16).orElseThrow()));
     }
 
