@@ -54,6 +54,7 @@ class DecoderRobustnessProperties {
             EventLog l = EventLog.parse(x);
             l.replay();
             l.secureBootVariables();
+            l.secureBootAuthorities();
             l.bootApplications();
         }, b);
         typedOnly(x -> ImaLog.parse(x).replay(), b);

@@ -291,9 +291,26 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
      * @throws TpmFormatException TRUNCATED, TRAILING_BYTES or SIZE_LIMIT if a UEFI_VARIABLE_DATA is malformed
      */
     public List<SecureBootVariable> secureBootVariables() throws TpmFormatException {
+        return variables(EventType.EV_EFI_VARIABLE_DRIVER_CONFIG);
+    }
+
+    /**
+     * The EV_EFI_VARIABLE_AUTHORITY events (PFP §3.3.4.8): for each image secure boot verified,
+     * the db entry (EFI_SIGNATURE_DATA: owner GUID and certificate or hash) that authorized it,
+     * and (for shim) the MokList/SbatLevel entries it used. Bytes after VariableData are
+     * tolerated here: shim records some in its authority events.
+     *
+     * @return the authorities in log order
+     * @throws TpmFormatException as {@link #secureBootVariables()}
+     */
+    public List<SecureBootVariable> secureBootAuthorities() throws TpmFormatException {
+        return variables(EventType.EV_EFI_VARIABLE_AUTHORITY);
+    }
+
+    private List<SecureBootVariable> variables(EventType type) throws TpmFormatException {
         List<SecureBootVariable> out = new ArrayList<>();
         for (Event e : events) {
-            if (e.type() != EventType.EV_EFI_VARIABLE_DRIVER_CONFIG.value()) {
+            if (e.type() != type.value()) {
                 continue;
             }
             byte[] d = e.data();
@@ -308,7 +325,9 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
                 }
                 String name = new String(r.bytes((int) nameLen * 2, "UnicodeName"), StandardCharsets.UTF_16LE);
                 byte[] value = r.bytes((int) dataLen, "VariableData");
-                r.end("UEFI_VARIABLE_DATA");
+                if (type == EventType.EV_EFI_VARIABLE_DRIVER_CONFIG) {
+                    r.end("UEFI_VARIABLE_DATA");
+                }
                 boolean match = true;
                 for (HashAlg h : banks()) {
                     match &= e.digest(h).map(x -> Arrays.equals(x, h.hash(d))).orElse(false);
@@ -316,7 +335,7 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
                 out.add(new SecureBootVariable(e.index(), e.pcr(), guid, name, value, match));
             } catch (TpmFormatException x) {
                 throw new TpmFormatException(x.reason(), base + Math.max(0, x.offset()),
-                        "event " + e.index() + " EV_EFI_VARIABLE_DRIVER_CONFIG: " + x.getMessage());
+                        "event " + e.index() + " " + type + ": " + x.getMessage());
             }
         }
         return out;

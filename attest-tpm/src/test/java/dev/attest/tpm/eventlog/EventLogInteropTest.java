@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class EventLogInteropTest {
     static final HexFormat HEX = HexFormat.of();
 
+
     /** Runs tpm2_eventlog and returns its "pcrs:" section per bank. */
     static Map<HashAlg, SortedMap<Integer, byte[]>> tpm2Eventlog(Path log) throws IOException, InterruptedException {
         Process p;
@@ -93,10 +94,12 @@ class EventLogInteropTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"sb_cert_eventlog, true, 3", "coreos_36_shielded_vm_no_secure_boot_eventlog, false, 2",
-            "ubuntu_2104_shielded_vm_no_secure_boot_eventlog, false, 2", "crypto_agile_eventlog, , 2",
-            "ebs_event_missing_eventlog, false, 1"})
-    void secureBootVariablesAndBootApplicationsMatchTpm2Eventlog(String name, Boolean secureBoot, int bootApps)
+    @org.junit.jupiter.params.provider.CsvSource({"sb_cert_eventlog, true, 3, 3",
+            "coreos_36_shielded_vm_no_secure_boot_eventlog, false, 2, 2",
+            "ubuntu_2104_shielded_vm_no_secure_boot_eventlog, false, 2, 1", "crypto_agile_eventlog, , 2, 0",
+            "ebs_event_missing_eventlog, false, 1, 0"})
+    void secureBootVariablesAndBootApplicationsMatchTpm2Eventlog(String name, Boolean secureBoot, int bootApps,
+            int authorityCount)
             throws Exception {
         Path p = Vectors.dir("tcg-eventlog").resolve(name);
         EventLog log = EventLog.parse(Files.readAllBytes(p));
@@ -111,6 +114,16 @@ class EventLogInteropTest {
             assertEquals(vars.get(i).get("VariableName"), ours.get(i).vendorGuid());
             assertEquals(vars.get(i).getOrDefault("VariableData", ""), HEX.formatHex(ours.get(i).data()));
         }
+        java.util.List<Map<String, String>> auth = theirs.stream()
+                .filter(e -> "EV_EFI_VARIABLE_AUTHORITY".equals(e.get("EventType"))).toList();
+        java.util.List<SecureBootVariable> ourAuth = log.secureBootAuthorities();
+        assertEquals(auth.size(), ourAuth.size());
+        for (int i = 0; i < ourAuth.size(); i++) {
+            assertEquals(auth.get(i).get("UnicodeName"), ourAuth.get(i).name());
+            assertEquals(auth.get(i).get("VariableName"), ourAuth.get(i).vendorGuid());
+            assertEquals(auth.get(i).getOrDefault("VariableData", ""), HEX.formatHex(ourAuth.get(i).data()));
+        }
+        assertEquals(authorityCount, ourAuth.size());
         java.util.List<Map<String, String>> apps = theirs.stream()
                 .filter(e -> "EV_EFI_BOOT_SERVICES_APPLICATION".equals(e.get("EventType"))).toList();
         java.util.List<BootApplication> ourApps = log.bootApplications();

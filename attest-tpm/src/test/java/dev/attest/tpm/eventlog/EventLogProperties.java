@@ -86,6 +86,7 @@ class EventLogProperties {
         try {
             mutated = EventLog.parse(m);
             mutated.secureBootVariables();
+            mutated.secureBootAuthorities();
             mutated.bootApplications();
         } catch (TpmFormatException e) {
             return;
