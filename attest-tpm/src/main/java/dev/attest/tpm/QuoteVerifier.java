@@ -1,0 +1,174 @@
+package dev.attest.tpm;
+
+import dev.attest.tpm.QuoteVerification.Failure;
+import dev.attest.tpm.QuoteVerification.Reason;
+import dev.attest.tpm.internal.Alg;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Verifies a TPM2_Quote (TPM 2.0 Part 3 §18.4) against an attestation key: the signature over the
+ * TPMS_ATTEST bytes, that the key is a restricted signing key, the magic and type, that
+ * extraData equals the verifier's nonce (constant-time), and that pcrDigest equals the hash
+ * (the signature's hash algorithm) of the supplied PCR values in selection order. Every failed
+ * check is reported; SHA-1 signatures are rejected unless {@link Builder#allowSha1(boolean)}.
+ * Immutable and thread-safe.
+ */
+public final class QuoteVerifier {
+    private final boolean allowSha1;
+    private final Optional<Provider> provider;
+
+    private QuoteVerifier(Builder b) {
+        this.allowSha1 = b.allowSha1;
+        this.provider = b.provider;
+    }
+
+    /** @return a builder with SHA-1 rejected and the JDK's default providers */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link QuoteVerifier}. */
+    public static final class Builder {
+        private boolean allowSha1;
+        private Optional<Provider> provider = Optional.empty();
+
+        private Builder() {
+        }
+
+        /** @param allow whether signatures over SHA-1 are accepted (default false) */
+        public Builder allowSha1(boolean allow) {
+            this.allowSha1 = allow;
+            return this;
+        }
+
+        /** @param p the JCA provider that verifies signatures (never installed globally) */
+        public Builder provider(Provider p) {
+            this.provider = Optional.of(p);
+            return this;
+        }
+
+        /** @return the verifier */
+        public QuoteVerifier build() {
+            return new QuoteVerifier(this);
+        }
+    }
+
+    /**
+     * Verifies a quote.
+     *
+     * @param ak the attestation key's public area
+     * @param quote the TPMS_ATTEST and TPMT_SIGNATURE bytes
+     * @param nonce the qualifying data the verifier sent: 8 to 64 bytes of fresh randomness
+     * @param pcrs the PCR values the quote claims to cover (at least every PCR in its selection)
+     * @return every failed check; {@link QuoteVerification#verified()} only if none failed
+     * @throws IllegalArgumentException if the nonce is shorter than 8 or longer than 64 bytes:
+     *         without a real nonce a replayed quote would verify
+     */
+    public QuoteVerification verify(TpmtPublic ak, Quote quote, byte[] nonce, PcrValues pcrs) {
+        if (nonce.length < 8 || nonce.length > 64) {
+            throw new IllegalArgumentException("nonce must be 8..64 bytes, got " + nonce.length);
+        }
+        List<Failure> failures = new ArrayList<>();
+        byte[] attestBytes = quote.attest();
+        Optional<TpmsAttest> attest = Optional.empty();
+        try {
+            attest = Optional.of(TpmsAttest.parse(attestBytes));
+        } catch (TpmFormatException e) {
+            boolean wrongType = e.reason() == TpmFormatException.Reason.UNSUPPORTED_TYPE && e.offset() == 4;
+            failures.add(new Failure(wrongType ? Reason.NOT_A_QUOTE : Reason.MALFORMED_ATTEST, e.getMessage()));
+        }
+        Optional<TpmtSignature> sig = Optional.empty();
+        try {
+            sig = Optional.of(TpmtSignature.parse(quote.signature()));
+        } catch (TpmFormatException e) {
+            failures.add(new Failure(Reason.MALFORMED_SIGNATURE, e.getMessage()));
+        }
+        if (!ak.isRestrictedSigningKey()) {
+            failures.add(new Failure(Reason.KEY_NOT_RESTRICTED_SIGNING,
+                    String.format("objectAttributes 0x%08X", ak.objectAttributes())));
+        }
+        if (sig.isPresent()) {
+            checkSignature(ak, sig.get(), attestBytes, failures);
+        }
+        if (attest.isPresent()) {
+            TpmsAttest a = attest.get();
+            if (a.magic() != TpmsAttest.TPM_GENERATED_VALUE) {
+                failures.add(new Failure(Reason.BAD_MAGIC, String.format("magic 0x%08X", a.magic())));
+            }
+            if (!MessageDigest.isEqual(a.extraData(), nonce)) {
+                failures.add(new Failure(Reason.NONCE_MISMATCH, "extraData differs from the nonce"));
+            }
+            Optional<byte[]> cat = pcrs.concatenate(a.pcrSelect());
+            if (cat.isEmpty()) {
+                failures.add(new Failure(Reason.PCR_VALUES_MISSING, "no value for a PCR in " + a.pcrSelect()));
+            } else {
+                HashAlg h = sig.map(TpmtSignature::hash).orElse(ak.nameAlg());
+                if (!MessageDigest.isEqual(h.hash(cat.get()), a.pcrDigest())) {
+                    failures.add(new Failure(Reason.PCR_DIGEST_MISMATCH,
+                            "pcrDigest is not " + h + " of the supplied PCR values"));
+                }
+            }
+        }
+        return new QuoteVerification(failures, attest);
+    }
+
+    private void checkSignature(TpmtPublic ak, TpmtSignature sig, byte[] signed, List<Failure> failures) {
+        if (sig.hash() == HashAlg.SHA1 && !allowSha1) {
+            failures.add(new Failure(Reason.SHA1_NOT_ALLOWED, "signature over SHA-1"));
+            return;
+        }
+        boolean ecc = sig.scheme() == TpmtSignature.Scheme.ECDSA;
+        if (ecc != (ak.type() == TpmtPublic.KeyType.ECC)) {
+            failures.add(new Failure(Reason.SCHEME_MISMATCH, sig.scheme() + " signature with " + ak.type() + " key"));
+            return;
+        }
+        if (ak.schemeAlg() != Alg.NULL
+                && (ak.schemeAlg() != sig.scheme().algId() || ak.schemeHashAlg() != sig.hash().algId())) {
+            failures.add(new Failure(Reason.SCHEME_MISMATCH, "signature " + sig.scheme() + "/" + sig.hash()
+                    + " differs from the key's scheme"));
+            return;
+        }
+        PublicKey key;
+        try {
+            key = ak.toPublicKey();
+        } catch (GeneralSecurityException e) {
+            failures.add(new Failure(Reason.UNSUPPORTED_KEY, e.getMessage() == null ? e.toString() : e.getMessage()));
+            return;
+        }
+        String base = sig.hash().jcaName().replace("-", "");
+        boolean ok;
+        try {
+            Signature v;
+            switch (sig.scheme()) {
+                case ECDSA -> v = signature(base + "withECDSA");
+                case RSASSA -> v = signature(base + "withRSA");
+                default -> {
+                    v = signature("RSASSA-PSS");
+                    v.setParameter(new PSSParameterSpec(sig.hash().jcaName(), "MGF1",
+                            new MGF1ParameterSpec(sig.hash().jcaName()), sig.hash().digestSize(), 1));
+                }
+            }
+            v.initVerify(key);
+            v.update(signed);
+            ok = v.verify(sig.toJcaSignature());
+        } catch (GeneralSecurityException e) {
+            ok = false;
+        }
+        if (!ok) {
+            failures.add(new Failure(Reason.SIGNATURE_INVALID, sig.scheme() + "/" + sig.hash() + " signature does not verify"));
+        }
+    }
+
+    private Signature signature(String alg) throws GeneralSecurityException {
+        return provider.isPresent() ? Signature.getInstance(alg, provider.get()) : Signature.getInstance(alg);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.attest.tpm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attest.tpm.QuoteVerification.Reason;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.junit.jupiter.api.Test;
+
+/** Each check of the quote verifier, one failure at a time, with its exact reason. */
+class QuoteVerifierTest {
+    final QuoteVerifier verifier = QuoteVerifier.builder().build();
+
+    @Test
+    void goodEccQuoteVerifies() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        QuoteVerification v = verifier.verify(q.ak, q.good(), q.nonce, q.pcrs);
+        assertEquals(List.of(), v.failures());
+        assertTrue(v.verified());
+        assertEquals(q.goodAttest(), v.attest().orElseThrow());
+    }
+
+    @Test
+    void goodRsaQuoteVerifiesAlsoWithBouncyCastle() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.rsa();
+        Quote quote = q.good();
+        assertTrue(verifier.verify(q.ak, quote, q.nonce, q.pcrs).verified());
+        QuoteVerifier bc = QuoteVerifier.builder().provider(new BouncyCastleProvider()).build();
+        assertTrue(bc.verify(q.ak, quote, q.nonce, q.pcrs).verified());
+    }
+
+    @Test
+    void wrongNonceIsNamed() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        QuoteVerification v = verifier.verify(q.ak, q.good(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, q.pcrs);
+        assertEquals(List.of(Reason.NONCE_MISMATCH), v.reasons());
+        assertFalse(v.verified());
+        // a missing or tiny nonce is misuse, not a finding
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> verifier.verify(q.ak, q.good(), new byte[0], q.pcrs));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> verifier.verify(q.ak, q.good(), new byte[65], q.pcrs));
+    }
+
+    @Test
+    void changedPcrValueIsADigestMismatch() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        Map<Integer, byte[]> bank = new TreeMap<>(q.pcrs.asMap().get(HashAlg.SHA256));
+        bank.put(7, new byte[32]);
+        QuoteVerification v = verifier.verify(q.ak, q.good(), q.nonce, PcrValues.of(Map.of(HashAlg.SHA256, bank)));
+        assertEquals(List.of(Reason.PCR_DIGEST_MISMATCH), v.reasons());
+    }
+
+    @Test
+    void missingPcrValueIsNamed() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        Map<Integer, byte[]> bank = new TreeMap<>(q.pcrs.asMap().get(HashAlg.SHA256));
+        bank.remove(10);
+        QuoteVerification v = verifier.verify(q.ak, q.good(), q.nonce, PcrValues.of(Map.of(HashAlg.SHA256, bank)));
+        assertEquals(List.of(Reason.PCR_VALUES_MISSING), v.reasons());
+    }
+
+    @Test
+    void otherKeyFailsTheSignature() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        SoftwareQuotes other = SoftwareQuotes.ecc();
+        QuoteVerification v = verifier.verify(other.ak, q.good(), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.SIGNATURE_INVALID), v.reasons());
+    }
+
+    @Test
+    void unrestrictedKeyIsRejectedEvenIfTheSignatureVerifies() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmtPublic a = q.ak;
+        TpmtPublic loose = new TpmtPublic(a.type(), a.nameAlg(), a.objectAttributes() & ~TpmtPublic.RESTRICTED,
+                a.authPolicy(), a.symmetricAlg(), a.symmetricKeyBits(), a.symmetricMode(), a.schemeAlg(),
+                a.schemeHashAlg(), a.curveId(), a.kdfAlg(), a.kdfHashAlg(), 0, 0, a.uniqueX(), a.uniqueY());
+        QuoteVerification v = verifier.verify(loose, q.good(), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.KEY_NOT_RESTRICTED_SIGNING), v.reasons());
+    }
+
+    @Test
+    void badMagicIsNamed() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmsAttest good = q.goodAttest();
+        TpmsAttest bad = q.attest(0x00544347, good.type(), good.extraData(), good.pcrDigest());
+        QuoteVerification v = verifier.verify(q.ak, q.sign(bad.encode(), HashAlg.SHA256), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.BAD_MAGIC), v.reasons());
+    }
+
+    @Test
+    void certifyTypeIsNotAQuote() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmsAttest good = q.goodAttest();
+        byte[] b = q.attest(good.magic(), 0x8017, good.extraData(), good.pcrDigest()).encode();
+        QuoteVerification v = verifier.verify(q.ak, q.sign(b, HashAlg.SHA256), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.NOT_A_QUOTE), v.reasons());
+        assertFalse(v.verified());
+    }
+
+    @Test
+    void sha1SignatureIsRejectedUnlessAllowed() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.rsa();
+        TpmsAttest sha1 = q.attest(TpmsAttest.TPM_GENERATED_VALUE, TpmsAttest.TPM_ST_ATTEST_QUOTE, q.nonce,
+                HashAlg.SHA1.hash(q.pcrs.concatenate(q.selection).orElseThrow()));
+        Quote quote = q.sign(sha1.encode(), HashAlg.SHA1);
+        assertEquals(List.of(Reason.SHA1_NOT_ALLOWED), verifier.verify(q.ak, quote, q.nonce, q.pcrs).reasons());
+        assertTrue(QuoteVerifier.builder().allowSha1(true).build().verify(q.ak, quote, q.nonce, q.pcrs).verified());
+    }
+
+    @Test
+    void signatureNotMatchingTheKeysFixedSchemeIsRejected() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        Quote quote = q.sign(q.goodAttest().encode(), HashAlg.SHA384);
+        assertEquals(List.of(Reason.SCHEME_MISMATCH, Reason.PCR_DIGEST_MISMATCH),
+                verifier.verify(q.ak, quote, q.nonce, q.pcrs).reasons());
+    }
+
+    @Test
+    void ecdsaSignatureWithRsaKeyIsASchemeMismatch() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        SoftwareQuotes r = SoftwareQuotes.rsa();
+        assertEquals(List.of(Reason.SCHEME_MISMATCH), verifier.verify(r.ak, q.good(), q.nonce, q.pcrs).reasons());
+    }
+
+    @Test
+    void unsupportedCurveIsNamed() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmtPublic a = q.ak;
+        TpmtPublic bn = new TpmtPublic(a.type(), a.nameAlg(), a.objectAttributes(), a.authPolicy(), a.symmetricAlg(),
+                a.symmetricKeyBits(), a.symmetricMode(), a.schemeAlg(), a.schemeHashAlg(), 0x0010, a.kdfAlg(),
+                a.kdfHashAlg(), 0, 0, a.uniqueX(), a.uniqueY());
+        assertEquals(List.of(Reason.UNSUPPORTED_KEY), verifier.verify(bn, q.good(), q.nonce, q.pcrs).reasons());
+    }
+
+    @Test
+    void offCurvePointAndShortModulusAreUnsupportedKeys() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmtPublic a = q.ak;
+        byte[] y = a.uniqueY();
+        y[31] ^= 1;
+        TpmtPublic off = new TpmtPublic(a.type(), a.nameAlg(), a.objectAttributes(), a.authPolicy(), a.symmetricAlg(),
+                a.symmetricKeyBits(), a.symmetricMode(), a.schemeAlg(), a.schemeHashAlg(), a.curveId(), a.kdfAlg(),
+                a.kdfHashAlg(), 0, 0, a.uniqueX(), y);
+        QuoteVerification v = verifier.verify(off, q.good(), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.UNSUPPORTED_KEY), v.reasons());
+        assertEquals("ECC point is not on the curve", v.failures().get(0).detail());
+        SoftwareQuotes r = SoftwareQuotes.rsa();
+        TpmtPublic ra = r.ak;
+        TpmtPublic shortN = new TpmtPublic(ra.type(), ra.nameAlg(), ra.objectAttributes(), ra.authPolicy(), ra.symmetricAlg(),
+                ra.symmetricKeyBits(), ra.symmetricMode(), ra.schemeAlg(), ra.schemeHashAlg(), 0, 0, 0, 2048, 0,
+                java.util.Arrays.copyOf(ra.uniqueX(), 255), new byte[0]);
+        assertEquals(List.of(Reason.UNSUPPORTED_KEY), verifier.verify(shortN, r.good(), r.nonce, r.pcrs).reasons());
+    }
+
+    @Test
+    void everythingWrongIsAllReported() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        TpmsAttest bad = q.attest(0x01020304, TpmsAttest.TPM_ST_ATTEST_QUOTE, new byte[] {9}, new byte[32]);
+        Quote quote = q.sign(bad.encode(), HashAlg.SHA256, g.generateKeyPair().getPrivate());
+        assertEquals(List.of(Reason.SIGNATURE_INVALID, Reason.BAD_MAGIC, Reason.NONCE_MISMATCH, Reason.PCR_DIGEST_MISMATCH),
+                verifier.verify(q.ak, quote, q.nonce, q.pcrs).reasons());
+    }
+
+    @Test
+    void unparsableInputsAreNamedAndNeverVerified() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        Quote good = q.good();
+        QuoteVerification v = verifier.verify(q.ak, new Quote(new byte[3], new byte[] {0, 0x18}), q.nonce, q.pcrs);
+        assertEquals(List.of(Reason.MALFORMED_ATTEST, Reason.MALFORMED_SIGNATURE), v.reasons());
+        assertTrue(v.attest().isEmpty());
+        byte[] longer = java.util.Arrays.copyOf(good.signature(), good.signature().length + 1);
+        assertEquals(List.of(Reason.MALFORMED_SIGNATURE),
+                verifier.verify(q.ak, new Quote(good.attest(), longer), q.nonce, q.pcrs).reasons());
+    }
+}
