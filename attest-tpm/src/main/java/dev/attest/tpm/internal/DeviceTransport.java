@@ -5,6 +5,8 @@ import dev.attest.tpm.TpmFormatException.Reason;
 import dev.attest.tpm.TpmTransport;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -20,6 +22,13 @@ public final class DeviceTransport implements TpmTransport {
     }
 
     public static DeviceTransport open(Path device) throws IOException {
+        // RandomAccessFile "rw" would create a missing path as an empty regular file.
+        if (!Files.exists(device)) {
+            throw new NoSuchFileException(device.toString(), null, "no such TPM device");
+        }
+        if (Files.isRegularFile(device) || Files.isDirectory(device)) {
+            throw new IOException(device + " is not a TPM character device");
+        }
         return new DeviceTransport(new RandomAccessFile(device.toFile(), "rw"));
     }
 

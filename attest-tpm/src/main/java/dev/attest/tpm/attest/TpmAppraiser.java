@@ -1,0 +1,322 @@
+package dev.attest.tpm.attest;
+
+import dev.attest.core.Measurement;
+import dev.attest.core.Value;
+import dev.attest.core.collectors.BootEventLogCollector;
+import dev.attest.evidence.EatClaims;
+import dev.attest.evidence.VerifiedEvidence;
+import dev.attest.tpm.HashAlg;
+import dev.attest.tpm.PcrSelection;
+import dev.attest.tpm.PcrValues;
+import dev.attest.tpm.Quote;
+import dev.attest.tpm.QuoteVerification;
+import dev.attest.tpm.QuoteVerifier;
+import dev.attest.tpm.TpmFormatException;
+import dev.attest.tpm.TpmsAttest;
+import dev.attest.tpm.TpmtPublic;
+import dev.attest.tpm.eventlog.EventLog;
+import dev.attest.verify.AppraisalContext;
+import dev.attest.verify.EvidenceAppraiser;
+import dev.attest.verify.Finding;
+import dev.attest.verify.Severity;
+import dev.attest.verify.ear.TrustClaim;
+import java.security.MessageDigest;
+import java.security.Provider;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * The verifier's TPM appraisal ({@link EvidenceAppraiser}, id {@code tpm}): checks every
+ * {@code tpm-quote} measurement ({@link TpmQuoteCollector}) against the device's enrolled
+ * attestation key, and binds the boot event log to the quote.
+ *
+ * <p>Per {@code tpm-quote} measurement (finding path {@value #QUOTE_PATH}):
+ * <ul>
+ * <li>its values must all be present and well-formed, else {@value #QUOTE_INCOMPLETE};</li>
+ * <li>its {@code ak-public} must be the AK enrolled for the device (out of band, e.g. after
+ * TPM2_ActivateCredential proved it lives in the device's TPM, Part 1 §24), else
+ * {@value #AK_MISMATCH}; a device with no enrolled AK gets {@value #AK_NOT_ENROLLED}. The quote
+ * is always verified with the <em>enrolled</em> key;</li>
+ * <li>{@link QuoteVerifier#verify} (TPM 2.0 Part 3 §18.4) with the nonce: the context's expected
+ * nonce when there is one; else, when the EAT carries nonces, the qualifying data must be one
+ * of them; else the reported qualifying data. Each failure is a finding
+ * {@code tpm.<reason in lower case>}, e.g. {@code tpm.pcr_digest_mismatch},
+ * {@code tpm.nonce_mismatch}, {@code tpm.signature_invalid};</li>
+ * <li>the quote must select every PCR of the configured required selection, else
+ * {@value #PCR_SELECTION_INCOMPLETE}.</li>
+ * </ul>
+ * All of these bear on {@link TrustClaim#HARDWARE} and are {@link Severity#CONTRAINDICATED}.
+ *
+ * <p>When the quote verified and the evidence also carries a boot event log (the
+ * {@code event-log} bytes of a {@link BootEventLogCollector} measurement), the log is parsed
+ * and replayed (TCG PC Client PFP §10) and PCRs 0-7 of its SHA-256 bank are compared with the
+ * quoted values: each PCR that differs is an {@value #EVENTLOG_MISMATCH} finding (path
+ * {@code /submods/tpm/tpm-quote/pcrs/sha256:N}, claim {@link TrustClaim#EXECUTABLES},
+ * contraindicated); a log that does not parse is {@value #EVENTLOG_MALFORMED}, one without a
+ * SHA-256 bank {@value #EVENTLOG_NO_SHA256} (both contraindicated: the boot chain is then
+ * unproven). The secure boot state the log measured is reported as an INFO finding
+ * {@value #SECURE_BOOT} ({@code enabled}, {@code disabled} or {@code not measured}).
+ *
+ * <p>A device with an enrolled AK whose evidence has no OK {@code tpm-quote} measurement gets
+ * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
+ * without a quote yields no findings.
+ *
+ * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
+ * Immutable and thread-safe.
+ */
+public final class TpmAppraiser implements EvidenceAppraiser {
+    /** This appraiser's id. */
+    public static final String ID = "tpm";
+    /** Where quote findings point. */
+    public static final String QUOTE_PATH = "/submods/tpm/tpm-quote";
+    /** A device with an enrolled AK sent no (OK) quote. */
+    public static final String QUOTE_MISSING = "tpm.quote-missing";
+    /** A quote measurement lacks a value, or a value is malformed. */
+    public static final String QUOTE_INCOMPLETE = "tpm.quote-incomplete";
+    /** The quote names another AK than the one enrolled for the device. */
+    public static final String AK_MISMATCH = "tpm.ak-mismatch";
+    /** The device sent a quote but has no enrolled AK. */
+    public static final String AK_NOT_ENROLLED = "tpm.ak-not-enrolled";
+    /** The quote does not select every required PCR. */
+    public static final String PCR_SELECTION_INCOMPLETE = "tpm.pcr-selection-incomplete";
+    /** A boot PCR replayed from the event log differs from the quoted value. */
+    public static final String EVENTLOG_MISMATCH = "tpm.eventlog-mismatch";
+    /** The event log does not parse. */
+    public static final String EVENTLOG_MALFORMED = "tpm.eventlog-malformed";
+    /** The event log has no SHA-256 bank to compare. */
+    public static final String EVENTLOG_NO_SHA256 = "tpm.eventlog-no-sha256";
+    /** Secure boot state as measured (INFO). */
+    public static final String SECURE_BOOT = "tpm.secure-boot";
+    /** The boot PCRs compared with the event log's replay. */
+    public static final int BOOT_PCRS = 8;
+
+    private static final HexFormat HEX = HexFormat.of();
+    private final Map<String, TpmtPublic> aks;
+    private final PcrSelection required;
+    private final QuoteVerifier verifier;
+
+    private TpmAppraiser(Builder b) {
+        this.aks = Map.copyOf(b.aks);
+        this.required = b.required;
+        QuoteVerifier.Builder qb = QuoteVerifier.builder().allowSha1(b.allowSha1);
+        if (b.provider != null) {
+            qb.provider(b.provider);
+        }
+        this.verifier = qb.build();
+    }
+
+    /** A builder: no enrolled AKs, SHA-1 refused, required PCRs {@link TpmQuoteCollector#DEFAULT_PCRS}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The quote check id for a {@link QuoteVerification.Reason}: {@code tpm.} + the reason in lower case. */
+    public static String check(QuoteVerification.Reason reason) {
+        return ID + "." + reason.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context) {
+        EatClaims claims = evidence.claims();
+        List<Measurement> all = claims.allMeasurements();
+        List<Finding> fs = new ArrayList<>();
+        Optional<TpmtPublic> enrolled = Optional.ofNullable(aks.get(device));
+        boolean quoted = false;
+        for (Measurement m : all) {
+            if (!m.collectorId().equals(TpmQuoteCollector.ID) || !m.component().name().equals(TpmQuoteCollector.ID)
+                    || m.status() != Measurement.Status.OK) {
+                continue;
+            }
+            quoted = true;
+            appraiseQuote(m, enrolled, claims, context, all, fs);
+        }
+        if (!quoted && enrolled.isPresent()) {
+            fs.add(contra(QUOTE_MISSING, QUOTE_PATH, "a TPM quote by the enrolled AK", "none"));
+        }
+        return fs;
+    }
+
+    private void appraiseQuote(Measurement m, Optional<TpmtPublic> enrolled, EatClaims claims, AppraisalContext context,
+            List<Measurement> all, List<Finding> fs) {
+        Optional<byte[]> attest = bytes(m, TpmQuoteCollector.ATTEST);
+        Optional<byte[]> signature = bytes(m, TpmQuoteCollector.SIGNATURE);
+        Optional<byte[]> akPublic = bytes(m, TpmQuoteCollector.AK_PUBLIC);
+        Optional<byte[]> qualifying = bytes(m, TpmQuoteCollector.QUALIFYING_DATA);
+        Optional<PcrValues> pcrs = m.value(TpmQuoteCollector.PCRS)
+                .flatMap(v -> v instanceof Value.MapValue mv ? PcrNames.parse(mv.values()) : Optional.empty());
+        if (attest.isEmpty() || signature.isEmpty() || akPublic.isEmpty() || qualifying.isEmpty() || pcrs.isEmpty()) {
+            fs.add(contra(QUOTE_INCOMPLETE, QUOTE_PATH, "attest, signature, ak-public, qualifying-data and pcrs",
+                    "missing or malformed: " + m.values().keySet()));
+            return;
+        }
+        if (enrolled.isEmpty()) {
+            fs.add(contra(AK_NOT_ENROLLED, QUOTE_PATH + "/ak-public", "an enrolled AK", fingerprint(akPublic.get())));
+            return;
+        }
+        TpmtPublic ak = enrolled.get();
+        if (!MessageDigest.isEqual(ak.encodeTpm2b(), akPublic.get())) {
+            fs.add(contra(AK_MISMATCH, QUOTE_PATH + "/ak-public", fingerprint(ak.encodeTpm2b()),
+                    fingerprint(akPublic.get())));
+        }
+        byte[] nonce = qualifying.get();
+        Optional<byte[]> expected = context.expectedNonce();
+        if (expected.isEmpty() && !claims.nonces().isEmpty()) {
+            // Challenged evidence appraised without the expected nonce (e.g. with a redeemer):
+            // the quote must answer the same challenge as the EAT, which the verifier checked.
+            expected = claims.nonces().stream().filter(n -> MessageDigest.isEqual(n, qualifying.get())).findFirst()
+                    .or(() -> Optional.of(claims.nonces().get(0)));
+        }
+        if (expected.isPresent()) {
+            nonce = expected.get();
+        }
+        if (nonce.length < 8 || nonce.length > 64) {
+            fs.add(contra(check(QuoteVerification.Reason.NONCE_MISMATCH), QUOTE_PATH + "/qualifying-data",
+                    "a nonce of 8 to 64 bytes", nonce.length + " bytes"));
+            return;
+        }
+        QuoteVerification v = verifier.verify(ak, new Quote(attest.get(), signature.get()), nonce, pcrs.get());
+        for (QuoteVerification.Failure f : v.failures()) {
+            fs.add(contra(check(f.reason()), QUOTE_PATH, expectation(f.reason()), f.detail()));
+        }
+        if (!v.verified()) {
+            return;
+        }
+        TpmsAttest a = v.attest().orElseThrow();
+        for (PcrSelection.Bank want : required.banks()) {
+            Optional<PcrSelection.Bank> got = a.pcrSelect().banks().stream().filter(b -> b.hash() == want.hash()).findFirst();
+            if (got.isEmpty() || !got.get().pcrs().containsAll(want.pcrs())) {
+                fs.add(contra(PCR_SELECTION_INCOMPLETE, QUOTE_PATH + "/attest", required.toString(),
+                        a.pcrSelect().toString()));
+                break;
+            }
+        }
+        eventLog(all, pcrs.get(), fs);
+    }
+
+    private static void eventLog(List<Measurement> all, PcrValues quoted, List<Finding> fs) {
+        for (Measurement m : all) {
+            if (!m.collectorId().equals(BootEventLogCollector.ID)) {
+                continue;
+            }
+            Optional<byte[]> raw = bytes(m, "event-log");
+            if (raw.isEmpty()) {
+                continue;
+            }
+            String path = "/submods/" + m.layer().name() + "/" + m.component().name() + "/event-log";
+            EventLog log;
+            Optional<Boolean> secureBoot;
+            try {
+                log = EventLog.parse(raw.get());
+                secureBoot = log.secureBootEnabled();
+            } catch (TpmFormatException e) {
+                fs.add(new Finding(EVENTLOG_MALFORMED, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, path,
+                        "a TCG PC Client event log", e.reason() + " at " + e.offset()));
+                continue;
+            }
+            if (!log.banks().contains(HashAlg.SHA256)) {
+                fs.add(new Finding(EVENTLOG_NO_SHA256, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, path,
+                        "a sha256 bank", log.banks().toString()));
+                continue;
+            }
+            SortedMap<Integer, byte[]> replay = log.replay().asMap().get(HashAlg.SHA256);
+            for (int pcr = 0; pcr < BOOT_PCRS; pcr++) {
+                Optional<byte[]> q = quoted.get(HashAlg.SHA256, pcr);
+                if (q.isEmpty()) {
+                    continue;
+                }
+                byte[] r = replay.getOrDefault(pcr, new byte[HashAlg.SHA256.digestSize()]);
+                if (!MessageDigest.isEqual(q.get(), r)) {
+                    fs.add(new Finding(EVENTLOG_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
+                            QUOTE_PATH + "/pcrs/sha256:" + pcr, HEX.formatHex(q.get()), HEX.formatHex(r)));
+                }
+            }
+            fs.add(new Finding(SECURE_BOOT, TrustClaim.CONFIGURATION, Severity.INFO, path, "",
+                    secureBoot.map(on -> on ? "enabled" : "disabled").orElse("not measured")));
+        }
+    }
+
+    private static String expectation(QuoteVerification.Reason r) {
+        return switch (r) {
+            case NONCE_MISMATCH -> "extraData equal to the nonce";
+            case PCR_DIGEST_MISMATCH, PCR_VALUES_MISSING -> "pcrDigest over the reported PCR values";
+            case SIGNATURE_INVALID -> "a signature by the enrolled AK";
+            case SHA1_NOT_ALLOWED -> "a SHA-256 or stronger signature";
+            default -> "a well-formed TPM quote";
+        };
+    }
+
+    private static Optional<byte[]> bytes(Measurement m, String name) {
+        return m.value(name).flatMap(v -> v instanceof Value.Bytes b ? Optional.of(b.value()) : Optional.empty());
+    }
+
+    private static String fingerprint(byte[] publicArea) {
+        return "sha256:" + HEX.formatHex(HashAlg.SHA256.hash(publicArea)).substring(0, 16);
+    }
+
+    private static Finding contra(String check, String path, String expected, String actual) {
+        return new Finding(check, TrustClaim.HARDWARE, Severity.CONTRAINDICATED, path, expected, actual);
+    }
+
+    @Override
+    public String toString() {
+        return "TpmAppraiser[" + aks.size() + " enrolled AKs, required " + required + "]";
+    }
+
+    /** Configures a {@link TpmAppraiser}. */
+    public static final class Builder {
+        private final Map<String, TpmtPublic> aks = new HashMap<>();
+        private PcrSelection required = TpmQuoteCollector.DEFAULT_PCRS;
+        private boolean allowSha1;
+        private Provider provider;
+
+        private Builder() {
+        }
+
+        /** Enrols {@code ak} as {@code device}'s attestation key (replacing an earlier one). */
+        public Builder enroll(String device, TpmtPublic ak) {
+            aks.put(Objects.requireNonNull(device, "device"), Objects.requireNonNull(ak, "ak"));
+            return this;
+        }
+
+        /** Enrols every device's AK of {@code byDevice}. */
+        public Builder enroll(Map<String, TpmtPublic> byDevice) {
+            byDevice.forEach(this::enroll);
+            return this;
+        }
+
+        /** Whether quotes signed with SHA-1 schemes verify (default false: they are {@code tpm.sha1_not_allowed}). */
+        public Builder allowSha1(boolean allow) {
+            allowSha1 = allow;
+            return this;
+        }
+
+        /** The PCRs every quote must select (default {@link TpmQuoteCollector#DEFAULT_PCRS}; an empty selection requires none). */
+        public Builder requiredPcrs(PcrSelection selection) {
+            required = Objects.requireNonNull(selection, "selection");
+            return this;
+        }
+
+        /** The JCA provider for signature verification (default: the platform's). */
+        public Builder provider(Provider p) {
+            provider = Objects.requireNonNull(p, "provider");
+            return this;
+        }
+
+        /** The appraiser. */
+        public TpmAppraiser build() {
+            return new TpmAppraiser(this);
+        }
+    }
+}
