@@ -1,0 +1,192 @@
+package dev.attest.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attest.tpm.HashAlg;
+import dev.attest.tpm.PcrSelection;
+import dev.attest.tpm.PcrValues;
+import dev.attest.tpm.Swtpm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code attest tpm ...} against a real swtpm and tpm2-tools' files. */
+class TpmCommandIT {
+    private static final String NONCE = "c0ffee00112233445566778899aabbcc";
+    @TempDir
+    Path dir;
+    private Swtpm swtpm;
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.createDirectories(dir.resolve("state"));
+        swtpm = Swtpm.start(dir.resolve("state"));
+    }
+
+    @AfterEach
+    void stop() {
+        swtpm.close();
+    }
+
+    private String tcp() {
+        return "127.0.0.1:" + swtpm.port();
+    }
+
+    private Path f(String name) {
+        return dir.resolve(name);
+    }
+
+    /** A restricted ECC AK made by tpm2-tools, its public area in TPM2B_PUBLIC and PEM, and a tpm2_quote. */
+    private void toolsQuote(String scheme, String nonce) throws Exception {
+        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", "ecc256:" + scheme + ":null", "-g", "sha256",
+                "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
+        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
+        swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", "ak.pub");
+        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
+        swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-f", "pem", "-o", "ak.pem");
+        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
+        swtpm.toolOk(dir, "tpm2_pcrextend", "16:sha256=" + "ab".repeat(32));
+        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", "sha256:0,1,2,16+sha1:16", "-q", nonce,
+                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", scheme.substring(scheme.indexOf('-') + 1));
+        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
+        swtpm.toolOk(dir, "tpm2_pcrread", "-Q", "sha256:0,1,2,16+sha1:16", "-o", "values.pcrs");
+    }
+
+    private Cli.Run verify(String ak, String pcrs, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("tpm", "verify-quote", "--ak", f(ak).toString(),
+                "--quote", f("quote.msg").toString(), "--signature", f("quote.sig").toString(), "--pcrs", f(pcrs).toString()));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void aTpm2QuoteVerifiesWithEveryAkAndPcrForm() throws Exception {
+        toolsQuote("ecdsa-sha256", NONCE);
+        byte[] tpm2b = Files.readAllBytes(f("ak.pub"));
+        Files.write(f("ak.tpmt"), Arrays.copyOfRange(tpm2b, 2, tpm2b.length));
+        for (String ak : List.of("ak.pub", "ak.tpmt", "ak.pem")) {
+            for (String pcrs : List.of("quote.pcrs", "values.pcrs")) {
+                Cli.Run r = verify(ak, pcrs, "--nonce", NONCE);
+                assertEquals(0, r.code(), ak + " " + pcrs + ": " + r.out() + r.err());
+                assertTrue(r.out().startsWith("quote verified\n"), r.out());
+                assertTrue(r.out().contains("  pcrSelection: sha256:0,1,2,16+sha1:16\n"), r.out());
+            }
+        }
+        Cli.Run json = verify("ak.pub", "quote.pcrs", "--nonce", NONCE, "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode j = new ObjectMapper().readTree(json.out());
+        assertTrue(j.get("verified").asBoolean());
+        assertEquals("TPM2B_PUBLIC", j.get("ak").get("form").asText());
+        assertEquals("ecdsa-sha256", j.get("signature").asText());
+        assertEquals(0, j.get("failures").size());
+        // The JSON PCR form works too: 'attest tpm pcrs --json' of the same PCRs.
+        Cli.Run pcrs = Cli.run("tpm", "pcrs", "--tcp", tcp(), "--pcrs", "sha256:0,1,2,16+sha1:16", "--json");
+        assertEquals(0, pcrs.code(), pcrs.err());
+        Files.writeString(f("pcrs.json"), pcrs.out());
+        assertEquals(0, verify("ak.pub", "pcrs.json", "--nonce", NONCE).code());
+        // ...and equals what tpm2_pcrread read.
+        PcrSelection sel = TpmFiles.selection("sha256:0,1,2,16+sha1:16");
+        assertEquals(PcrValues.fromConcatenation(sel, Files.readAllBytes(f("values.pcrs"))), TpmFiles.pcrs(f("pcrs.json"), sel));
+    }
+
+    @Test
+    void everyFailedCheckIsNamedAndExitsTwo() throws Exception {
+        toolsQuote("ecdsa-sha256", NONCE);
+        Cli.Run wrongNonce = verify("ak.pub", "quote.pcrs", "--nonce", "00112233445566778899");
+        assertEquals(2, wrongNonce.code(), wrongNonce.out());
+        assertTrue(wrongNonce.out().startsWith("quote NOT verified\n"), wrongNonce.out());
+        assertTrue(wrongNonce.out().contains("  FAILED nonce_mismatch: "), wrongNonce.out());
+        // PCR 16 extended again after the quote: the values no longer match the digest.
+        swtpm.toolOk(dir, "tpm2_pcrextend", "16:sha256=" + "cd".repeat(32));
+        swtpm.toolOk(dir, "tpm2_pcrread", "-Q", "sha256:0,1,2,16+sha1:16", "-o", "later.pcrs");
+        Cli.Run later = verify("ak.pub", "later.pcrs", "--nonce", NONCE, "--json");
+        assertEquals(2, later.code());
+        JsonNode j = new ObjectMapper().readTree(later.out());
+        assertEquals("pcr_digest_mismatch", j.get("failures").get(0).get("check").asText());
+        assertEquals(1, j.get("failures").size());
+        // Another TPM's AK.
+        Files.createDirectories(dir.resolve("other"));
+        try (Swtpm other = Swtpm.start(dir.resolve("other"))) {
+            Path od = Files.createDirectories(dir.resolve("o"));
+            other.toolOk(od, "tpm2_createprimary", "-Q", "-C", "e", "-G", "ecc256:ecdsa-sha256:null", "-g", "sha256",
+                    "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
+            other.toolOk(od, "tpm2_flushcontext", "-t");
+            other.toolOk(od, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", dir.resolve("other.pub").toString());
+        }
+        Cli.Run otherAk = verify("other.pub", "quote.pcrs", "--nonce", NONCE);
+        assertEquals(2, otherAk.code());
+        assertTrue(otherAk.out().contains("  FAILED signature_invalid: "), otherAk.out());
+    }
+
+    @Test
+    void sha1QuotesNeedAllowSha1() throws Exception {
+        toolsQuote("ecdsa-sha1", NONCE);
+        Cli.Run refused = verify("ak.pub", "quote.pcrs", "--nonce", NONCE);
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("  FAILED sha1_not_allowed: "), refused.out());
+        assertTrue(refused.out().contains("--allow-sha1"), refused.out());
+        Cli.Run allowed = verify("ak.pub", "quote.pcrs", "--nonce", NONCE, "--allow-sha1");
+        assertEquals(0, allowed.code(), allowed.out());
+        assertTrue(allowed.out().contains("  signature: ecdsa-sha1\n"), allowed.out());
+    }
+
+    @Test
+    void ourQuoteRoundTripsAndTpm2CheckquoteAcceptsIt() throws Exception {
+        Path out = dir.resolve("q");
+        Cli.Run q = Cli.run("tpm", "quote", "--tcp", tcp(), "--nonce", NONCE, "--out-dir", out.toString());
+        assertEquals(0, q.code(), q.err());
+        for (String name : List.of("attest.bin", "signature.bin", "ak.pub", "pcrs.json")) {
+            assertTrue(Files.size(out.resolve(name)) > 0, name);
+        }
+        Cli.Run dflt = Cli.run("tpm", "verify-quote", "--ak", out.resolve("ak.pub").toString(), "--quote",
+                out.resolve("attest.bin").toString(), "--signature", out.resolve("signature.bin").toString(),
+                "--pcrs", out.resolve("pcrs.json").toString(), "--nonce", NONCE);
+        assertEquals(0, dflt.code(), dflt.out() + dflt.err());
+        assertTrue(dflt.out().contains("  pcrSelection: sha256:0,1,2,3,4,5,6,7,10\n"), dflt.out());
+        // tpm2_checkquote (its PCR file as tpm2_pcrread writes it; at most 8 PCRs in its values form).
+        assertEquals(0, Cli.run("tpm", "quote", "--tcp", tcp(), "--nonce", NONCE, "--pcrs", "sha256:0-3,16+sha1:16",
+                "--out-dir", out.toString()).code());
+        swtpm.toolOk(dir, "tpm2_pcrread", "-Q", "sha256:0,1,2,3,16+sha1:16", "-o", "ours.pcrs");
+        swtpm.toolOk(dir, "tpm2_checkquote", "-u", out.resolve("ak.pub").toString(), "-m", out.resolve("attest.bin").toString(),
+                "-s", out.resolve("signature.bin").toString(), "-f", "ours.pcrs", "-l", "sha256:0,1,2,3,16+sha1:16",
+                "-g", "sha256", "-q", NONCE);
+    }
+
+    @Test
+    void unusableInputIsOneLineAndExitThree() throws Exception {
+        toolsQuote("ecdsa-sha256", NONCE);
+        byte[] msg = Files.readAllBytes(f("quote.msg"));
+        Files.write(f("short.msg"), Arrays.copyOf(msg, msg.length - 1));
+        Cli.Run truncated = Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("short.msg").toString(),
+                "--signature", f("quote.sig").toString(), "--pcrs", f("quote.pcrs").toString());
+        assertTrue(truncated.oneLineError(3).startsWith("attest: " + f("short.msg") + ": not a TPMS_ATTEST: TRUNCATED at byte "),
+                truncated.err());
+        Cli.Run noPcrs = Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("quote.msg").toString(),
+                "--signature", f("quote.sig").toString());
+        assertEquals("attest: give --pcrs or --eventlog: without PCR values the quote's PCR digest cannot be checked",
+                noPcrs.oneLineError(3));
+        Files.writeString(f("garbage.pub"), "not a key");
+        Cli.Run badAk = verify("garbage.pub", "quote.pcrs");
+        assertTrue(badAk.oneLineError(3).startsWith("attest: " + f("garbage.pub") + ": not a TPM2B_PUBLIC, TPMT_PUBLIC or PEM"),
+                badAk.err());
+        Files.write(f("few.pcrs"), new byte[32]);
+        assertTrue(verify("ak.pub", "few.pcrs").oneLineError(3).startsWith("attest: " + f("few.pcrs") + ": 32 bytes do not match"));
+        swtpm.close();
+        Cli.Run gone = Cli.run("tpm", "pcrs", "--tcp", tcp());
+        assertTrue(gone.oneLineError(3).startsWith("attest: no TPM reachable at tcp:" + tcp() + ": "), gone.err());
+        assertEquals(HashAlg.SHA256, TpmFiles.bank(null, "sha256"));
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+}
