@@ -162,6 +162,47 @@ class TpmCommandIT {
     }
 
     @Test
+    void eventlogMustReplayToTheQuotedPcrs() throws Exception {
+        Path log = dev.attest.tpm.Vectors.dir("tcg-eventlog").resolve("crypto_agile_eventlog");
+        byte[] raw = Files.readAllBytes(log);
+        dev.attest.tpm.eventlog.EventLog parsed = dev.attest.tpm.eventlog.EventLog.parse(raw);
+        try (dev.attest.tpm.Tpm tpm = swtpm.connect()) {
+            for (dev.attest.tpm.eventlog.Event e : parsed.events()) {
+                if (e.type() != 3) {
+                    tpm.pcrExtend(e.pcr(), HashAlg.SHA256, e.digest(HashAlg.SHA256).orElseThrow());
+                }
+            }
+        }
+        Path out = dir.resolve("q");
+        assertEquals(0, Cli.run("tpm", "quote", "--tcp", tcp(), "--nonce", NONCE, "--pcrs", "sha256:0-7",
+                "--out-dir", out.toString()).code());
+        String[] base = {"tpm", "verify-quote", "--ak", out.resolve("ak.pub").toString(), "--quote",
+                out.resolve("attest.bin").toString(), "--signature", out.resolve("signature.bin").toString(), "--nonce", NONCE};
+        Cli.Run replayed = Cli.run(concat(base, "--eventlog", log.toString()));
+        assertEquals(0, replayed.code(), replayed.out() + replayed.err());
+        assertTrue(replayed.out().contains("  eventlog: replay used as the PCR values\n"), replayed.out());
+        Cli.Run both = Cli.run(concat(base, "--eventlog", log.toString(), "--pcrs", out.resolve("pcrs.json").toString()));
+        assertEquals(0, both.code(), both.out());
+        // One SHA-256 digest byte of the last extending event changed.
+        dev.attest.tpm.eventlog.Event last = parsed.events().stream().filter(e -> e.type() != 3).reduce((a, b) -> b).orElseThrow();
+        byte[] tampered = raw.clone();
+        tampered[(int) last.offset() + 14] ^= 1;
+        Path bad = Files.write(dir.resolve("tampered.log"), tampered);
+        Cli.Run mismatch = Cli.run(concat(base, "--eventlog", bad.toString(), "--pcrs", out.resolve("pcrs.json").toString()));
+        assertEquals(2, mismatch.code(), mismatch.out());
+        assertTrue(mismatch.out().contains("  FAILED eventlog_mismatch: sha256 PCR " + last.pcr() + ": quoted "), mismatch.out());
+        Cli.Run digest = Cli.run(concat(base, "--eventlog", bad.toString()));
+        assertEquals(2, digest.code(), digest.out());
+        assertTrue(digest.out().contains("  FAILED pcr_digest_mismatch: "), digest.out());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void unusableInputIsOneLineAndExitThree() throws Exception {
         toolsQuote("ecdsa-sha256", NONCE);
         byte[] msg = Files.readAllBytes(f("quote.msg"));
