@@ -1,0 +1,147 @@
+package dev.attest.bench.tpm;
+
+import dev.attest.tpm.HashAlg;
+import dev.attest.tpm.PcrSelection;
+import dev.attest.tpm.PcrValues;
+import dev.attest.tpm.Quote;
+import dev.attest.tpm.QuoteVerification;
+import dev.attest.tpm.QuoteVerifier;
+import dev.attest.tpm.TpmsAttest;
+import dev.attest.tpm.TpmtPublic;
+import dev.attest.tpm.TpmtSignature;
+import dev.attest.tpm.eventlog.EventLog;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The verifier's TPM work per evidence, on the crypto_agile vector log (a real machine's 27-event
+ * log, SHA-256 bank): {@link QuoteVerifier#verify} of an ECDSA P-256 quote over the log's
+ * replayed PCRs, {@link EventLog#parse} + {@link EventLog#replay}, and both together (what
+ * {@code TpmAppraiser} does). The quote is a TPMS_ATTEST/TPMT_SIGNATURE in the TPM's exact wire
+ * format signed by a software P-256 key (verification cost does not depend on who signed).
+ * Baseline: one JCA ECDSA P-256 verification of the same TPMS_ATTEST bytes (the compute limit of
+ * the signature check). {@link SwtpmQuoteBenchmark} measures the device side's swtpm round trip.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@org.openjdk.jmh.annotations.Measurement(iterations = 5, time = 3)
+public class TpmBenchmark {
+    private byte[] log;
+    private TpmtPublic ak;
+    private Quote quote;
+    private byte[] nonce;
+    private PcrValues pcrs;
+    private QuoteVerifier verifier;
+    private ECPublicKey jcaKey;
+    private byte[] attest;
+    private byte[] derSignature;
+
+    static Path vectors() {
+        String env = System.getenv("ATTEST_VECTORS");
+        return env == null || env.isBlank() ? Path.of("../shared/vectors").toAbsolutePath().normalize() : Path.of(env);
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        log = Files.readAllBytes(vectors().resolve("tcg-eventlog/crypto_agile_eventlog"));
+        EventLog parsed = EventLog.parse(log);
+        pcrs = parsed.replay();
+        List<PcrSelection.Bank> banks = new ArrayList<>();
+        for (HashAlg h : parsed.banks()) {
+            banks.add(new PcrSelection.Bank(h, new TreeSet<>(pcrs.asMap().get(h).keySet())));
+        }
+        PcrSelection sel = new PcrSelection(banks);
+        nonce = HashAlg.SHA256.hash("bench".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        jcaKey = (ECPublicKey) kp.getPublic();
+        TpmtPublic t = TpmtPublic.akEccP256Template();
+        ak = new TpmtPublic(t.type(), t.nameAlg(), t.objectAttributes(), t.authPolicy(), t.symmetricAlg(),
+                t.symmetricKeyBits(), t.symmetricMode(), t.schemeAlg(), t.schemeHashAlg(), t.curveId(), t.kdfAlg(),
+                t.kdfHashAlg(), t.rsaKeyBits(), t.rsaExponent(), fixed(jcaKey.getW().getAffineX()),
+                fixed(jcaKey.getW().getAffineY()));
+        attest = new TpmsAttest(TpmsAttest.TPM_GENERATED_VALUE, TpmsAttest.TPM_ST_ATTEST_QUOTE, ak.name(), nonce,
+                new TpmsAttest.ClockInfo(123456, 3, 0, true), 0x2023_0101_0000_0000L, sel,
+                HashAlg.SHA256.hash(pcrs.concatenate(sel).orElseThrow())).encode();
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(kp.getPrivate());
+        s.update(attest);
+        derSignature = s.sign();
+        byte[][] rs = rs(derSignature);
+        quote = new Quote(attest, new TpmtSignature(TpmtSignature.Scheme.ECDSA, HashAlg.SHA256, rs[0], rs[1],
+                new byte[0]).encode());
+        verifier = QuoteVerifier.builder().build();
+        if (!verifier.verify(ak, quote, nonce, pcrs).verified()) {
+            throw new IllegalStateException("benchmark quote does not verify");
+        }
+    }
+
+    private static byte[] fixed(BigInteger v) {
+        byte[] b = v.toByteArray();
+        byte[] out = new byte[32];
+        int n = Math.min(b.length, 32);
+        System.arraycopy(b, b.length - n, out, 32 - n, n);
+        return out;
+    }
+
+    /** Splits a DER ECDSA-Sig-Value (SEQUENCE of two INTEGERs, short form) into unsigned r and s. */
+    private static byte[][] rs(byte[] der) {
+        int i = 2;
+        byte[][] out = new byte[2][];
+        for (int k = 0; k < 2; k++) {
+            int len = der[i + 1];
+            out[k] = fixed(new BigInteger(1, java.util.Arrays.copyOfRange(der, i + 2, i + 2 + len)));
+            i += 2 + len;
+        }
+        return out;
+    }
+
+    @Benchmark
+    public QuoteVerification quoteVerify() {
+        return verifier.verify(ak, quote, nonce, pcrs);
+    }
+
+    @Benchmark
+    public PcrValues eventLogParseAndReplay() throws Exception {
+        return EventLog.parse(log).replay();
+    }
+
+    /** The appraiser's work: parse and replay the log, verify the quote against the replay. */
+    @Benchmark
+    public QuoteVerification quoteVerifyWithEventLogReplay() throws Exception {
+        return verifier.verify(ak, quote, nonce, EventLog.parse(log).replay());
+    }
+
+    /** The compute limit of the signature check: JCA ECDSA P-256 verification of the same bytes. */
+    @Benchmark
+    public boolean baselineEcdsaVerify() throws Exception {
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initVerify(jcaKey);
+        s.update(attest);
+        return s.verify(derSignature);
+    }
+}
