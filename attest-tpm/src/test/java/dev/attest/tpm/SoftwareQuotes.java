@@ -18,12 +18,12 @@ import java.util.TreeMap;
  * Builds quotes in software exactly as a TPM lays them out (TPMS_ATTEST signed by a restricted
  * signing key), so verifier tests can vary one field at a time. The IT covers real TPM quotes.
  */
-final class SoftwareQuotes {
-    final KeyPair keys;
-    final TpmtPublic ak;
-    final PcrValues pcrs;
-    final PcrSelection selection = PcrSelection.of(HashAlg.SHA256, 0, 1, 7, 10);
-    final byte[] nonce = BigInteger.valueOf(0x1234567890ABCDEFL).toByteArray();
+public final class SoftwareQuotes {
+    public final KeyPair keys;
+    public final TpmtPublic ak;
+    public final PcrValues pcrs;
+    public final PcrSelection selection = PcrSelection.of(HashAlg.SHA256, 0, 1, 7, 10);
+    public final byte[] nonce = BigInteger.valueOf(0x1234567890ABCDEFL).toByteArray();
 
     private SoftwareQuotes(KeyPair keys, TpmtPublic ak) {
         this.keys = keys;
@@ -37,7 +37,7 @@ final class SoftwareQuotes {
         this.pcrs = PcrValues.of(Map.of(HashAlg.SHA256, bank));
     }
 
-    static SoftwareQuotes ecc() throws GeneralSecurityException {
+    public static SoftwareQuotes ecc() throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair kp = g.generateKeyPair();
@@ -50,7 +50,7 @@ final class SoftwareQuotes {
     }
 
     /** An RSA-2048 restricted signing key with scheme NULL (the quote names the scheme). */
-    static SoftwareQuotes rsa() throws GeneralSecurityException {
+    public static SoftwareQuotes rsa() throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         KeyPair kp = g.generateKeyPair();
@@ -61,7 +61,7 @@ final class SoftwareQuotes {
         return new SoftwareQuotes(kp, ak);
     }
 
-    static byte[] fixed(BigInteger v, int len) {
+    public static byte[] fixed(BigInteger v, int len) {
         byte[] b = v.toByteArray();
         byte[] r = new byte[len];
         int n = Math.min(len, b.length);
@@ -69,21 +69,21 @@ final class SoftwareQuotes {
         return r;
     }
 
-    TpmsAttest attest(int magic, int type, byte[] extra, byte[] pcrDigest) {
+    public TpmsAttest attest(int magic, int type, byte[] extra, byte[] pcrDigest) {
         return new TpmsAttest(magic, type, ak.name(), extra, new TpmsAttest.ClockInfo(123456789L, 3, 1, true),
                 0x2020_0123_0000_0001L, selection, pcrDigest);
     }
 
-    TpmsAttest goodAttest() {
+    public TpmsAttest goodAttest() {
         return attest(TpmsAttest.TPM_GENERATED_VALUE, TpmsAttest.TPM_ST_ATTEST_QUOTE, nonce,
                 HashAlg.SHA256.hash(pcrs.concatenate(selection).orElseThrow()));
     }
 
-    Quote sign(byte[] attestBytes, HashAlg hash) throws GeneralSecurityException {
+    public Quote sign(byte[] attestBytes, HashAlg hash) throws GeneralSecurityException {
         return sign(attestBytes, hash, keys.getPrivate());
     }
 
-    Quote sign(byte[] attestBytes, HashAlg hash, PrivateKey key) throws GeneralSecurityException {
+    public Quote sign(byte[] attestBytes, HashAlg hash, PrivateKey key) throws GeneralSecurityException {
         String base = hash.jcaName().replace("-", "");
         if (ak.type() == TpmtPublic.KeyType.RSA) {
             Signature s = Signature.getInstance(base + "withRSA");
@@ -112,7 +112,7 @@ final class SoftwareQuotes {
         }
     }
 
-    Quote good() throws GeneralSecurityException {
+    public Quote good() throws GeneralSecurityException {
         return sign(goodAttest().encode(), HashAlg.SHA256);
     }
 }
