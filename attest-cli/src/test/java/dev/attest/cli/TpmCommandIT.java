@@ -224,6 +224,12 @@ class TpmCommandIT {
         swtpm.close();
         Cli.Run gone = Cli.run("tpm", "pcrs", "--tcp", tcp());
         assertTrue(gone.oneLineError(3).startsWith("attest: no TPM reachable at tcp:" + tcp() + ": "), gone.err());
+        assertEquals("attest: no TPM reachable at " + f("tpmrm7") + ": no such device",
+                Cli.run("tpm", "pcrs", "--device", f("tpmrm7").toString()).oneLineError(3));
+        assertEquals(false, Files.exists(f("tpmrm7")));
+        assertEquals("attest: --tcp: expected HOST:PORT, got \"localhost\"", Cli.run("tpm", "pcrs", "--tcp", "localhost").oneLineError(3));
+        assertEquals("attest: --pcrs: \"0-99\" is not within 0..23",
+                Cli.run("tpm", "quote", "--tcp", tcp(), "--nonce", NONCE, "--pcrs", "sha256:0-99", "--out-dir", "x").oneLineError(3));
         assertEquals(HashAlg.SHA256, TpmFiles.bank(null, "sha256"));
     }
 

@@ -148,7 +148,8 @@ public final class TpmQuoteCollector implements Collector, AutoCloseable {
                 t = opener.open();
             } catch (IOException e) {
                 return List.of(Measurement.unsupported(ID, COMPONENT, Layer.TPM, context.time(),
-                        "no TPM reachable at " + where + ": " + e.getMessage()));
+                        "no TPM reachable at " + where + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "no such device" : e.getMessage())));
             }
             tpm = Tpm.over(t);
         }
