@@ -98,8 +98,15 @@ public final class VerifierMain {
         KeyPair earKey = g.generateKeyPair();
         Files.writeString(state.resolve("ear-signing.pub.pem"), Pem.publicKey(earKey.getPublic()));
         EarSigner ear = EarSigner.create(EarSigningKey.of(earKey.getPrivate(), earKey.getPublic(), Optional.of("ear-1")));
+        Path captured = state.resolve("captured-refs.json");
+        if (captureFirst && Files.exists(captured)) {
+            ReferenceValues.Builder merged = ReferenceValues.builder();
+            refs.components().values().forEach(merged::put);
+            ReferenceValues.fromJson(Files.readString(captured)).components().values().forEach(merged::put);
+            refs = merged.build();
+        }
         AttestAppraiser appraiser = new AttestAppraiser(refs, policy, DeviceStateStore.inMemory(), clock, ear,
-                new VerifierId("attest.dev", "cloud-verifier 0.1.0"), nonces, captureFirst);
+                new VerifierId("attest.dev", "cloud-verifier 0.1.0"), nonces, captureFirst, captured);
         for (DeviceDirectory.Device d : directory.devices()) {
             appraiser.enrol(d.id(), d.keyPem());
         }
