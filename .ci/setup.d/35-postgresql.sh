@@ -63,7 +63,8 @@ url="jdbc:postgresql://127.0.0.1:$port/attest?user=attest&password=$password"
 # Replace only our line: other setup scripts write their own variables to the same file.
 touch target/ci-env
 grep -v '^ATTEST_TEST_JDBC_URL=' target/ci-env > target/ci-env.tmp || true
-echo "ATTEST_TEST_JDBC_URL=$url" >> target/ci-env.tmp
+# Quoted: .ci/run sources the file with sh, where an unquoted & would end the assignment.
+echo "ATTEST_TEST_JDBC_URL='$url'" >> target/ci-env.tmp
 mv target/ci-env.tmp target/ci-env
 # A password check over TCP, as the tests will connect.
 PGPASSWORD="$password" psql -q -h 127.0.0.1 -p "$port" -U attest -d attest -c 'SELECT 1' >/dev/null
