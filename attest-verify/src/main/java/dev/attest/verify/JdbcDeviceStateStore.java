@@ -29,8 +29,9 @@ import javax.sql.DataSource;
  * {@code attest_device_state} (one row per device: log sequence, chain head, boot id, appraisal
  * time) and {@code attest_nonce} (primary key device + SHA-256 of the nonce, with an expiry).
  * Every statement is {@code IF NOT EXISTS}, so opening again, or from several replicas at once,
- * is harmless. A database whose schema version is newer than this code knows is refused
- * ({@link StateStoreException.Reason#SCHEMA_TOO_NEW}).
+ * is harmless; an up-to-date schema is opened without any DDL, so a role with only data rights
+ * suffices after the first migration. A database whose schema version is newer than this code
+ * knows is refused ({@link StateStoreException.Reason#SCHEMA_TOO_NEW}).
  *
  * <p><b>Atomicity</b> (the {@link DeviceStateStore} contract, needed so that two replicas
  * appraising the same device concurrently cannot both accept the same sequence number, RFC 9334
@@ -278,6 +279,16 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
 
     private String migrateOnce(Connection c) throws SQLException {
         String name = c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion();
+        // An up-to-date schema needs no DDL, so a role with only DML rights can open it. Probed
+        // in auto-commit mode: on PostgreSQL a failed statement would poison a transaction.
+        try {
+            int current = currentVersion(c);
+            if (current == SCHEMA_VERSION) {
+                return name;
+            }
+        } catch (SQLException e) {
+            // no version table yet: migrate
+        }
         c.setAutoCommit(false);
         try {
             try (Statement s = c.createStatement()) {
