@@ -1,0 +1,86 @@
+package dev.attest.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attest.evidence.EvidenceDecoder;
+import dev.attest.evidence.KeyResolver;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KNOWN BUG in {@link Verifier} (reported to the lead, not fixed on this branch): the same
+ * challenged token submitted twice at once can be accepted by NEITHER submission. The verifier
+ * redeems the nonce ({@code useNonce}) before the continuity compare-and-set, and lets evidence
+ * whose nonce was already used still advance the device state. Interleaving, forced here with a
+ * store that pauses the first nonce use: A uses the nonce; B finds it used
+ * ({@code freshness.nonce-replay}) but wins the CAS; A then loses the CAS
+ * ({@code continuity.replay}). Periodic tokens are not affected ({@link VerifierConcurrencyTest}).
+ * Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ */
+class VerifierNonceRaceTest {
+    private static final byte[] NONCE = "nonce-race-01234".getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    @Disabled("BUG in Verifier: a challenged token submitted twice at once can be accepted by neither (see class doc)")
+    void sameChallengedTokenTwiceAtOnceIsAcceptedExactlyOnce() throws Exception {
+        DeviceStateStore real = DeviceStateStore.inMemory();
+        CountDownLatch firstUsedNonce = new CountDownLatch(1);
+        CountDownLatch secondDone = new CountDownLatch(1);
+        AtomicInteger nonceUses = new AtomicInteger();
+        DeviceStateStore pausing = new DeviceStateStore() {
+            @Override
+            public Optional<DeviceState> get(String device) {
+                return real.get(device);
+            }
+
+            @Override
+            public boolean compareAndSet(String device, Optional<DeviceState> expected, DeviceState next) {
+                return real.compareAndSet(device, expected, next);
+            }
+
+            @Override
+            public boolean useNonce(String device, byte[] nonce, Duration ttl) {
+                boolean fresh = real.useNonce(device, nonce, ttl);
+                if (nonceUses.getAndIncrement() == 0) {
+                    firstUsedNonce.countDown();
+                    try {
+                        assertTrue(secondDone.await(10, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return fresh;
+            }
+        };
+        TestDevice device = new TestDevice("dev-1");
+        TestDevice golden = new TestDevice("golden");
+        ReferenceValues refs = ReferenceValues.capture(EvidenceDecoder.builder(KeyResolver.single(golden.publicKey()))
+                .build().decode(golden.evidence()).claims());
+        Verifier v = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of("dev-1", device.publicKey())))
+                .referenceValues(refs).stateStore(pausing)
+                .clock(Clock.fixed(Instant.parse("2026-11-25T12:00:30Z"), ZoneOffset.UTC)).build();
+        byte[] token = device.evidence(device.cycle(), NONCE);
+
+        CompletableFuture<AttestationResult> a = CompletableFuture.supplyAsync(
+                () -> v.appraise(token, AppraisalContext.challenge(NONCE)));
+        assertTrue(firstUsedNonce.await(10, TimeUnit.SECONDS));
+        AttestationResult b = v.appraise(token, AppraisalContext.challenge(NONCE));
+        secondDone.countDown();
+        List<String> outcomes = List.of(Fleet.outcome(a.get(10, TimeUnit.SECONDS)), Fleet.outcome(b));
+        // Today: [contraindicated [continuity.replay], contraindicated [freshness.nonce-replay]].
+        assertEquals(1, outcomes.stream().filter(o -> o.equals("affirming []")).count(), outcomes.toString());
+    }
+}
