@@ -73,7 +73,12 @@ public final class Verifier {
         return new Builder();
     }
 
-    /** Appraises {@code evidence} in {@code context}. Never throws for bad evidence. */
+    /**
+     * Appraises {@code evidence} in {@code context}. Never throws for bad evidence.
+     *
+     * @throws StateStoreException if the {@link DeviceStateStore} is unavailable (a database
+     *     down): the appraisal cannot be completed, and is not reported as a result
+     */
     public AttestationResult appraise(byte[] evidence, AppraisalContext context) {
         Objects.requireNonNull(evidence, "evidence");
         Objects.requireNonNull(context, "context");

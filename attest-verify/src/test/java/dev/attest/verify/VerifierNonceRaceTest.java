@@ -17,24 +17,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * KNOWN BUG in {@link Verifier} (reported to the lead, not fixed on this branch): the same
- * challenged token submitted twice at once can be accepted by NEITHER submission. The verifier
- * redeems the nonce ({@code useNonce}) before the continuity compare-and-set, and lets evidence
- * whose nonce was already used still advance the device state. Interleaving, forced here with a
- * store that pauses the first nonce use: A uses the nonce; B finds it used
- * ({@code freshness.nonce-replay}) but wins the CAS; A then loses the CAS
- * ({@code continuity.replay}). Periodic tokens are not affected ({@link VerifierConcurrencyTest}).
- * Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * The same challenged token submitted twice at once is accepted exactly once. Interleaving,
+ * forced with a store that pauses the first nonce use: A uses the nonce; B finds it used
+ * ({@code freshness.nonce-replay}) and, because a refused nonce never advances the device state,
+ * cannot win the compare-and-set that A then wins. (Found by this test when the verifier still
+ * let such evidence advance the state.)
  */
 class VerifierNonceRaceTest {
     private static final byte[] NONCE = "nonce-race-01234".getBytes(StandardCharsets.US_ASCII);
 
     @Test
-    @Disabled("BUG in Verifier: a challenged token submitted twice at once can be accepted by neither (see class doc)")
     void sameChallengedTokenTwiceAtOnceIsAcceptedExactlyOnce() throws Exception {
         DeviceStateStore real = DeviceStateStore.inMemory();
         CountDownLatch firstUsedNonce = new CountDownLatch(1);
@@ -80,7 +75,6 @@ class VerifierNonceRaceTest {
         AttestationResult b = v.appraise(token, AppraisalContext.challenge(NONCE));
         secondDone.countDown();
         List<String> outcomes = List.of(Fleet.outcome(a.get(10, TimeUnit.SECONDS)), Fleet.outcome(b));
-        // Today: [contraindicated [continuity.replay], contraindicated [freshness.nonce-replay]].
         assertEquals(1, outcomes.stream().filter(o -> o.equals("affirming []")).count(), outcomes.toString());
     }
 }
