@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same challenged token submitted twice at once is accepted exactly once. Interleaving,
- * forced with a store that pauses the first nonce use: A uses the nonce; B finds it used
- * ({@code freshness.nonce-replay}) and, because a refused nonce never advances the device state,
- * cannot win the compare-and-set that A then wins. (Found by this test when the verifier still
- * let such evidence advance the state.)
+ * The same challenged token submitted twice at once is accepted exactly once. The verifier spends
+ * the nonce only after winning the continuity compare-and-set, so the copy that loses (or that
+ * sees the new state) is a replay and never spends the nonce first. The store here pauses the
+ * first nonce use to force the worst interleaving. (Found by this test when the verifier still
+ * spent the nonce before the compare-and-set.)
  */
 class VerifierNonceRaceTest {
     private static final byte[] NONCE = "nonce-race-01234".getBytes(StandardCharsets.US_ASCII);
