@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 3)
 @org.openjdk.jmh.annotations.Measurement(iterations = 5, time = 2)
 public class EvidenceBenchmark {
     @Param({"ES256", "ES384", "EDDSA", "PS256"})
