@@ -1,5 +1,5 @@
 #!/bin/sh
-# interop/node holds Node.js peer implementations (npm "jose" for EAR JWTs) that the
+# interop/node holds Node.js peer implementations (npm "jose" for EAR JWTs, "cose-js" for COSE_Sign1) that the
 # *InteropTest classes run as independent oracles. Installs Node.js/npm from Debian only if
 # missing, then the pinned packages with `npm ci`. Idempotent.
 set -eu

@@ -7,6 +7,7 @@ module dev.attest.verify {
     requires transitive dev.attest.evidence;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
+    requires transitive java.sql;
 
     exports dev.attest.verify;
     exports dev.attest.verify.ear;

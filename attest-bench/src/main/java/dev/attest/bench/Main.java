@@ -12,7 +12,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 /**
  * Runs JMH benchmarks (same arguments as JMH's own main) and then prints, for every benchmark
  * class that has a method named {@code baseline*}, each other method's speed as a ratio to that
- * baseline: {@code ratio = baseline time / attest time} (for time modes) or
+ * baseline (only the baselines named after its own suffix where there are such, e.g.
+ * {@code decodeVerify} against {@code baselineVerify}):
+ * {@code ratio = baseline time / attest time} (for time modes) or
  * {@code attest ops / baseline ops} (for throughput), so 1.0 means "as fast as the physical
  * limit measured in the same run" and the targets in BENCHMARKS.md read directly.
  */
@@ -43,7 +45,7 @@ public final class Main {
                 return;
             }
             methods.forEach((other, r) -> {
-                if (other.startsWith("baseline")) {
+                if (other.startsWith("baseline") || !pairs(other, name, methods.keySet())) {
                     return;
                 }
                 double b = base.getPrimaryResult().getScore();
@@ -54,6 +56,17 @@ public final class Main {
             });
         }));
         return out;
+    }
+
+    /**
+     * Whether {@code method} is compared with {@code baseline}: a method whose name ends with some
+     * baseline's suffix ({@code encodeSign} / {@code baselineSign}) is compared with those
+     * baselines only; any other method with every baseline.
+     */
+    static boolean pairs(String method, String baseline, java.util.Set<String> all) {
+        boolean suffixed = all.stream().anyMatch(b -> b.startsWith("baseline") && b.length() > "baseline".length()
+                && method.endsWith(b.substring("baseline".length())));
+        return !suffixed || method.endsWith(baseline.substring("baseline".length()));
     }
 
     private static String paramsKey(RunResult r) {

@@ -41,6 +41,8 @@ public final class Measurement {
     private final Instant time;
     private final Status status;
     private final String message;
+    /** The canonical encoding, computed once (the measurement is immutable). */
+    private volatile byte[] canonical;
 
     private Measurement(Builder b) {
         this.component = Objects.requireNonNull(b.component, "component");
@@ -126,6 +128,20 @@ public final class Measurement {
     /** Why the status is not OK; may also carry a note on an OK measurement. */
     public Optional<String> message() {
         return Optional.ofNullable(message);
+    }
+
+    /**
+     * The canonical CBOR encoding of this measurement (RFC 8949 §4.2.1, docs/measurement-log.md):
+     * exactly the bytes the measurement log hashes and evidence carries. Computed once; a copy
+     * is returned.
+     */
+    public byte[] canonicalEncoding() {
+        byte[] c = canonical;
+        if (c == null) {
+            c = dev.attest.core.internal.MeasurementCodec.canonical(this);
+            canonical = c;
+        }
+        return c.clone();
     }
 
     @Override

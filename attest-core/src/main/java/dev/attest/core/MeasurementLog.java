@@ -2,7 +2,6 @@ package dev.attest.core;
 
 import dev.attest.core.MeasurementLogException.Reason;
 import dev.attest.core.internal.LogFile;
-import dev.attest.core.internal.MeasurementCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -119,7 +118,7 @@ public final class MeasurementLog implements AutoCloseable {
 
     /** {@code H(canonical(m))}. */
     public static Digest measurementDigest(DigestAlgorithm algorithm, Measurement m) {
-        return algorithm.hash(MeasurementCodec.canonical(m));
+        return algorithm.hash(m.canonicalEncoding());
     }
 
     /** {@code H(previous || measurementDigest)}. */

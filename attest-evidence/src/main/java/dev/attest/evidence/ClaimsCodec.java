@@ -61,7 +61,7 @@ final class ClaimsCodec {
         if (!c.measurements().isEmpty()) {
             List<Cbor> ms = new ArrayList<>();
             for (Measurement m : c.measurements()) {
-                ms.add(Cbor.Array.of(Cbor.of(MEASUREMENT_CONTENT_FORMAT), Cbor.of(MeasurementCodec.canonical(m))));
+                ms.add(Cbor.Array.of(Cbor.of(MEASUREMENT_CONTENT_FORMAT), Cbor.of(m.canonicalEncoding())));
             }
             b.put(MEASUREMENTS, new Cbor.Array(ms));
         }
@@ -280,7 +280,7 @@ final class ClaimsCodec {
             }
             // The chain hashes the canonical bytes; a measurement that decodes but would
             // re-encode differently could make two evidences with the same chain disagree.
-            if (!Arrays.equals(MeasurementCodec.canonical(m), raw)) {
+            if (!Arrays.equals(m.canonicalEncoding(), raw)) {
                 throw bad(here + ": measurement is not in canonical form");
             }
             out.add(m);

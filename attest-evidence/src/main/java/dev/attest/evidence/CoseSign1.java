@@ -115,9 +115,8 @@ final class CoseSign1 {
         for (Cbor.Entry e : ph.entries()) {
             checkLabel(e.key());
             if (uh.get(e.key()).isPresent()) {
-                throw new EvidenceException(uh.get(e.key()).isPresent() && e.key().equals(new Cbor.Int(HEADER_ALG))
-                        ? Reason.ALG_UNPROTECTED : Reason.BAD_HEADER,
-                        "header " + e.key() + " is in both the protected and unprotected header");
+                Reason r = e.key().equals(new Cbor.Int(HEADER_ALG)) ? Reason.ALG_UNPROTECTED : Reason.BAD_HEADER;
+                throw new EvidenceException(r, "header " + e.key() + " is in both the protected and unprotected header");
             }
         }
         for (Cbor.Entry e : uh.entries()) {

@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,28 +36,19 @@ public interface KeyResolver {
     Optional<VerificationKey> resolve(KeyRequest request) throws EvidenceException;
 
     /**
-     * Selects among pinned keys by {@code kid} (compared in constant time). A token without a
-     * {@code kid} finds no key.
+     * Selects among pinned keys by {@code kid} with a hash lookup, so the cost does not grow with
+     * the fleet (a kid is a public name sent in clear in every token, so its lookup need not hide
+     * its timing). A token without a {@code kid} finds no key; where two keys share a kid, the
+     * last one wins.
      */
     static KeyResolver byKeyId(Collection<VerificationKey> keys) {
-        List<VerificationKey> pinned = List.copyOf(keys);
-        for (VerificationKey k : pinned) {
-            if (k.keyId().isEmpty()) {
-                throw new IllegalArgumentException("every pinned key needs a key id: " + k);
-            }
+        Map<KeyId, VerificationKey> pinned = new HashMap<>();
+        for (VerificationKey k : keys) {
+            pinned.put(k.keyId().orElseThrow(
+                    () -> new IllegalArgumentException("every pinned key needs a key id: " + k)), k);
         }
-        return request -> {
-            if (request.keyId().isEmpty()) {
-                return Optional.empty();
-            }
-            VerificationKey found = null;
-            for (VerificationKey k : pinned) {
-                if (k.keyId().get().matches(request.keyId().get())) {
-                    found = k;
-                }
-            }
-            return Optional.ofNullable(found);
-        };
+        Map<KeyId, VerificationKey> byKid = Map.copyOf(pinned);
+        return request -> request.keyId().map(byKid::get);
     }
 
     /** Selects a pinned key by the token's {@code ueid} claim (hex of the ueid as map key). */

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentMap;
 final class InMemoryDeviceStateStore implements DeviceStateStore {
     private final ConcurrentMap<String, DeviceState> states = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> nonces = new ConcurrentHashMap<>();
+    /** Purge expired nonces when the map has grown to this size (doubling keeps it amortized O(1)). */
+    private final java.util.concurrent.atomic.AtomicInteger purgeAt = new java.util.concurrent.atomic.AtomicInteger(10_000);
 
     @Override
     public Optional<DeviceState> get(String device) {
@@ -32,8 +34,10 @@ final class InMemoryDeviceStateStore implements DeviceStateStore {
     @Override
     public boolean useNonce(String device, byte[] nonce, Duration ttl) {
         long now = System.nanoTime();
-        if (nonces.size() > 10_000) {
+        int limit = purgeAt.get();
+        if (nonces.size() > limit && purgeAt.compareAndSet(limit, Integer.MAX_VALUE)) {
             nonces.values().removeIf(expiry -> expiry - now < 0);
+            purgeAt.set(Math.max(10_000, nonces.size() * 2));
         }
         String key = device + '\u0000' + HexFormat.of().formatHex(nonce);
         return nonces.putIfAbsent(key, now + ttl.toNanos()) == null;

@@ -7,6 +7,7 @@ import java.security.cert.PKIXCertPathChecker;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,12 +22,15 @@ public final class TrustAnchors {
     private final Map<String, VerificationKey> pinned;
     private final List<X509Certificate> roots;
     private final Optional<PKIXCertPathChecker> revocation;
+    /** The device of each pinned key, by identity: the resolver hands back these very objects. */
+    private final Map<VerificationKey, String> deviceByKey = new IdentityHashMap<>();
 
     private TrustAnchors(Map<String, VerificationKey> pinned, List<X509Certificate> roots,
             Optional<PKIXCertPathChecker> revocation) {
         this.pinned = pinned;
         this.roots = roots;
         this.revocation = revocation;
+        pinned.forEach((device, key) -> deviceByKey.put(key, device));
     }
 
     /**
@@ -65,12 +69,7 @@ public final class TrustAnchors {
             return v.x5chain().isEmpty() ? Optional.empty()
                     : Optional.of(v.x5chain().get(0).getSubjectX500Principal().getName());
         }
-        for (Map.Entry<String, VerificationKey> e : pinned.entrySet()) {
-            if (e.getValue() == v.key()) {
-                return Optional.of(e.getKey());
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(deviceByKey.get(v.key()));
     }
 
     @Override

@@ -73,7 +73,12 @@ public final class Verifier {
         return new Builder();
     }
 
-    /** Appraises {@code evidence} in {@code context}. Never throws for bad evidence. */
+    /**
+     * Appraises {@code evidence} in {@code context}. Never throws for bad evidence.
+     *
+     * @throws StateStoreException if the {@link DeviceStateStore} is unavailable (a database
+     *     down): the appraisal cannot be completed, and is not reported as a result
+     */
     public AttestationResult appraise(byte[] evidence, AppraisalContext context) {
         Objects.requireNonNull(evidence, "evidence");
         Objects.requireNonNull(context, "context");
@@ -101,19 +106,23 @@ public final class Verifier {
             fs.add(new Finding(Checks.IDENTITY_MISMATCH, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/",
                     context.expectedDevice().get(), device.get()));
         }
-        boolean nonceRefused = freshness(claims, context, device.get(), now, fs);
+        freshness(claims, context, now, fs);
         for (Map.Entry<String, String> u : claims.unknownClaims().entrySet()) {
             fs.add(new Finding(Checks.UNKNOWN_CLAIM, TrustClaim.CONFIGURATION, Severity.INFO, "/" + u.getKey(), "",
                     u.getValue()));
         }
         // Authentic evidence that continues the chain advances the device's state even when it
         // is late or answers the wrong challenge (queued evidence arrives late after an outage);
-        // replays cannot advance it, their sequence does not increase. A token whose nonce was
-        // already redeemed must not advance it either: when the same challenged token arrives
-        // twice at once, the copy that lost the nonce race would otherwise win the state race,
-        // and neither copy would be accepted.
-        boolean mayAdvance = !nonceRefused && fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH));
-        continuity(claims, device.get(), now, mayAdvance, fs);
+        // replays cannot advance it, their sequence does not increase.
+        boolean mayAdvance = fs.stream().noneMatch(f -> f.check().equals(Checks.IDENTITY_MISMATCH));
+        Continuity c = continuity(claims, device.get(), now, mayAdvance, fs);
+        // The nonce is spent only by evidence that advanced the device's state: of two copies of
+        // one challenged token arriving at once, the one that won the compare-and-set spends it;
+        // the other is a replay (lost race, or sequence not above the new state) and must not
+        // spend it first. Evidence that cannot advance the state is contraindicated anyway.
+        if (c == Continuity.ADVANCED) {
+            spendNonce(claims, context, device.get(), fs);
+        }
         List<Measurement> all = claims.allMeasurements();
         boolean referenced = references(all, fs);
         runtime(all, fs);
@@ -128,9 +137,8 @@ public final class Verifier {
         return finish(fs, device, sha, now, Optional.of(claims), referenced);
     }
 
-    /** Adds the freshness findings; true if the evidence's nonce was refused as used or unknown. */
-    private boolean freshness(EatClaims claims, AppraisalContext context, String device, Instant now, List<Finding> fs) {
-        boolean refused = false;
+    /** Adds the freshness findings (the nonce is compared here, and spent by {@link #spendNonce}). */
+    private void freshness(EatClaims claims, AppraisalContext context, Instant now, List<Finding> fs) {
         if (context.expectedNonce().isPresent()) {
             byte[] want = context.expectedNonce().get();
             boolean match = false;
@@ -140,21 +148,6 @@ public final class Verifier {
             if (!match) {
                 fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
                         "the challenge nonce", claims.nonces().isEmpty() ? "no nonce" : "another nonce"));
-            } else if (!store.useNonce(device, want, maxAge.plus(skew).plus(skew))) {
-                refused = true;
-                fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
-                        "a nonce used once", "a nonce used before"));
-            }
-        }
-        if (context.expectedNonce().isEmpty() && context.redeemer().isPresent() && !claims.nonces().isEmpty()) {
-            boolean redeemed = false;
-            for (byte[] n : claims.nonces()) {
-                redeemed |= context.redeemer().get().redeem(device, n);
-            }
-            if (!redeemed) {
-                refused = true;
-                fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
-                        "a challenge issued to " + device + " and not yet answered", "an unknown, expired or used nonce"));
             }
         }
         Optional<Instant> iat = claims.iat();
@@ -173,15 +166,48 @@ public final class Verifier {
         }
         claims.exp().filter(exp -> !exp.isAfter(now.minus(skew))).ifPresent(exp -> fs.add(new Finding(Checks.EXPIRED,
                 TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/4", "after " + now, exp.toString())));
-        return refused;
     }
 
-    private void continuity(EatClaims claims, String device, Instant now, boolean mayAdvance, List<Finding> fs) {
+    /** Marks the evidence's nonce used (expected nonce) or redeems it (redeemer); refusals are findings. */
+    private void spendNonce(EatClaims claims, AppraisalContext context, String device, List<Finding> fs) {
+        if (context.expectedNonce().isPresent()) {
+            byte[] want = context.expectedNonce().get();
+            boolean carried = false;
+            for (byte[] n : claims.nonces()) {
+                carried |= MessageDigest.isEqual(want, n);
+            }
+            if (carried && !store.useNonce(device, want, maxAge.plus(skew).plus(skew))) {
+                fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
+                        "a nonce used once", "a nonce used before"));
+            }
+        } else if (context.redeemer().isPresent() && !claims.nonces().isEmpty()) {
+            boolean redeemed = false;
+            for (byte[] n : claims.nonces()) {
+                redeemed |= context.redeemer().get().redeem(device, n);
+            }
+            if (!redeemed) {
+                fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
+                        "a challenge issued to " + device + " and not yet answered", "an unknown, expired or used nonce"));
+            }
+        }
+    }
+
+    /** How the continuity check ended for the device's state. */
+    private enum Continuity {
+        /** The state now holds this evidence's head. */
+        ADVANCED,
+        /** Another appraisal advanced the state first: this evidence is a replay. */
+        LOST_RACE,
+        /** The state was not touched (no log, broken chain, replay by sequence, identity mismatch). */
+        UNCHANGED
+    }
+
+    private Continuity continuity(EatClaims claims, String device, Instant now, boolean mayAdvance, List<Finding> fs) {
         Optional<LogExtent> extent = claims.log();
         if (extent.isEmpty()) {
             fs.add(new Finding(Checks.LOG_MISSING, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001",
                     "a measurement log extent", "none"));
-            return;
+            return Continuity.UNCHANGED;
         }
         LogExtent log = extent.get();
         DigestAlgorithm alg = log.head().head().algorithm();
@@ -192,10 +218,10 @@ public final class Verifier {
         if (!h.matches(log.head().head())) {
             fs.add(new Finding(Checks.CHAIN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/6",
                     h.toString(), log.head().head().toString()));
-            return;
+            return Continuity.UNCHANGED;
         }
         if (!mayAdvance) {
-            return;
+            return Continuity.UNCHANGED;
         }
         Optional<DeviceState> state = store.get(device);
         LogHead since = log.since();
@@ -212,23 +238,25 @@ public final class Verifier {
                 if (since.sequence() != 0 || !since.head().matches(MeasurementLog.genesis(alg))) {
                     fs.add(new Finding(Checks.BROKEN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
                             "/-70001/3", "a new boot's log starting at genesis", "sequence " + since.sequence()));
-                    return;
+                    return Continuity.UNCHANGED;
                 }
             } else if (head.sequence() <= last.sequence()) {
                 fs.add(new Finding(Checks.REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/5",
                         "sequence above " + last.sequence(), Long.toString(head.sequence())));
-                return;
+                return Continuity.UNCHANGED;
             } else if (!state.get().sameHead(since)) {
                 fs.add(new Finding(Checks.BROKEN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/4",
                         "since = last head " + last.sequence() + " " + last.head(),
                         since.sequence() + " " + since.head()));
-                return;
+                return Continuity.UNCHANGED;
             }
         }
         if (!store.compareAndSet(device, state, next)) {
             fs.add(new Finding(Checks.REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/5",
                     "the only acceptance of sequence " + head.sequence(), "accepted concurrently elsewhere"));
+            return Continuity.LOST_RACE;
         }
+        return Continuity.ADVANCED;
     }
 
     private boolean references(List<Measurement> all, List<Finding> fs) {

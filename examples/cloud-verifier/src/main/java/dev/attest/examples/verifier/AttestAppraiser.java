@@ -53,9 +53,10 @@ final class AttestAppraiser implements Appraiser {
     private final VerifierId verifierId;
     private final NonceIssuer nonces;
     private final boolean captureFirst;
+    private final java.nio.file.Path capturedFile;
 
     AttestAppraiser(ReferenceValues references, Policy policy, DeviceStateStore store, Clock clock, EarSigner ear,
-            VerifierId verifierId, NonceIssuer nonces, boolean captureFirst) {
+            VerifierId verifierId, NonceIssuer nonces, boolean captureFirst, java.nio.file.Path capturedFile) {
         this.references = new AtomicReference<>(references);
         this.policy = policy;
         this.store = store;
@@ -64,6 +65,7 @@ final class AttestAppraiser implements Appraiser {
         this.verifierId = verifierId;
         this.nonces = nonces;
         this.captureFirst = captureFirst;
+        this.capturedFile = capturedFile;
         rebuild();
     }
 
@@ -108,6 +110,10 @@ final class AttestAppraiser implements Appraiser {
             captured.components().values().forEach(merged::put);
             references.set(merged.build());
             rebuild();
+            // Kept across restarts, so a restarted verifier does not capture again.
+            java.nio.file.Path tmp = capturedFile.resolveSibling(capturedFile.getFileName() + ".tmp");
+            java.nio.file.Files.writeString(tmp, references.get().toJson());
+            java.nio.file.Files.move(tmp, capturedFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             LOG.warn("captured {} reference values from the first evidence of {} (trust on first use, as asked)",
                     captured.components().size(), r.device().get());
         }

@@ -1,7 +1,7 @@
 package dev.attest.examples.verifier;
 
 import dev.attest.evidence.Pem;
-import dev.attest.verify.DeviceStateStore;
+import dev.attest.verify.JdbcDeviceStateStore;
 import dev.attest.verify.Policy;
 import dev.attest.verify.ReferenceValues;
 import dev.attest.verify.ear.EarSigner;
@@ -30,8 +30,8 @@ public final class VerifierMain {
     }
 
     /** A running service. */
-    record Running(HttpApi api, DeviceDirectory directory, AttestAppraiser appraiser, String pin, String adminToken)
-            implements AutoCloseable {
+    record Running(HttpApi api, DeviceDirectory directory, JdbcDeviceStateStore store, AttestAppraiser appraiser,
+            String pin, String adminToken) implements AutoCloseable {
         int port() {
             return api.port();
         }
@@ -39,6 +39,7 @@ public final class VerifierMain {
         @Override
         public void close() throws java.sql.SQLException {
             api.close();
+            store.close();
             directory.close();
         }
     }
@@ -90,7 +91,11 @@ public final class VerifierMain {
             Files.writeString(tokenFile, HexFormat.of().formatHex(t) + "\n");
         }
         String adminToken = Files.readString(tokenFile).trim();
-        DeviceDirectory directory = new DeviceDirectory(jdbc.orElse("jdbc:h2:file:" + state.resolve("verifier").toAbsolutePath()));
+        String url = jdbc.orElse("jdbc:h2:file:" + state.resolve("verifier").toAbsolutePath());
+        DeviceDirectory directory = new DeviceDirectory(url);
+        // Continuity state (last head per device, used nonces) in the same database, so a
+        // restarted verifier, or a second replica, continues every device's chain.
+        JdbcDeviceStateStore store = JdbcDeviceStateStore.open(url);
         Clock clock = Clock.systemUTC();
         NonceIssuer nonces = new NonceIssuer(Duration.ofMinutes(2), clock, 10_000);
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -98,12 +103,19 @@ public final class VerifierMain {
         KeyPair earKey = g.generateKeyPair();
         Files.writeString(state.resolve("ear-signing.pub.pem"), Pem.publicKey(earKey.getPublic()));
         EarSigner ear = EarSigner.create(EarSigningKey.of(earKey.getPrivate(), earKey.getPublic(), Optional.of("ear-1")));
-        AttestAppraiser appraiser = new AttestAppraiser(refs, policy, DeviceStateStore.inMemory(), clock, ear,
-                new VerifierId("attest.dev", "cloud-verifier 0.1.0"), nonces, captureFirst);
+        Path captured = state.resolve("captured-refs.json");
+        if (captureFirst && Files.exists(captured)) {
+            ReferenceValues.Builder merged = ReferenceValues.builder();
+            refs.components().values().forEach(merged::put);
+            ReferenceValues.fromJson(Files.readString(captured)).components().values().forEach(merged::put);
+            refs = merged.build();
+        }
+        AttestAppraiser appraiser = new AttestAppraiser(refs, policy, store, clock, ear,
+                new VerifierId("attest.dev", "cloud-verifier 0.1.0"), nonces, captureFirst, captured);
         for (DeviceDirectory.Device d : directory.devices()) {
             appraiser.enrol(d.id(), d.keyPem());
         }
         HttpApi api = new HttpApi(bind, tls.context, directory, nonces, appraiser, appraiser::enrol, adminToken, clock);
-        return new Running(api, directory, appraiser, tls.pin, adminToken);
+        return new Running(api, directory, store, appraiser, tls.pin, adminToken);
     }
 }

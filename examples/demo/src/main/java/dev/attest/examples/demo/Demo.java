@@ -36,7 +36,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DEVICE = "demo-gateway";
+    static final String DEVICE = "demo-gateway";
     private final Path dir;
     private final PrintStream out;
     private final List<Process> processes = new ArrayList<>();
@@ -53,17 +53,22 @@ public final class Demo {
         System.exit(code);
     }
 
+    /** Stops every process this demo started. */
+    void stopAll() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     int run() throws Exception {
         Instant started = Instant.now();
         try {
             return steps(started);
         } finally {
-            for (Process p : processes) {
-                p.destroy();
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
+            stopAll();
         }
     }
 
@@ -228,7 +233,7 @@ public final class Demo {
     }
 
     /** Results newer than {@code after}, oldest first; waits until there is one. */
-    private List<JsonNode> newResults(HttpClient http, URI base, long after, Process agent, Instant deadline)
+    List<JsonNode> newResults(HttpClient http, URI base, long after, Process agent, Instant deadline)
             throws IOException, InterruptedException {
         while (true) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + DEVICE)).GET().build(),
@@ -256,7 +261,7 @@ public final class Demo {
         }
     }
 
-    private Process java(Path log, String main, String... args) throws IOException {
+    Process java(Path log, String main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+DisableAttachMechanism", "-Xmx256m", "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
@@ -265,7 +270,7 @@ public final class Demo {
         return p;
     }
 
-    private static String awaitLine(Path log, Pattern pattern, Process p, Duration timeout)
+    static String awaitLine(Path log, Pattern pattern, Process p, Duration timeout)
             throws IOException, InterruptedException {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {

@@ -1,0 +1,138 @@
+package dev.attest.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract plus what only a database store has: schema migration (idempotent, safe
+ * when replicas open at once, refusing a newer schema), state shared by two stores on one
+ * database, and nonce expiry. Subclasses name a fresh, empty database per call of {@link #freshUrl}.
+ */
+abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
+    final MutableClock clock = new MutableClock(T0);
+    private final List<JdbcDeviceStateStore> opened = new ArrayList<>();
+
+    /** A JDBC URL (with credentials) of an empty database or schema. */
+    abstract String freshUrl() throws SQLException;
+
+    JdbcDeviceStateStore open(String url) {
+        JdbcDeviceStateStore s = JdbcDeviceStateStore.open(url, null, null, clock);
+        synchronized (opened) {
+            opened.add(s);
+        }
+        return s;
+    }
+
+    @Override
+    DeviceStateStore store() {
+        try {
+            return open(freshUrl());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(JdbcDeviceStateStore::close);
+    }
+
+    static int count(String url, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    static void execute(String url, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Test
+    void migrationIsIdempotentAndStateOutlivesTheStore() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore first = open(url);
+        assertEquals(1, first.schemaVersion());
+        DeviceState s1 = state(7, "boot-1", T0);
+        assertTrue(first.compareAndSet("dev-1", Optional.empty(), s1));
+        assertTrue(first.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
+        first.close();
+        JdbcDeviceStateStore second = open(url);
+        JdbcDeviceStateStore third = open(url);
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, third.schemaVersion());
+        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(Optional.of(s1), second.get("dev-1"));
+        assertFalse(third.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
+        // Two stores on one database see each other's swaps (two verifier replicas).
+        DeviceState s2 = state(8, "boot-1", T0.plusSeconds(1));
+        assertTrue(second.compareAndSet("dev-1", Optional.of(s1), s2));
+        assertFalse(third.compareAndSet("dev-1", Optional.of(s1), state(8, "boot-1", T0.plusSeconds(2))));
+        assertEquals(Optional.of(s2), third.get("dev-1"));
+    }
+
+    @Test
+    void replicasOpeningAtOnceMigrateOnce() throws Exception {
+        String url = freshUrl();
+        List<Boolean> ok = race(i -> open(url).schemaVersion() == JdbcDeviceStateStore.SCHEMA_VERSION);
+        assertEquals(List.of(true, true, true, true, true, true, true, true), ok);
+        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+    }
+
+    @Test
+    void newerSchemaIsRefused() throws Exception {
+        String url = freshUrl();
+        open(url).close();
+        execute(url, "INSERT INTO attest_schema_version (schema_version, applied_ms) VALUES (2, 0)");
+        StateStoreException e = assertThrows(StateStoreException.class, () -> open(url));
+        assertEquals(StateStoreException.Reason.SCHEMA_TOO_NEW, e.reason());
+    }
+
+    @Test
+    void unreachableDatabaseIsUnavailableNotAnSqlException() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        execute(url, "DROP TABLE attest_device_state");
+        StateStoreException e = assertThrows(StateStoreException.class, () -> s.get("dev-1"));
+        assertEquals(StateStoreException.Reason.UNAVAILABLE, e.reason());
+        assertFalse(s.toString().contains("password"), s.toString());
+    }
+
+    @Test
+    void nonceIsForgottenOnlyAfterItsTtl() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        byte[] n = "nonce-expiring-1".getBytes(StandardCharsets.US_ASCII);
+        assertTrue(s.useNonce("dev-1", n, Duration.ofMinutes(10)));
+        assertTrue(s.useNonce("dev-1", new byte[] {1}, Duration.ofMinutes(30)));
+        clock.advance(Duration.ofMinutes(10).minusMillis(1));
+        assertFalse(s.useNonce("dev-1", n, Duration.ofMinutes(10)));
+        assertEquals(0, s.purgeExpiredNonces());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(1, s.purgeExpiredNonces());
+        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_nonce"));
+        assertTrue(s.useNonce("dev-1", n, Duration.ofMinutes(10)));
+        assertFalse(s.useNonce("dev-1", n, Duration.ofMinutes(10)));
+        // Expired but not yet purged: forgotten all the same, and only one of eight reuses wins.
+        clock.advance(Duration.ofMinutes(11));
+        List<Boolean> won = race(i -> s.useNonce("dev-1", n, Duration.ofMinutes(10)));
+        assertEquals(1, won.stream().filter(b -> b).count(), won.toString());
+    }
+}
