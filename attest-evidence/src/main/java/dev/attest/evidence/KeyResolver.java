@@ -38,14 +38,18 @@ public interface KeyResolver {
     /**
      * Selects among pinned keys by {@code kid} with a hash lookup, so the cost does not grow with
      * the fleet (a kid is a public name sent in clear in every token, so its lookup need not hide
-     * its timing). A token without a {@code kid} finds no key; where two keys share a kid, the
-     * last one wins.
+     * its timing). A token without a {@code kid} finds no key.
+     *
+     * @throws IllegalArgumentException if a key has no kid, or two keys share one (which of them
+     *     a token means would be ambiguous)
      */
     static KeyResolver byKeyId(Collection<VerificationKey> keys) {
         Map<KeyId, VerificationKey> pinned = new HashMap<>();
         for (VerificationKey k : keys) {
-            pinned.put(k.keyId().orElseThrow(
-                    () -> new IllegalArgumentException("every pinned key needs a key id: " + k)), k);
+            KeyId kid = k.keyId().orElseThrow(() -> new IllegalArgumentException("every pinned key needs a key id: " + k));
+            if (pinned.put(kid, k) != null) {
+                throw new IllegalArgumentException("two pinned keys share the key id " + kid);
+            }
         }
         Map<KeyId, VerificationKey> byKid = Map.copyOf(pinned);
         return request -> request.keyId().map(byKid::get);

@@ -153,6 +153,18 @@ class EvidenceTest {
     }
 
     @Test
+    void pinnedKeysNeedDistinctKeyIds() {
+        VerificationKey twin = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("dev-1")))
+                .verificationKey().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> KeyResolver.byKeyId(List.of(ES256_PUB, twin)));
+        VerificationKey anonymous = SigningKey.generate(SignatureAlgorithm.ES256, Optional.empty())
+                .verificationKey().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> KeyResolver.byKeyId(List.of(anonymous)));
+    }
+
+    @Test
     void keysNeverAppearInToString() {
         String s = ES256.toString() + ES256_PUB;
         assertFalse(s.contains(HexFormat.of().formatHex(ES256.privateKey().getEncoded()).substring(60)));
