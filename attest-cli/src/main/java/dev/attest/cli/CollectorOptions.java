@@ -35,7 +35,7 @@ final class CollectorOptions {
             }
         }
         if (!paths.isEmpty()) {
-            FileDigestCollector.Builder f = FileDigestCollector.builder();
+            FileDigestCollector.Builder f = FileDigestCollector.builder().progress(ProgressBar.forConsole());
             paths.forEach(f::path);
             for (String a : algorithms) {
                 f.algorithm(DigestAlgorithm.byIanaName(a).orElseThrow(

@@ -67,6 +67,22 @@ public final class FileDigestCollector implements Collector {
     private final SymlinkPolicy symlinks;
     private final int maxDepth;
     private final long maxBytes;
+    private final Progress progress;
+
+    /**
+     * Told how far the hashing of each file has come, for progress display of long work (large
+     * firmware images). Called on the collecting thread after every buffer; must be cheap and
+     * must not throw.
+     */
+    @FunctionalInterface
+    public interface Progress {
+        /**
+         * @param file the file being hashed
+         * @param done bytes hashed so far
+         * @param size the file's size when opened (for block devices, their capacity)
+         */
+        void hashed(Path file, long done, long size);
+    }
 
     private FileDigestCollector(Builder b) {
         this.id = Collector.checkId(b.id);
@@ -76,6 +92,7 @@ public final class FileDigestCollector implements Collector {
         this.symlinks = b.symlinks;
         this.maxDepth = b.maxDepth;
         this.maxBytes = b.maxBytes;
+        this.progress = b.progress;
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("no paths to measure");
         }
@@ -193,6 +210,7 @@ public final class FileDigestCollector implements Collector {
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         byte[] arr = buf.array();
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            long total = progress == null ? 0 : ch.size();
             int n;
             while ((n = ch.read(buf)) >= 0) {
                 if (Thread.interrupted()) {
@@ -207,6 +225,9 @@ public final class FileDigestCollector implements Collector {
                 }
                 size += buf.position();
                 buf.clear();
+                if (progress != null) {
+                    progress.hashed(p, size, Math.max(total, size));
+                }
             }
         }
         Measurement.Builder b = Measurement.builder(component, layer).collector(id).time(time);
@@ -225,6 +246,7 @@ public final class FileDigestCollector implements Collector {
         private SymlinkPolicy symlinks = SymlinkPolicy.RECORD_TARGET;
         private int maxDepth = 64;
         private long maxBytes = Long.MAX_VALUE;
+        private Progress progress;
 
         private Builder() {
         }
@@ -281,6 +303,12 @@ public final class FileDigestCollector implements Collector {
         }
 
         /** @throws IllegalArgumentException when no path was added */
+        /** Reports hashing progress to {@code p} (e.g. a progress bar on a terminal). */
+        public Builder progress(Progress p) {
+            this.progress = java.util.Objects.requireNonNull(p, "progress");
+            return this;
+        }
+
         public FileDigestCollector build() {
             return new FileDigestCollector(this);
         }
