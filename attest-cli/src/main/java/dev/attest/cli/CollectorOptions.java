@@ -23,15 +23,75 @@ final class CollectorOptions {
     @Option(names = "--no-builtin", description = "Do not run the built-in collectors, only the PATHs.")
     boolean noBuiltin;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file: files = a,b (relative to"
+            + " the file), builtin = true|false, collectors = id,id (built-ins to run; default all),"
+            + " algorithms = sha-256,sha-384, timeout = seconds. Command-line options add to it.")
+    Path config;
+
+    private List<String> onlyCollectors = List.of();
+
+    /** Folds the config file into the options; unknown keys are refused so a typo is never silent. */
+    private void applyConfig() throws java.io.IOException {
+        if (config == null) {
+            return;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = java.nio.file.Files.newBufferedReader(config)) {
+            p.load(r);
+        }
+        java.util.Set<String> known = java.util.Set.of("files", "builtin", "collectors", "algorithms", "timeout");
+        for (String k : p.stringPropertyNames()) {
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException(config + ": unknown setting '" + k + "' (known: " + known + ")");
+            }
+        }
+        Path base = config.toAbsolutePath().getParent();
+        for (String f : list(p.getProperty("files"))) {
+            paths.add(base.resolve(f));
+        }
+        algorithms.addAll(list(p.getProperty("algorithms")));
+        onlyCollectors = list(p.getProperty("collectors"));
+        String builtin = p.getProperty("builtin");
+        if (builtin != null) {
+            if (!builtin.trim().equals("true") && !builtin.trim().equals("false")) {
+                throw new IllegalArgumentException(config + ": builtin must be true or false");
+            }
+            noBuiltin |= builtin.trim().equals("false");
+        }
+        String timeout = p.getProperty("timeout");
+        if (timeout != null) {
+            try {
+                timeoutSeconds = Long.parseLong(timeout.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(config + ": timeout must be a number of seconds");
+            }
+        }
+    }
+
+    private static List<String> list(String v) {
+        List<String> out = new ArrayList<>();
+        if (v != null) {
+            for (String s : v.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+        }
+        return out;
+    }
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Per-collector timeout (default 60).")
     long timeoutSeconds = 60;
 
     /** Runs one collection cycle. */
     Cycle collect() throws Exception {
+        applyConfig();
         MeasurementScheduler.Builder b = MeasurementScheduler.builder().timeout(Duration.ofSeconds(timeoutSeconds));
         if (!noBuiltin) {
             for (Collector c : Collector.discover()) {
-                b.collector(c);
+                if (onlyCollectors.isEmpty() || onlyCollectors.contains(c.id())) {
+                    b.collector(c);
+                }
             }
         }
         if (!paths.isEmpty()) {

@@ -51,6 +51,31 @@ class MeasureCommandTest {
     }
 
     @Test
+    void configFileChoosesFilesCollectorsAndAlgorithms() throws Exception {
+        Files.writeString(dir.resolve("app.conf"), "abc");
+        Path cfg = Files.writeString(dir.resolve("measure.properties"),
+                "files = app.conf\nbuiltin = true\ncollectors = jvm-runtime\nalgorithms = sha-384\ntimeout = 30\n");
+        Run r = run("measure", "--json", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        java.util.Set<String> collectors = new java.util.TreeSet<>();
+        json.forEach(m -> collectors.add(m.get("collector").asText()));
+        assertEquals(java.util.Set.of("file-digest", "jvm-runtime"), collectors);
+        JsonNode file = null;
+        for (JsonNode m : json) {
+            if (m.get("component").asText().equals(dir.resolve("app.conf").toString())) {
+                file = m;
+            }
+        }
+        assertTrue(file != null && file.get("digests").has("sha-384"), r.out());
+        Path typo = Files.writeString(dir.resolve("typo.properties"), "file = app.conf\n");
+        Run bad = run("measure", "--config", typo.toString());
+        assertEquals(3, bad.code());
+        assertTrue(bad.err().startsWith("attest: ") && bad.err().contains("unknown setting 'file'"), bad.err());
+        assertEquals(1, bad.err().lines().count());
+    }
+
+    @Test
     void badInputIsOneLineAndExit3() {
         Run r = run("measure", "--no-builtin", "--algorithm", "md5", "/etc/hostname");
         assertEquals(3, r.code());
