@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardIT {
     private static final String CHROMIUM = "/usr/bin/chromium";
 
-    private static byte[] evidence(SigningKey key, String config) throws Exception {
+    static byte[] evidence(SigningKey key, String config) throws Exception {
         MeasurementLog log = MeasurementLog.inMemory(DigestAlgorithm.SHA_256, "boot-1", 100);
         LogHead since = log.head();
         List<LogEntry> entries = log.append(List.of(
@@ -146,7 +146,7 @@ class DashboardIT {
         return (X509Certificate) ks.getCertificate("verifier");
     }
 
-    private static SSLContext trusting(Path p12) throws Exception {
+    static SSLContext trusting(Path p12) throws Exception {
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         ts.setCertificateEntry("verifier", certificate(p12));
@@ -157,7 +157,7 @@ class DashboardIT {
         return c;
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 }
