@@ -76,6 +76,12 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     public static final String ID = "tpm";
     /** Where quote findings point. */
     public static final String QUOTE_PATH = "/submods/tpm/tpm-quote";
+    /** The TPM was reset (rebooted) since the device's last verified quote: warning. */
+    public static final String TPM_REBOOT = "tpm.reboot";
+    /** The TPM was restarted (resumed) since the last verified quote: info. */
+    public static final String TPM_RESTART = "tpm.restart";
+    /** The TPM's clock or reset/restart counters went backwards: contraindicated. */
+    public static final String TPM_CLOCK_ROLLBACK = "tpm.clock-rollback";
     /** A device with an enrolled AK sent no (OK) quote. */
     public static final String QUOTE_MISSING = "tpm.quote-missing";
     /** A quote measurement lacks a value, or a value is malformed. */
@@ -99,6 +105,8 @@ public final class TpmAppraiser implements EvidenceAppraiser {
 
     private static final HexFormat HEX = HexFormat.of();
     private final Map<String, TpmtPublic> aks;
+    private final java.util.concurrent.ConcurrentMap<String, TpmsAttest.ClockInfo> clocks =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final PcrSelection required;
     private final QuoteVerifier verifier;
 
@@ -140,7 +148,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
                 continue;
             }
             quoted = true;
-            appraiseQuote(m, enrolled, claims, context, all, fs);
+            appraiseQuote(device, m, enrolled, claims, context, all, fs);
         }
         if (!quoted && enrolled.isPresent()) {
             fs.add(contra(QUOTE_MISSING, QUOTE_PATH, "a TPM quote by the enrolled AK", "none"));
@@ -148,7 +156,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         return fs;
     }
 
-    private void appraiseQuote(Measurement m, Optional<TpmtPublic> enrolled, EatClaims claims, AppraisalContext context,
+    private void appraiseQuote(String device, Measurement m, Optional<TpmtPublic> enrolled, EatClaims claims, AppraisalContext context,
             List<Measurement> all, List<Finding> fs) {
         Optional<byte[]> attest = bytes(m, TpmQuoteCollector.ATTEST);
         Optional<byte[]> signature = bytes(m, TpmQuoteCollector.SIGNATURE);
@@ -194,6 +202,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
             return;
         }
         TpmsAttest a = v.attest().orElseThrow();
+        clock(device, a.clockInfo(), fs);
         for (PcrSelection.Bank want : required.banks()) {
             Optional<PcrSelection.Bank> got = a.pcrSelect().banks().stream().filter(b -> b.hash() == want.hash()).findFirst();
             if (got.isEmpty() || !got.get().pcrs().containsAll(want.pcrs())) {
@@ -203,6 +212,36 @@ public final class TpmAppraiser implements EvidenceAppraiser {
             }
         }
         eventLog(all, pcrs.get(), fs);
+    }
+
+    /**
+     * Compares the quote's clock info with the last verified quote of the device (TPM 2.0 Part 2
+     * §10.11.1): a TPM reset (reboot) and a restart are reported, a clock or counter that went
+     * backwards (a replayed or forged quote, or a TPM swapped under the device) is
+     * contraindicated. Kept per verifier process, newest first; quotes from owner-hierarchy keys
+     * obfuscate the counters, so compare only quotes by the same (endorsement-hierarchy) AK.
+     */
+    private void clock(String device, TpmsAttest.ClockInfo now, List<Finding> fs) {
+        TpmsAttest.ClockInfo[] before = new TpmsAttest.ClockInfo[1];
+        clocks.compute(device, (d, last) -> {
+            before[0] = last;
+            return last == null || now.since(last) != TpmsAttest.ClockInfo.Transition.ROLLED_BACK ? now : last;
+        });
+        if (before[0] == null) {
+            return;
+        }
+        TpmsAttest.ClockInfo last = before[0];
+        String was = "reset " + last.resetCount() + ", restart " + last.restartCount() + ", clock " + last.clock();
+        String is = "reset " + now.resetCount() + ", restart " + now.restartCount() + ", clock " + now.clock();
+        switch (now.since(last)) {
+            case REBOOTED -> fs.add(new Finding(TPM_REBOOT, TrustClaim.HARDWARE, Severity.WARNING, QUOTE_PATH + "/attest",
+                    was, is));
+            case RESTARTED -> fs.add(new Finding(TPM_RESTART, TrustClaim.HARDWARE, Severity.INFO, QUOTE_PATH + "/attest",
+                    was, is));
+            case ROLLED_BACK -> fs.add(contra(TPM_CLOCK_ROLLBACK, QUOTE_PATH + "/attest", "at or after " + was, is));
+            default -> {
+            }
+        }
     }
 
     private static void eventLog(List<Measurement> all, PcrValues quoted, List<Finding> fs) {

@@ -17,6 +17,7 @@ import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.Quote;
 import dev.attest.tpm.SoftwareQuotes;
 import dev.attest.verify.AppraisalContext;
+import dev.attest.tpm.TpmsAttest;
 import dev.attest.verify.Finding;
 import dev.attest.verify.Severity;
 import dev.attest.verify.ear.TrustClaim;
@@ -170,5 +171,33 @@ class TpmAppraiserTest {
                 AppraisalContext.periodic()).stream().map(Finding::check).toList());
         assertEquals(List.of(), appraiser.appraise("dev-1", evidence(List.of(m), other, q.nonce),
                 AppraisalContext.periodic()).stream().map(Finding::check).toList());
+    }
+
+    private Map<String, Value> withClock(long clock, int resets, int restarts) throws Exception {
+        TpmsAttest good = q.goodAttest();
+        TpmsAttest a = new TpmsAttest(good.magic(), good.type(), good.qualifiedSigner(), good.extraData(),
+                new TpmsAttest.ClockInfo(clock, resets, restarts, true), good.firmwareVersion(), good.pcrSelect(),
+                good.pcrDigest());
+        return values(q.sign(a.encode(), dev.attest.tpm.HashAlg.SHA256));
+    }
+
+    private List<Finding> appraise(Map<String, Value> values) {
+        return appraiser.appraise("dev-1", evidence(List.of(quote(values))), AppraisalContext.periodic());
+    }
+
+    @Test
+    void tpmClockTellsRebootRestartAndRollback() throws Exception {
+        assertEquals(List.of(), appraise(withClock(1_000, 3, 1)));
+        assertEquals(List.of(), appraise(withClock(2_000, 3, 1)), "same boot, clock moved on");
+        List<Finding> restart = appraise(withClock(3_000, 3, 2));
+        assertEquals(List.of(TpmAppraiser.TPM_RESTART), restart.stream().map(Finding::check).toList());
+        assertEquals(Severity.INFO, restart.get(0).severity());
+        List<Finding> reboot = appraise(withClock(50, 4, 0));
+        assertEquals(List.of(TpmAppraiser.TPM_REBOOT), reboot.stream().map(Finding::check).toList());
+        assertEquals(Severity.WARNING, reboot.get(0).severity());
+        List<Finding> rollback = appraise(withClock(10, 3, 2));
+        assertEquals(List.of(TpmAppraiser.TPM_CLOCK_ROLLBACK), rollback.stream().map(Finding::check).toList());
+        assertEquals(Severity.CONTRAINDICATED, rollback.get(0).severity());
+        assertEquals(List.of(), appraise(withClock(60, 4, 0)), "a rolled-back quote does not become the reference");
     }
 }
