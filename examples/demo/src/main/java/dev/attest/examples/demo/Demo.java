@@ -46,12 +46,21 @@ public final class Demo {
         this.out = out;
     }
 
-    /** {@code demo [DIR]}: runs in DIR (default: a new temporary directory). */
+    /**
+     * {@code demo [--stay] [DIR]}: runs in DIR (default: a new temporary directory); with
+     * {@code --stay} the verifier and agent keep running (dashboard live) until Enter is pressed.
+     */
     public static void main(String[] args) throws Exception {
-        Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("attest-demo");
-        int code = new Demo(dir, System.out).run();
+        boolean stay = List.of(args).contains("--stay");
+        List<String> rest = List.of(args).stream().filter(a -> !a.equals("--stay")).toList();
+        Path dir = rest.isEmpty() ? Files.createTempDirectory("attest-demo") : Path.of(rest.get(0));
+        Demo demo = new Demo(dir, System.out);
+        demo.stay = stay;
+        int code = demo.run();
         System.exit(code);
     }
+
+    private boolean stay;
 
     /** Stops every process this demo started. */
     void stopAll() throws InterruptedException {
@@ -185,6 +194,13 @@ public final class Demo {
         }
         out.println("== done in " + Duration.between(started, Instant.now()).toSeconds() + " s. Dashboard (while the"
                 + " verifier runs): " + base + "   state and logs: " + dir);
+        if (stay) {
+            out.println("   verifier and agent keep running; open the dashboard (accept the self-signed"
+                    + " certificate), press Enter to stop");
+            System.in.read();
+        } else {
+            out.println("   (run bin/attest-demo --stay to keep them running and watch the dashboard)");
+        }
         return 0;
     }
 
