@@ -85,10 +85,12 @@ class DashboardIT {
             HttpClient http = HttpClient.newBuilder().sslContext(trusting(dir.resolve("state/tls.p12"))).build();
             for (SigningKey k : List.of(good, bad)) {
                 String id = k.keyId().orElseThrow().toString();
+                // gw-good enrols with a certificate (its key is pinned), gw-tampered with a bare key.
+                String credential = k == good ? certificatePem(k) : Pem.publicKey(k.verificationKey().orElseThrow().publicKey());
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
                         .header("Authorization", "Bearer " + service.adminToken())
                         .POST(HttpRequest.BodyPublishers.ofString("{\"device\":\"" + id + "\",\"key\":"
-                                + quote(Pem.publicKey(k.verificationKey().orElseThrow().publicKey())) + "}")).build(),
+                                + quote(credential) + "}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(201, r.statusCode(), r.body());
             }
@@ -116,6 +118,18 @@ class DashboardIT {
             assertTrue(Files.size(png) > 10_000, "screenshot written");
             System.out.println("dashboard screenshot: " + png);
         }
+    }
+
+    /** A self-signed certificate carrying the device's public key (the issuing CA is out of scope here). */
+    private static String certificatePem(SigningKey k) throws Exception {
+        java.security.PublicKey pub = k.verificationKey().orElseThrow().publicKey();
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=gw-good");
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+                java.util.Date.from(Instant.now().minusSeconds(60)), java.util.Date.from(Instant.now().plusSeconds(3600)),
+                name, pub);
+        X509Certificate cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(k.privateKey())));
+        return Pem.certificate(cert);
     }
 
     private static String row(String dom, String device) {
