@@ -3,7 +3,7 @@
 # Installs Debian's postgresql if missing, makes sure a cluster exists and runs on 127.0.0.1,
 # creates the login role and database "attest" (owned by it), and writes
 #   ATTEST_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:<port>/attest?user=attest&password=<random>
-# into target/ci-env, which .ci/run sources before the build. Runs as root; idempotent: a second
+# into target/test-services, which the tests read. Runs as root; idempotent: a second
 # run finds everything in place, keeps the password already written, and starts nothing twice.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -46,8 +46,8 @@ done
 
 mkdir -p target
 password=""
-if [ -f target/ci-env ]; then
-    password=$(sed -n 's/^ATTEST_TEST_JDBC_URL=.*[?&]password=\([0-9a-f]*\).*$/\1/p' target/ci-env)
+if [ -f target/test-services ]; then
+    password=$(sed -n 's/^ATTEST_TEST_JDBC_URL=.*[?&]password=\([0-9a-f]*\).*$/\1/p' target/test-services)
 fi
 if [ -z "$password" ]; then
     password=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -61,11 +61,11 @@ SQL
 
 url="jdbc:postgresql://127.0.0.1:$port/attest?user=attest&password=$password"
 # Replace only our line: other setup scripts write their own variables to the same file.
-touch target/ci-env
-grep -v '^ATTEST_TEST_JDBC_URL=' target/ci-env > target/ci-env.tmp || true
-# Quoted: .ci/run sources the file with sh, where an unquoted & would end the assignment.
-echo "ATTEST_TEST_JDBC_URL='$url'" >> target/ci-env.tmp
-mv target/ci-env.tmp target/ci-env
+touch target/test-services
+grep -v '^ATTEST_TEST_JDBC_URL=' target/test-services > target/test-services.tmp || true
+# KEY=VALUE, read by the tests (TestServices), never sourced by a shell.
+echo "ATTEST_TEST_JDBC_URL=$url" >> target/test-services.tmp
+mv target/test-services.tmp target/test-services
 # A password check over TCP, as the tests will connect.
 PGPASSWORD="$password" psql -q -h 127.0.0.1 -p "$port" -U attest -d attest -c 'SELECT 1' >/dev/null
-echo "PostgreSQL $version/main on 127.0.0.1:$port, database attest; ATTEST_TEST_JDBC_URL in target/ci-env"
+echo "PostgreSQL $version/main on 127.0.0.1:$port, database attest; ATTEST_TEST_JDBC_URL in target/test-services"

@@ -13,20 +13,31 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real PostgreSQL the ITs run against, named by {@code ATTEST_TEST_JDBC_URL} (set up by
- * {@code .ci/setup.d/35-postgresql.sh}). Unset: the IT fails when {@code CI=true} and is skipped
- * otherwise. Each test gets its own schema, dropped afterwards.
+ * The real PostgreSQL the ITs run against (shared with other modules' ITs through attest-verify's
+ * test-jar): the URL in the environment variable {@code ATTEST_TEST_JDBC_URL}, else the line of
+ * that name in the services file {@code .ci/setup.d/35-postgresql.sh} writes
+ * ({@code target/test-services}, named to the tests by the build as {@code ATTEST_TEST_SERVICES}).
+ * Neither: the IT fails when {@code CI=true} and is skipped otherwise. Each
+ * {@link #freshSchemaUrl()} is a schema of its own, dropped by {@link #dropSchemas()}.
  */
-final class PostgresTestDatabase {
-    static final String ENV = "ATTEST_TEST_JDBC_URL";
+public final class PostgresTestDatabase {
+    /** The variable (and services-file key) naming the database. */
+    public static final String ENV = "ATTEST_TEST_JDBC_URL";
     private final List<String> schemas = new ArrayList<>();
 
+    /** A helper that has created no schema yet. */
+    public PostgresTestDatabase() {
+    }
+
     /** The configured URL, or skip / fail the test. */
-    static String url() {
+    public static String url() {
         String url = System.getenv(ENV);
         if (url == null || url.isBlank()) {
-            String how = ENV + " is not set; to run the PostgreSQL tests: sudo .ci/setup.d/35-postgresql.sh && "
-                    + "set -a && . target/ci-env && set +a && ./mvnw verify -pl attest-verify -am";
+            url = fromServicesFile();
+        }
+        if (url == null || url.isBlank()) {
+            String how = ENV + " is not set; to run the PostgreSQL tests: sudo .ci/setup.d/35-postgresql.sh"
+                    + " (it writes target/test-services), then ./mvnw -B verify";
             if ("true".equals(System.getenv("CI"))) {
                 fail("CI=true requires PostgreSQL: " + how);
             }
@@ -35,8 +46,25 @@ final class PostgresTestDatabase {
         return url;
     }
 
+    private static String fromServicesFile() {
+        String file = System.getenv("ATTEST_TEST_SERVICES");
+        if (file == null || file.isBlank() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+            return null;
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+                if (line.startsWith(ENV + "=")) {
+                    return line.substring(ENV.length() + 1).trim();
+                }
+            }
+        } catch (java.io.IOException e) {
+            fail("cannot read " + file + ": " + e);
+        }
+        return null;
+    }
+
     /** A URL whose default schema is a new, empty one. */
-    String freshSchemaUrl() throws SQLException {
+    public String freshSchemaUrl() throws SQLException {
         String base = url();
         String schema = "attest_it_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
         try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
@@ -49,7 +77,7 @@ final class PostgresTestDatabase {
     }
 
     /** Drops the schemas this instance created. */
-    void dropSchemas() throws SQLException {
+    public void dropSchemas() throws SQLException {
         if (schemas.isEmpty()) {
             return;
         }

@@ -11,6 +11,7 @@ import dev.attest.evidence.Pem;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.SigningKey;
 import dev.attest.verify.Policy;
+import dev.attest.verify.PostgresTestDatabase;
 import dev.attest.verify.ReferenceValues;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,39 +20,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service on a real PostgreSQL (from {@code ATTEST_TEST_JDBC_URL}, which .ci/setup.d/35-postgresql.sh
- * provides): device directory, history and continuity state all in PostgreSQL, in a schema of
- * this test's own. A second service instance on the same database refuses the evidence the first
- * one accepted as a replay: the continuity state lives in the database, not in the process.
+ * The service on a real PostgreSQL ({@link PostgresTestDatabase}: the database
+ * .ci/setup.d/35-postgresql.sh starts): device directory, history and continuity state all in
+ * PostgreSQL, in a schema of this test's own. A second service instance on the same database
+ * refuses the evidence the first one accepted as a replay: the continuity state lives in the
+ * database, not in the process.
  */
 class PostgresServiceIT {
     @Test
     void serviceKeepsDirectoryHistoryAndContinuityInPostgres(@TempDir Path dir) throws Exception {
-        String base = System.getenv("ATTEST_TEST_JDBC_URL");
-        if (base == null || base.isBlank()) {
-            String msg = "ATTEST_TEST_JDBC_URL is not set (.ci/setup.d/35-postgresql.sh starts PostgreSQL and writes it"
-                    + " to target/ci-env)";
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(msg);
-            }
-            Assumptions.abort(msg);
-        }
-        String schema = "cloud_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        PostgresTestDatabase db = new PostgresTestDatabase();
+        String url = db.freshSchemaUrl();
         try {
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("gw-pg")));
             ReferenceValues refs = ReferenceValues.builder()
@@ -92,9 +77,7 @@ class PostgresServiceIT {
                 assertTrue(newest.get("findings").toString().contains("continuity.replay"), newest.toString());
             }
         } finally {
-            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA " + schema + " CASCADE");
-            }
+            db.dropSchemas();
         }
     }
 }
