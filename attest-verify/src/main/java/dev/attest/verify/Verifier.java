@@ -83,7 +83,6 @@ public final class Verifier {
         Objects.requireNonNull(evidence, "evidence");
         Objects.requireNonNull(context, "context");
         Instant now = context.time().orElseGet(clock::instant);
-        byte[] sha = sha256(evidence);
         List<Finding> fs = new ArrayList<>();
         VerifiedEvidence v;
         try {
@@ -93,8 +92,10 @@ public final class Verifier {
             fs.add(new Finding(unknown ? Checks.IDENTITY_UNKNOWN : Checks.EVIDENCE, TrustClaim.INSTANCE_IDENTITY,
                     Severity.CONTRAINDICATED, "/", unknown ? "a key of a known device" : "valid signed evidence",
                     e.getMessage()));
-            return finish(fs, context.expectedDevice(), sha, now, Optional.empty(), false);
+            // Only refused evidence is hashed here; the decoder hashes what it accepts.
+            return finish(fs, context.expectedDevice(), sha256(evidence), now, Optional.empty(), false);
         }
+        byte[] sha = v.tokenSha256();
         EatClaims claims = v.claims();
         Optional<String> device = anchors.deviceOf(v);
         if (device.isEmpty()) {

@@ -282,6 +282,15 @@ class VerifierTest {
     }
 
     @Test
+    void resultNamesTheEvidenceBySha256AcceptedOrNot() throws Exception {
+        byte[] token = device.evidence();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(sha.digest(token), appraise(token).evidenceSha256());
+        byte[] junk = "not evidence".getBytes(StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(sha.digest(junk), appraise(junk).evidenceSha256());
+    }
+
+    @Test
     void garbageIsContraindicatedNeverThrows() {
         for (byte[] junk : new byte[][] {new byte[0], {0x00}, "not cbor".getBytes(), new byte[70_000]}) {
             AttestationResult r = appraise(junk);
