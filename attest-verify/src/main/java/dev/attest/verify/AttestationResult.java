@@ -60,11 +60,12 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
     }
 
     /**
-     * The result as an EAR (draft-ietf-rats-ear): one submodule named after the device (or
-     * {@code unknown-device}), with status, trust vector, policy id, and the findings as the
-     * {@code attest.findings} extension; the evidence nonce when there was one.
+     * The findings as a JSON array, in order, each
+     * {@code {"check", "claim" (AR4SI name), "severity" (info | warning | contraindicated), "path",
+     * "expected", "actual"}} — the form the EAR extension {@code attest.findings} carries, for
+     * services that store or show findings.
      */
-    public Ear toEar(VerifierId verifier) {
+    public String findingsJson() {
         StringBuilder fs = new StringBuilder("[");
         for (Finding f : findings) {
             fs.append(fs.length() > 1 ? "," : "").append("{\"check\":").append(q(f.check()))
@@ -74,9 +75,17 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
                     .append(",\"expected\":").append(q(f.expected()))
                     .append(",\"actual\":").append(q(f.actual())).append('}');
         }
-        fs.append(']');
+        return fs.append(']').toString();
+    }
+
+    /**
+     * The result as an EAR (draft-ietf-rats-ear): one submodule named after the device (or
+     * {@code unknown-device}), with status, trust vector, policy id, and the findings as the
+     * {@code attest.findings} extension; the evidence nonce when there was one.
+     */
+    public Ear toEar(VerifierId verifier) {
         EarAppraisal a = EarAppraisal.builder(status).trustVector(trustVector).policyId(policyId)
-                .extension("attest.findings", new EarJson(fs.toString()))
+                .extension("attest.findings", new EarJson(findingsJson()))
                 .extension("attest.evidence-sha256", EarJson.ofString(HexFormat.of().formatHex(evidenceSha256)))
                 .build();
         Optional<String> nonce = claims.flatMap(c -> c.nonces().stream().findFirst())

@@ -307,7 +307,15 @@ class VerifierTest {
         var ear = r.toEar(new dev.attest.verify.ear.VerifierId("attest", "test"));
         var a = ear.submods().get("dev-1");
         assertEquals(TrustTier.CONTRAINDICATED, a.status());
-        assertTrue(a.extensions().get("attest.findings").text().contains("reference.digest"));
+        var findings = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.findingsJson());
+        assertEquals(2, findings.size());
+        assertEquals("continuity.first-seen", findings.get(0).get("check").asText());
+        assertEquals("info", findings.get(0).get("severity").asText());
+        assertEquals("reference.digest", findings.get(1).get("check").asText());
+        assertEquals("executables", findings.get(1).get("claim").asText());
+        assertEquals("contraindicated", findings.get(1).get("severity").asText());
+        assertEquals("/boot/firmware.bin", findings.get(1).get("path").asText());
+        assertEquals(r.findingsJson(), a.extensions().get("attest.findings").text());
         assertEquals(Duration.ZERO, Duration.between(ear.issuedAt(), Instant.parse("2026-11-25T12:00:30Z")));
     }
 }

@@ -8,7 +8,6 @@ import dev.attest.evidence.VerificationKey;
 import dev.attest.verify.AppraisalContext;
 import dev.attest.verify.AttestationResult;
 import dev.attest.verify.DeviceStateStore;
-import dev.attest.verify.Finding;
 import dev.attest.verify.Policy;
 import dev.attest.verify.ReferenceValues;
 import dev.attest.verify.Severity;
@@ -18,7 +17,6 @@ import dev.attest.verify.ear.EarSigner;
 import dev.attest.verify.ear.TrustClaim;
 import dev.attest.verify.ear.VerifierId;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -117,12 +115,6 @@ final class AttestAppraiser implements Appraiser {
             LOG.warn("captured {} reference values from the first evidence of {} (trust on first use, as asked)",
                     captured.components().size(), r.device().get());
         }
-        ArrayNode findings = JSON.createArrayNode();
-        for (Finding f : r.findings()) {
-            findings.addObject().put("check", f.check()).put("claim", f.claim().jsonName())
-                    .put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT)).put("path", f.path())
-                    .put("expected", f.expected()).put("actual", f.actual());
-        }
         ObjectNode vector = JSON.createObjectNode();
         for (TrustClaim c : TrustClaim.values()) {
             if (r.trustVector().values().containsKey(c)) {
@@ -130,7 +122,7 @@ final class AttestAppraiser implements Appraiser {
             }
         }
         long sequence = r.claims().flatMap(c -> c.log()).map(l -> l.head().sequence()).orElse(-1L);
-        return new Appraisal(r.device().orElse(""), r.status().jsonName(), vector.toString(), findings.toString(),
+        return new Appraisal(r.device().orElse(""), r.status().jsonName(), vector.toString(), r.findingsJson(),
                 sequence, ear.sign(r.toEar(verifierId)));
     }
 }
