@@ -9,6 +9,7 @@ import dev.attest.tpm.HashAlg;
 import dev.attest.tpm.PcrSelection;
 import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.Swtpm;
+import dev.attest.testkit.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -163,7 +164,7 @@ class TpmCommandIT {
 
     @Test
     void eventlogMustReplayToTheQuotedPcrs() throws Exception {
-        Path log = dev.attest.tpm.Vectors.dir("tcg-eventlog").resolve("crypto_agile_eventlog");
+        Path log = Vectors.dir("tcg-eventlog").resolve("crypto_agile_eventlog");
         byte[] raw = Files.readAllBytes(log);
         dev.attest.tpm.eventlog.EventLog parsed = dev.attest.tpm.eventlog.EventLog.parse(raw);
         try (dev.attest.tpm.Tpm tpm = swtpm.connect()) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attest.core.internal.cbor.Cbor;
 import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.evidence.EvidenceException.Reason;
+import dev.attest.testkit.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.attest.testkit.NodePeer;
+import dev.attest.testkit.NodePeer.Result;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,49 +40,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class NodeCoseInteropTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Path nodeDir;
+    private static NodePeer peer;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void findNode() throws Exception {
-        nodeDir = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("interop/node");
-        String problem = null;
-        if (!Files.isDirectory(nodeDir.resolve("node_modules/cose-js"))) {
-            problem = "npm package cose-js not installed in " + nodeDir + " (run .ci/setup.d/30-node-interop.sh)";
-        } else {
-            try {
-                Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    problem = "node --version failed";
-                }
-            } catch (IOException e) {
-                problem = "node not on PATH (run .ci/setup.d/30-node-interop.sh): " + e.getMessage();
-            }
-        }
-        if (problem != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(problem);
-            }
-            org.junit.jupiter.api.Assumptions.abort(problem);
-        }
-    }
-
-    private record Result(int exit, String out, String err) {
+    static void findNode() {
+        peer = NodePeer.require("cose-js");
     }
 
     private Result node(String script, Path key, byte[] input) throws Exception {
-        Path in = Files.write(Files.createTempFile(tmp, "in", ".bin"), input);
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        Process p = new ProcessBuilder("node", script, key.toString(), in.toString())
-                .directory(nodeDir.toFile())
-                .redirectError(err.toFile())
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), script + " timed out");
-        return new Result(p.exitValue(), out.trim(), Files.readString(err, StandardCharsets.UTF_8));
+        return peer.run(tmp, script, input, key.toString());
     }
 
     private static String b64u(byte[] b) {

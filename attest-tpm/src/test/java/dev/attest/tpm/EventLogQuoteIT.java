@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.tpm.eventlog.Event;
 import dev.attest.tpm.eventlog.EventLog;
+import dev.attest.testkit.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -12,6 +12,7 @@ import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
+import dev.attest.testkit.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
+import dev.attest.testkit.Vectors;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.attest.tpm.HashAlg;
 import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.Swtpm;
 import dev.attest.tpm.TpmFormatException;
-import dev.attest.tpm.Vectors;
+import dev.attest.testkit.Vectors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

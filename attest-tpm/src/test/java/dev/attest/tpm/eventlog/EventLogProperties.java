@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.TpmFormatException;
-import dev.attest.tpm.Vectors;
+import dev.attest.testkit.Vectors;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.BitSet;

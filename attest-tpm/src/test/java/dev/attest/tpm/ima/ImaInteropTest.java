@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.attest.tpm.HashAlg;
-import dev.attest.tpm.Vectors;
+import dev.attest.testkit.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package dev.attest.verify.ear;
 
+import dev.attest.testkit.Vectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class EarCodecInteropTest {
 
     private static Ear parse(String file) throws IOException, EarException {
-        return EarCodec.parse(Files.readAllBytes(Vectors.ear(file)));
+        return EarCodec.parse(Files.readAllBytes(Vectors.file("ear", file)));
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
+import dev.attest.testkit.NodePeer;
+import dev.attest.testkit.NodePeer.Result;
+import dev.attest.testkit.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,54 +27,22 @@ import org.junit.jupiter.api.io.TempDir;
  * by {@code interop/node/ear-verify.mjs} and {@code ear-sign.mjs}, with Veraison's skey/pkey JWKs.
  */
 class EarJwtInteropTest {
-    private static Path nodeDir;
+    private static NodePeer peer;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void findNode() throws Exception {
-        nodeDir = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("interop/node");
-        String problem = null;
-        if (!Files.isDirectory(nodeDir.resolve("node_modules/jose"))) {
-            problem = "npm package jose not installed in " + nodeDir + " (run .ci/setup.d/30-node-interop.sh)";
-        } else {
-            try {
-                Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    problem = "node --version failed";
-                }
-            } catch (IOException e) {
-                problem = "node not on PATH (run .ci/setup.d/30-node-interop.sh): " + e.getMessage();
-            }
-        }
-        if (problem != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(problem);
-            }
-            org.junit.jupiter.api.Assumptions.abort(problem);
-        }
-    }
-
-    private record Result(int exit, String out, String err) {
+    static void findNode() {
+        peer = NodePeer.require("jose");
     }
 
     private Result node(String script, Path jwk, String stdin) throws Exception {
-        Path in = Files.createTempFile(tmp, "in", ".txt");
-        Files.writeString(in, stdin, StandardCharsets.UTF_8);
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder("node", script, jwk.toString(), in.toString())
-                .directory(nodeDir.toFile())
-                .redirectError(err.toFile());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), script + " timed out");
-        return new Result(p.exitValue(), out.trim(), Files.readString(err, StandardCharsets.UTF_8));
+        return peer.run(tmp, script, stdin.getBytes(StandardCharsets.UTF_8), jwk.toString());
     }
 
     private static Ear sampleEar() throws Exception {
-        Ear base = EarCodec.parse(Files.readAllBytes(Vectors.ear("ear-claims-tv-ok.json")));
+        Ear base = EarCodec.parse(Files.readAllBytes(Vectors.file("ear", "ear-claims-tv-ok.json")));
         return Ear.builder(new VerifierId("https://attest.dev", "attest-verify 0.1.0"), Instant.ofEpochSecond(1764087600))
                 .nonce("bm9uY2Utbm9uY2Utbm9uY2U")
                 .rawEvidence(new byte[] {1, 2, 3, (byte) 0xff})
@@ -88,8 +57,8 @@ class EarJwtInteropTest {
     @Test
     void ourEs256JwtVerifiesWithPkeyInNodeJose() throws Exception {
         Ear ear = sampleEar();
-        String jwt = EarSigner.create(EarSigningKey.readJwk(Vectors.ear("skey.json"))).sign(ear);
-        Result r = node("ear-verify.mjs", Vectors.ear("pkey.json"), jwt);
+        String jwt = EarSigner.create(EarSigningKey.readJwk(Vectors.file("ear", "skey.json"))).sign(ear);
+        Result r = node("ear-verify.mjs", Vectors.file("ear", "pkey.json"), jwt);
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("verified: alg=ES256 typ=JWT"), r.err());
         assertEquals(ear, EarCodec.parse(r.out()));
@@ -97,11 +66,11 @@ class EarJwtInteropTest {
 
     @Test
     void nodeJoseRejectsOurJwtWithAnotherPayload() throws Exception {
-        String jwt = EarSigner.create(EarSigningKey.readJwk(Vectors.ear("skey.json"))).sign(sampleEar());
+        String jwt = EarSigner.create(EarSigningKey.readJwk(Vectors.file("ear", "skey.json"))).sign(sampleEar());
         String[] parts = jwt.split("\\.");
         String other = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                EarCodec.toJson(EarCodec.parse(Files.readAllBytes(Vectors.ear("ear-claims.json")))));
-        Result r = node("ear-verify.mjs", Vectors.ear("pkey.json"), parts[0] + "." + other + "." + parts[2]);
+                EarCodec.toJson(EarCodec.parse(Files.readAllBytes(Vectors.file("ear", "ear-claims.json")))));
+        Result r = node("ear-verify.mjs", Vectors.file("ear", "pkey.json"), parts[0] + "." + other + "." + parts[2]);
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED"), r.err());
         assertEquals("", r.out());
@@ -138,11 +107,11 @@ class EarJwtInteropTest {
 
     @Test
     void nodeJoseSignedVectorsVerifyWithOurVerifier() throws Exception {
-        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
+        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json"))).build();
         for (String f : List.of("ear-claims.json", "ear-claims-tv-ok.json", "ear-claims-extension-ok.json",
                 "ear-claims-key-attestation-ok.json")) {
-            String claims = Files.readString(Vectors.ear(f), StandardCharsets.UTF_8);
-            Result r = node("ear-sign.mjs", Vectors.ear("skey.json"), claims);
+            String claims = Files.readString(Vectors.file("ear", f), StandardCharsets.UTF_8);
+            Result r = node("ear-sign.mjs", Vectors.file("ear", "skey.json"), claims);
             assertEquals(0, r.exit(), r.err());
             assertEquals(EarCodec.parse(claims), verifier.verify(r.out()), f);
         }
@@ -150,9 +119,9 @@ class EarJwtInteropTest {
 
     @Test
     void nodeJoseSignedKoVectorIsRejectedAfterTheSignatureChecks() throws Exception {
-        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
-        String claims = Files.readString(Vectors.ear("ear-claims-key-attestation-ko.json"), StandardCharsets.UTF_8);
-        Result r = node("ear-sign.mjs", Vectors.ear("skey.json"), claims);
+        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json"))).build();
+        String claims = Files.readString(Vectors.file("ear", "ear-claims-key-attestation-ko.json"), StandardCharsets.UTF_8);
+        Result r = node("ear-sign.mjs", Vectors.file("ear", "skey.json"), claims);
         assertEquals(0, r.exit(), r.err());
         EarException e = assertThrows(EarException.class, () -> verifier.verify(r.out()));
         assertEquals(EarException.Reason.MISSING_CLAIM, e.reason());
@@ -160,9 +129,9 @@ class EarJwtInteropTest {
 
     @Test
     void tamperedNodeJoseJwtsAreRejected() throws Exception {
-        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).build();
-        String claims = Files.readString(Vectors.ear("ear-claims-tv-ok.json"), StandardCharsets.UTF_8);
-        Result r = node("ear-sign.mjs", Vectors.ear("skey.json"), claims);
+        EarVerifier verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json"))).build();
+        String claims = Files.readString(Vectors.file("ear", "ear-claims-tv-ok.json"), StandardCharsets.UTF_8);
+        Result r = node("ear-sign.mjs", Vectors.file("ear", "skey.json"), claims);
         assertEquals(0, r.exit(), r.err());
         String[] parts = r.out().split("\\.");
         // The payload re-signed by nobody: affirming turned into the same text with one claim value changed.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.verify.ear.EarException.Reason;
+import dev.attest.testkit.Vectors;
 import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -36,11 +37,11 @@ class EarKeysTest {
 
     @Test
     void veraisonKeysLoad() throws Exception {
-        EarVerificationKey pk = EarVerificationKey.readJwk(Vectors.ear("pkey.json"));
+        EarVerificationKey pk = EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json"));
         assertEquals(JwsAlgorithm.ES256, pk.algorithm());
         assertEquals(Optional.empty(), pk.kid());
         assertEquals("{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + X + "\",\"y\":\"" + Y + "\"}", pk.toJwk());
-        EarSigningKey sk = EarSigningKey.readJwk(Vectors.ear("skey.json"));
+        EarSigningKey sk = EarSigningKey.readJwk(Vectors.file("ear", "skey.json"));
         assertEquals(pk, sk.verificationKey());
         assertEquals("EarSigningKey[ES256]", sk.toString());
         assertFalse(sk.toString().contains(D));
@@ -50,7 +51,7 @@ class EarKeysTest {
     @Test
     void verificationKeysRefusePrivateMaterial() throws Exception {
         EarException e = assertThrows(EarException.class,
-                () -> EarVerificationKey.fromJwk(Files.readString(Vectors.ear("skey.json"))));
+                () -> EarVerificationKey.fromJwk(Files.readString(Vectors.file("ear", "skey.json"))));
         assertEquals(Reason.BAD_KEY, e.reason());
         assertEquals("d", e.path());
         badSigningKey(ec(""));

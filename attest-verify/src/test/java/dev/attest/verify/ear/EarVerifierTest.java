@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.verify.ear.EarException.Reason;
+import dev.attest.testkit.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -37,12 +38,12 @@ class EarVerifierTest {
 
     @BeforeAll
     static void keys() throws Exception {
-        es256 = EarSigningKey.readJwk(Vectors.ear("skey.json"));
+        es256 = EarSigningKey.readJwk(Vectors.file("ear", "skey.json"));
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair kp = g.generateKeyPair();
         otherEs256 = EarSigningKey.of(kp.getPrivate(), kp.getPublic(), Optional.empty());
-        verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json"))).clock(NOW).build();
+        verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json"))).clock(NOW).build();
     }
 
     private static Ear ear() {
@@ -119,10 +120,10 @@ class EarVerifierTest {
         assertFails(Reason.ALGORITHM_NOT_ALLOWED, forge("{\"alg\":\"es256\"}"));
         // ES384 is supported, but this verifier's only key is ES256, so ES384 is not on its list.
         assertFails(Reason.ALGORITHM_NOT_ALLOWED, forge("{\"alg\":\"ES384\"}"));
-        EarVerifier edOnly = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json")))
+        EarVerifier edOnly = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json")))
                 .algorithms(Set.of(JwsAlgorithm.EDDSA)).clock(NOW).build();
         assertEquals(Reason.ALGORITHM_NOT_ALLOWED, fails(edOnly, EarSigner.create(es256).sign(ear())).reason());
-        EarVerifier withEd = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json")))
+        EarVerifier withEd = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json")))
                 .algorithms(Set.of(JwsAlgorithm.ES256, JwsAlgorithm.EDDSA)).clock(NOW).build();
         assertEquals(Reason.UNKNOWN_KEY, fails(withEd, EarSigner.create(EarSigningKey.fromJwk(RFC8037_JWK)).sign(ear())).reason());
     }
@@ -141,7 +142,7 @@ class EarVerifierTest {
         assertFails(Reason.BAD_HEADER, forge("{\"alg\":\"ES256\",\"kid\":7}"));
         assertFails(Reason.BAD_TYPE, forge("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}"));
         assertFails(Reason.BAD_TYPE, forge("{\"alg\":\"ES256\",\"typ\":\"JOSE\"}"));
-        EarVerifier typed = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.ear("pkey.json")))
+        EarVerifier typed = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json")))
                 .requireType("application/eat+jwt").clock(NOW).build();
         assertEquals(ear(), typed.verify(forge("{\"alg\":\"ES256\",\"typ\":\"eat+jwt\"}")));
         assertEquals(Reason.BAD_TYPE, fails(typed, forge("{\"alg\":\"ES256\"}")).reason());
@@ -172,7 +173,7 @@ class EarVerifierTest {
     @Test
     void payloadMustBeAValidEar() throws Exception {
         assertFails(Reason.MALFORMED_JSON, forge("{\"alg\":\"ES256\"}", "not json".getBytes(StandardCharsets.UTF_8), es256));
-        byte[] ko = java.nio.file.Files.readAllBytes(Vectors.ear("ear-claims-key-attestation-ko.json"));
+        byte[] ko = java.nio.file.Files.readAllBytes(Vectors.file("ear", "ear-claims-key-attestation-ko.json"));
         assertFails(Reason.MISSING_CLAIM, forge("{\"alg\":\"ES256\"}", ko, es256));
     }
 
