@@ -62,12 +62,7 @@ final class EvidenceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Optional<KeyId> id;
-        try {
-            id = kid == null ? Optional.empty() : Optional.of(KeyId.of(kid));
-        } catch (IllegalArgumentException e) {
-            throw new InputException("--kid: " + e.getMessage());
-        }
+        Optional<KeyId> id = KeyFiles.kidOption(kid);
         SigningKey signer = KeyFiles.signingKey(key, id, Optional.ofNullable(passwordFile));
         byte[] n = nonce == null ? null : Hex.nonce(nonce);
         Cycle cycle = collection.collect();

@@ -30,6 +30,15 @@ final class KeyFiles {
     }
 
     /** The kid a key without one gets: 16 hex digits of its SubjectPublicKeyInfo's SHA-256. */
+    /** The {@code --kid} option as a key id (absent when not given); a bad one is unusable input. */
+    static Optional<KeyId> kidOption(String kid) throws InputException {
+        try {
+            return kid == null ? Optional.empty() : Optional.of(KeyId.of(kid));
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--kid: " + e.getMessage());
+        }
+    }
+
     static KeyId derivedKid(VerificationKey key) {
         return KeyId.of(key.fingerprint().substring(0, 16));
     }

@@ -59,12 +59,7 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Optional<KeyId> id;
-        try {
-            id = kid == null ? Optional.empty() : Optional.of(KeyId.of(kid));
-        } catch (IllegalArgumentException e) {
-            throw new InputException("--kid: " + e.getMessage());
-        }
+        Optional<KeyId> id = KeyFiles.kidOption(kid);
         if ((pkcs12 == null) != (passwordFile == null)) {
             throw new InputException("--pkcs12 and --password-file go together");
         }

@@ -114,6 +114,8 @@ class EvidenceCommandTest {
                 Cli.run("evidence", "--key", key, "--nonce", "xyz", "--no-builtin", a.toString()).oneLineError(3));
         assertEquals("attest: " + dir.resolve("nope") + ": no such file",
                 Cli.run("evidence", "--key", dir.resolve("nope").toString(), "--no-builtin", a.toString()).oneLineError(3));
+        assertEquals("attest: --kid: key id must be 1..64 bytes",
+                Cli.run("evidence", "--key", key, "--kid", "x".repeat(65), "--no-builtin", a.toString()).oneLineError(3));
         assertEquals("attest: " + keys.resolve("device.pub.pem") + ": BAD_KEY: PEM input needs a private key and its public key",
                 Cli.run("evidence", "--key", keys.resolve("device.pub.pem").toString(), "--no-builtin", a.toString())
                         .oneLineError(3));

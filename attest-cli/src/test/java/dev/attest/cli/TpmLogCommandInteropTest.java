@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.attest.tpm.Swtpm;
 import dev.attest.testkit.Vectors;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,31 +20,14 @@ class TpmLogCommandInteropTest {
     @TempDir
     Path dir;
 
-    /** tpm2_eventlog's "pcrs:" section as {bank: {index: hex}}. */
+    /** tpm2_eventlog's "pcrs:" section as {bank: {index: hex}}, the form of our --json output. */
     static Map<String, Map<String, String>> tpm2Eventlog(Path log) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder("tpm2_eventlog", log.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
-            Swtpm.missing("tpm2_eventlog", e);
-            throw e;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "tpm2_eventlog failed on " + log);
         Map<String, Map<String, String>> pcrs = new TreeMap<>();
-        boolean in = false;
-        Map<String, String> bank = null;
-        for (String line : out.lines().toList()) {
-            if (line.equals("pcrs:")) {
-                in = true;
-            } else if (in && line.matches("  sha(1|256|384|512):")) {
-                bank = new TreeMap<>();
-                pcrs.put(line.trim().replace(":", ""), bank);
-            } else if (in && bank != null && line.matches("    \\d+\\s*: 0x[0-9a-fA-F]+")) {
-                String[] kv = line.trim().split("\\s*:\\s*0x");
-                bank.put(kv[0], kv[1].toLowerCase(java.util.Locale.ROOT));
-            }
-        }
+        dev.attest.tpm.Tpm2Eventlog.pcrs(log).forEach((hash, bank) -> {
+            Map<String, String> b = new TreeMap<>();
+            bank.forEach((index, value) -> b.put(Integer.toString(index), java.util.HexFormat.of().formatHex(value)));
+            pcrs.put(hash.name().toLowerCase(java.util.Locale.ROOT), b);
+        });
         return pcrs;
     }
 

@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.attest.tpm.HashAlg;
 import dev.attest.tpm.PcrValues;
-import dev.attest.tpm.Swtpm;
 import dev.attest.tpm.TpmFormatException;
 import dev.attest.testkit.Vectors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -27,33 +24,8 @@ class EventLogInteropTest {
     static final HexFormat HEX = HexFormat.of();
 
 
-    /** Runs tpm2_eventlog and returns its "pcrs:" section per bank. */
     static Map<HashAlg, SortedMap<Integer, byte[]>> tpm2Eventlog(Path log) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder("tpm2_eventlog", log.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
-            Swtpm.missing("tpm2_eventlog", e);
-            throw e;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "tpm2_eventlog failed on " + log);
-        Map<HashAlg, SortedMap<Integer, byte[]>> pcrs = new EnumMap<>(HashAlg.class);
-        boolean in = false;
-        SortedMap<Integer, byte[]> bank = null;
-        for (String line : out.lines().toList()) {
-            if (line.equals("pcrs:")) {
-                in = true;
-            } else if (in && line.matches("  sha(1|256|384|512):")) {
-                HashAlg h = HashAlg.valueOf(line.trim().replace(":", "").toUpperCase(java.util.Locale.ROOT));
-                bank = new TreeMap<>();
-                pcrs.put(h, bank);
-            } else if (in && bank != null && line.matches("    \\d+\\s*: 0x[0-9a-f]+")) {
-                String[] kv = line.trim().split("\\s*:\\s*0x");
-                bank.put(Integer.parseInt(kv[0]), HEX.parseHex(kv[1]));
-            }
-        }
-        return pcrs;
+        return dev.attest.tpm.Tpm2Eventlog.pcrs(log);
     }
 
     /** tpm2_eventlog's events as blocks of "key: value" lines (first occurrence of each key kept, digests listed). */
