@@ -7,6 +7,7 @@ import dev.attest.verify.ear.EarJson;
 import dev.attest.verify.ear.TrustTier;
 import dev.attest.verify.ear.TrustVector;
 import dev.attest.verify.ear.VerifierId;
+import dev.attest.verify.internal.Json;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -66,16 +67,13 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
      * services that store or show findings.
      */
     public String findingsJson() {
-        StringBuilder fs = new StringBuilder("[");
+        com.fasterxml.jackson.databind.node.ArrayNode fs = Json.mapper().createArrayNode();
         for (Finding f : findings) {
-            fs.append(fs.length() > 1 ? "," : "").append("{\"check\":").append(q(f.check()))
-                    .append(",\"claim\":").append(q(f.claim().jsonName()))
-                    .append(",\"severity\":").append(q(f.severity().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append(",\"path\":").append(q(f.path()))
-                    .append(",\"expected\":").append(q(f.expected()))
-                    .append(",\"actual\":").append(q(f.actual())).append('}');
+            fs.addObject().put("check", f.check()).put("claim", f.claim().jsonName())
+                    .put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT)).put("path", f.path())
+                    .put("expected", f.expected()).put("actual", f.actual());
         }
-        return fs.append(']').toString();
+        return fs.toString();
     }
 
     /**
@@ -92,20 +90,6 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
                 .map(n -> Base64.getUrlEncoder().withoutPadding().encodeToString(n));
         return new Ear(Instant.ofEpochSecond(appraisedAt.getEpochSecond()), verifier,
                 Map.of(device.orElse("unknown-device"), a), nonce, Optional.empty(), Optional.empty(), Map.of());
-    }
-
-    private static String q(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /** {@code status device: n findings}. */
