@@ -59,14 +59,25 @@ public final class Main {
     }
 
     /**
-     * Whether {@code method} is compared with {@code baseline}: a method whose name ends with some
-     * baseline's suffix ({@code encodeSign} / {@code baselineSign}) is compared with those
-     * baselines only; any other method with every baseline.
+     * Whether {@code method} is compared with {@code baseline}. A baseline's key is the first word
+     * after {@code baseline} ({@code Verify} for {@code baselineVerify} and
+     * {@code baselineVerifyPrehashed}); a method whose name ends with some baseline's key
+     * ({@code decodeVerify}) is compared with the baselines of that key only, any other method
+     * with every baseline.
      */
     static boolean pairs(String method, String baseline, java.util.Set<String> all) {
-        boolean suffixed = all.stream().anyMatch(b -> b.startsWith("baseline") && b.length() > "baseline".length()
-                && method.endsWith(b.substring("baseline".length())));
-        return !suffixed || method.endsWith(baseline.substring("baseline".length()));
+        boolean keyed = all.stream().anyMatch(b -> b.startsWith("baseline") && !key(b).isEmpty()
+                && method.endsWith(key(b)));
+        return !keyed || !key(baseline).isEmpty() && method.endsWith(key(baseline));
+    }
+
+    private static String key(String baseline) {
+        String suffix = baseline.substring("baseline".length());
+        int end = 1;
+        while (end < suffix.length() && !Character.isUpperCase(suffix.charAt(end))) {
+            end++;
+        }
+        return suffix.substring(0, Math.min(end, suffix.length()));
     }
 
     private static String paramsKey(RunResult r) {

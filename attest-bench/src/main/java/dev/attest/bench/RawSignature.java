@@ -37,6 +37,26 @@ public final class RawSignature {
         return s.sign();
     }
 
+    /**
+     * Whether the ECDSA {@code sig} (JCA form) verifies, with the message hashed by the JDK's
+     * SHA-2 (SHA instructions where the CPU has them) and the signature checked by Bouncy
+     * Castle's {@code NONEwithECDSA} on that digest: the fastest ECDSA verification available to
+     * a JCA caller on this machine, and the one attest's decoder uses.
+     */
+    public static boolean verifyPrehashed(SignatureAlgorithm alg, PublicKey key, byte[] data, byte[] sig)
+            throws GeneralSecurityException {
+        String hash = switch (alg) {
+            case ES256 -> "SHA-256";
+            case ES384 -> "SHA-384";
+            case ES512 -> "SHA-512";
+            default -> throw new IllegalArgumentException(alg + " is not ECDSA");
+        };
+        Signature s = Signature.getInstance("NONEwithECDSA", BC);
+        s.initVerify(key);
+        s.update(java.security.MessageDigest.getInstance(hash).digest(data));
+        return s.verify(sig);
+    }
+
     /** Whether {@code sig} (JCA form) verifies. */
     public static boolean verify(SignatureAlgorithm alg, PublicKey key, byte[] data, byte[] sig)
             throws GeneralSecurityException {

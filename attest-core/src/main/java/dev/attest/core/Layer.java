@@ -35,8 +35,13 @@ public record Layer(String name) implements Comparable<Layer> {
 
     /** A layer by name: a built-in one or a user-defined one. */
     public static Layer of(String name) {
-        return new Layer(name);
+        Layer known = KNOWN.get(name);
+        return known != null ? known : new Layer(name);
     }
+
+    private static final java.util.Map<String, Layer> KNOWN = java.util.stream.Stream.of(BOOTLOADER, FIRMWARE,
+            KERNEL, OS, APPLICATION, PROCESS, MEMORY, TIMING, TPM, CONFIGURATION)
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(Layer::name, l -> l));
 
     @Override
     public int compareTo(Layer o) {

@@ -33,6 +33,14 @@ public final class Measurement {
     /** Longest accepted message. */
     public static final int MAX_MESSAGE_LENGTH = 4096;
 
+    static {
+        dev.attest.core.internal.MeasurementAccess.register((builder, canonical) -> {
+            Measurement m = builder.build();
+            m.canonical = canonical;
+            return m;
+        });
+    }
+
     private final ComponentId component;
     private final Layer layer;
     private final List<Digest> digests;
@@ -53,8 +61,12 @@ public final class Measurement {
         this.digests = List.copyOf(b.digests);
         this.values = Collections.unmodifiableSortedMap(new TreeMap<>(b.values));
         this.message = b.message;
-        if (digests.stream().map(Digest::algorithm).distinct().count() != digests.size()) {
-            throw new IllegalArgumentException("at most one digest per algorithm");
+        for (int i = 1; i < digests.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (digests.get(i).algorithm() == digests.get(j).algorithm()) {
+                    throw new IllegalArgumentException("at most one digest per algorithm");
+                }
+            }
         }
         if (status == Status.OK && digests.isEmpty() && values.isEmpty()) {
             throw new IllegalArgumentException("an OK measurement needs a digest or a value");

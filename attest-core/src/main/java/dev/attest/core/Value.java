@@ -1,6 +1,5 @@
 package dev.attest.core;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -120,9 +119,18 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
         if (key.isEmpty() || key.length() > 256) {
             throw new IllegalArgumentException("value name must be 1..256 characters");
         }
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(key)
-                || key.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("value name contains control or unencodable characters");
+        // Unencodable in UTF-8 means an unpaired surrogate.
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean bad = Character.isISOControl(c);
+            if (Character.isHighSurrogate(c)) {
+                bad = i + 1 == key.length() || !Character.isLowSurrogate(key.charAt(++i));
+            } else if (Character.isLowSurrogate(c)) {
+                bad = true;
+            }
+            if (bad) {
+                throw new IllegalArgumentException("value name contains control or unencodable characters");
+            }
         }
         return key;
     }

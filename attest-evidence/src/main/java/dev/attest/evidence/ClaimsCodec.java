@@ -8,7 +8,6 @@ import dev.attest.core.LogHead;
 import dev.attest.core.Measurement;
 import dev.attest.core.internal.MeasurementCodec;
 import dev.attest.core.internal.cbor.Cbor;
-import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.core.internal.cbor.CborEncoder;
 import dev.attest.core.internal.cbor.CborException;
 import dev.attest.evidence.EvidenceException.Reason;
@@ -16,7 +15,6 @@ import dev.attest.evidence.internal.Diagnostic;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,9 +23,6 @@ import java.util.Map;
 
 /** EAT claims to and from CBOR under this SDK's profile ({@link EatProfile}). */
 final class ClaimsCodec {
-    /** Measurements inside one token are decoded with these limits (each is small). */
-    private static final CborDecoder MEASUREMENT_DECODER = CborDecoder.deterministic(1 << 20, 16, 1 << 16);
-
     private static final long MAX_NUMERIC_DATE = 253_402_300_799L;
 
     private ClaimsCodec() {
@@ -269,19 +264,17 @@ final class ClaimsCodec {
             if (format != MEASUREMENT_CONTENT_FORMAT) {
                 throw bad(here + ": measurement content format " + format + " is not understood");
             }
+            // Decoded straight from the bytes, accepting only the canonical form: the chain
+            // hashes these bytes, and a measurement that decodes but would re-encode differently
+            // could make two evidences with the same chain disagree.
             byte[] raw = bytes(pair.get(1), here + "/1");
             Measurement m;
             try {
-                m = MeasurementCodec.fromCbor(MEASUREMENT_DECODER.decode(raw));
+                m = MeasurementCodec.decodeCanonical(raw);
             } catch (CborException e) {
                 throw bad(here + ": measurement is not canonical CBOR: " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw bad(here + ": " + e.getMessage());
-            }
-            // The chain hashes the canonical bytes; a measurement that decodes but would
-            // re-encode differently could make two evidences with the same chain disagree.
-            if (!Arrays.equals(m.canonicalEncoding(), raw)) {
-                throw bad(here + ": measurement is not in canonical form");
             }
             out.add(m);
         }

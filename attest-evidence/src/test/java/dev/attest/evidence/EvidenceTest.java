@@ -126,6 +126,47 @@ class EvidenceTest {
         assertEquals(Reason.DUPLICATE_KEY, reasonFor(dup));
     }
 
+    /** Signed claims {measurements: [[65001, m]]} carrying the measurement bytes {@code m} as given. */
+    private static byte[] withMeasurementBytes(byte[] m) throws Exception {
+        byte[] payload = CborEncoder.encode(Cbor.map().put(EatProfile.MEASUREMENTS, Cbor.Array.of(
+                Cbor.Array.of(Cbor.of(EatProfile.MEASUREMENT_CONTENT_FORMAT), Cbor.of(m)))).build());
+        byte[] ph = CborEncoder.encode(Cbor.map().put(1, Cbor.of(-7)).build());
+        byte[] sig = ES256.sign(CoseSign1.toBeSigned(ph, new byte[0], payload));
+        return CborEncoder.encode(new Cbor.Tag(18, Cbor.Array.of(Cbor.of(ph), Cbor.map().build(), Cbor.of(payload), Cbor.of(sig))));
+    }
+
+    @Test
+    void measurementsOnlyInTheirCanonicalFormAreAccepted() throws Exception {
+        // The log chain hashes a measurement's bytes: a signed measurement in any other encoding
+        // of the same content would let two evidences with one chain disagree.
+        dev.attest.core.Measurement m = Samples.claims(1).allMeasurements().get(0);
+        byte[] canonical = m.canonicalEncoding();
+        VerifiedEvidence ok = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).build()
+                .decode(withMeasurementBytes(canonical));
+        assertEquals(m, ok.claims().measurements().get(0));
+        assertArrayEquals(canonical, ok.claims().measurements().get(0).canonicalEncoding());
+
+        byte[] trailing = Arrays.copyOf(canonical, canonical.length + 1);
+        byte[] longHead = new byte[canonical.length + 1];
+        longHead[0] = (byte) 0xb8;
+        longHead[1] = (byte) (canonical[0] & 0x1f);
+        System.arraycopy(canonical, 1, longHead, 2, canonical.length - 1);
+        Cbor.MapBuilder emptyDigests = Cbor.map().put(1, Cbor.of("x")).put(3, Cbor.of("os")).put(4, Cbor.Array.of())
+                .put(5, Cbor.map().put("a", Cbor.of(1)).build()).put(6, Cbor.of("c")).put(7, Cbor.of(0)).put(8, Cbor.of(0));
+        Cbor.MapBuilder emptyValues = Cbor.map().put(1, Cbor.of("x")).put(3, Cbor.of("os"))
+                .put(4, Cbor.Array.of(Cbor.Array.of(Cbor.of(1), Cbor.of(new byte[32])))).put(5, Cbor.map().build())
+                .put(6, Cbor.of("c")).put(7, Cbor.of(0)).put(8, Cbor.of(0));
+        // {1: "x", 3: "os", 5: {"b": 1, "a": 2}, 6: "c", 7: 0, 8: 0}: value names out of order.
+        byte[] unsorted = HexFormat.of().parseHex("a601617803626f7305a26162016161020661630700" + "0800");
+        for (byte[] bad : List.of(trailing, longHead, CborEncoder.encode(emptyDigests.build()),
+                CborEncoder.encode(emptyValues.build()), unsorted)) {
+            EvidenceException e = assertThrows(EvidenceException.class,
+                    () -> EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).build().decode(withMeasurementBytes(bad)));
+            assertEquals(Reason.BAD_CLAIMS, e.reason(), e::getMessage);
+            assertTrue(e.getMessage().contains("/273/0"), e::getMessage);
+        }
+    }
+
     @Test
     void ed25519SignatureWithNonCanonicalSIsRefused() throws Exception {
         SigningKey ed = SigningKey.generate(SignatureAlgorithm.EDDSA, Optional.of(KeyId.of("ed")));

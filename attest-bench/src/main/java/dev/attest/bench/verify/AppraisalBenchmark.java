@@ -150,6 +150,12 @@ public class AppraisalBenchmark {
         toBeSigned = capturing.toBeSigned();
         publicKey = device.key().verificationKey().orElseThrow().publicKey();
         rawSignature = RawSignature.sign(SignatureAlgorithm.ES256, device.key().privateKey(), toBeSigned);
+        byte[] other = toBeSigned.clone();
+        other[other.length - 1] ^= 1;
+        if (!baselineVerify() || !baselineVerifyPrehashed()
+                || RawSignature.verifyPrehashed(SignatureAlgorithm.ES256, publicKey, other, rawSignature)) {
+            throw new IllegalStateException("a baseline does not verify, or verifies other bytes");
+        }
     }
 
     @TearDown(Level.Iteration)
@@ -176,5 +182,11 @@ public class AppraisalBenchmark {
     @Benchmark
     public boolean baselineVerify() throws Exception {
         return RawSignature.verify(SignatureAlgorithm.ES256, publicKey, toBeSigned, rawSignature);
+    }
+
+    /** The fastest limit: the same ES256 verify over a JDK SHA-256 digest ({@link RawSignature#verifyPrehashed}). */
+    @Benchmark
+    public boolean baselineVerifyPrehashed() throws Exception {
+        return RawSignature.verifyPrehashed(SignatureAlgorithm.ES256, publicKey, toBeSigned, rawSignature);
     }
 }

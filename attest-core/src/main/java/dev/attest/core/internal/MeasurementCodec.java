@@ -8,6 +8,8 @@ import dev.attest.core.Measurement;
 import dev.attest.core.Value;
 import dev.attest.core.internal.cbor.Cbor;
 import dev.attest.core.internal.cbor.CborEncoder;
+import dev.attest.core.internal.cbor.CborException;
+import dev.attest.core.internal.cbor.CborReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,6 +178,158 @@ public final class MeasurementCodec {
             b.status(status, message);
         }
         return b.build();
+    }
+
+    /** Most heads (items) one canonical measurement may hold. */
+    public static final int MAX_ITEMS = 1 << 16;
+
+    /**
+     * Decodes the canonical encoding of a measurement straight from its bytes, without a CBOR
+     * tree, and accepts exactly the bytes {@link #canonical} produces for the result: every head
+     * in shortest form, fields 1-9 in order with the optional ones absent rather than empty, value
+     * names in the bytewise order of their encodings, floats in shortest form, no trailing bytes.
+     * The measurement takes {@code in} as its canonical encoding (it must not be modified
+     * afterwards), so it is never encoded again.
+     *
+     * @throws CborException if the bytes are not well-formed deterministic CBOR, or hold more
+     *     than {@link #MAX_ITEMS} items or nest values deeper than {@link Value#MAX_DEPTH}
+     * @throws IllegalArgumentException if they are CBOR but not a valid measurement, or not the
+     *     canonical form of one
+     */
+    public static Measurement decodeCanonical(byte[] in) throws CborException {
+        CborReader r = new CborReader(in, 0, in.length, MAX_ITEMS);
+        int n = r.mapHeader();
+        int last = 0;
+        String name = null;
+        String version = null;
+        String layer = null;
+        List<Digest> digests = List.of();
+        java.util.SortedMap<String, Value> values = null;
+        String collector = null;
+        Long time = null;
+        Measurement.Status status = null;
+        String message = null;
+        for (int i = 0; i < n; i++) {
+            int at = r.position();
+            long key = r.integer();
+            if (key <= last || key > K_MESSAGE) {
+                throw new IllegalArgumentException(key < K_NAME || key > K_MESSAGE
+                        ? "unknown measurement field " + key : "measurement fields out of order at byte " + at);
+            }
+            last = (int) key;
+            switch (last) {
+                case K_NAME -> name = r.text();
+                case K_VERSION -> version = r.text();
+                case K_LAYER -> layer = r.text();
+                case K_DIGESTS -> digests = digests(r);
+                case K_VALUES -> {
+                    values = map(r, 1);
+                    if (values.isEmpty()) {
+                        throw new IllegalArgumentException("empty values are left out of the canonical form");
+                    }
+                }
+                case K_COLLECTOR -> collector = r.text();
+                case K_TIME -> time = r.integer();
+                case K_STATUS -> {
+                    long st = r.integer();
+                    if (st < 0 || st >= Measurement.Status.values().length) {
+                        throw new IllegalArgumentException("bad status");
+                    }
+                    status = Measurement.Status.values()[(int) st];
+                }
+                case K_MESSAGE -> message = r.text();
+                default -> throw new AssertionError(last);
+            }
+        }
+        r.expectEnd();
+        if (name == null || layer == null || collector == null || time == null || status == null) {
+            throw new IllegalArgumentException("missing measurement field "
+                    + (name == null ? K_NAME : layer == null ? K_LAYER : collector == null ? K_COLLECTOR
+                    : time == null ? K_TIME : K_STATUS));
+        }
+        Measurement.Builder b = Measurement.builder(version == null ? ComponentId.of(name)
+                : ComponentId.of(name, version), Layer.of(layer))
+                .collector(collector).time(Instant.ofEpochMilli(time)).digests(digests);
+        if (values != null) {
+            b.values(values);
+        }
+        if (status == Measurement.Status.OK) {
+            if (message != null) {
+                b.message(message);
+            }
+        } else {
+            b.status(status, message);
+        }
+        return MeasurementAccess.hook().build(b, in);
+    }
+
+    private static List<Digest> digests(CborReader r) throws CborException {
+        int n = r.arrayHeader();
+        if (n == 0) {
+            throw new IllegalArgumentException("empty digests are left out of the canonical form");
+        }
+        List<Digest> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (r.arrayHeader() != 2) {
+                throw new IllegalArgumentException("digest must be [alg, bytes]");
+            }
+            long alg = r.integer();
+            DigestAlgorithm a = DigestAlgorithm.byNamedInformationId(alg)
+                    .orElseThrow(() -> new IllegalArgumentException("digest algorithm not allowed: " + alg));
+            out.add(new Digest(a, r.bytes()));
+        }
+        return out;
+    }
+
+    private static java.util.SortedMap<String, Value> map(CborReader r, int depth) throws CborException {
+        int n = r.mapHeader();
+        TreeMap<String, Value> out = new TreeMap<>();
+        int prevFrom = -1;
+        int prevTo = -1;
+        for (int i = 0; i < n; i++) {
+            int from = r.position();
+            String key = r.text();
+            int to = r.position();
+            if (prevFrom >= 0 && r.compareEncoded(prevFrom, prevTo, from, to) >= 0) {
+                throw new IllegalArgumentException("value names not in canonical order at byte " + from);
+            }
+            prevFrom = from;
+            prevTo = to;
+            out.put(key, value(r, depth));
+        }
+        return out;
+    }
+
+    private static Value value(CborReader r, int depth) throws CborException {
+        if (depth > Value.MAX_DEPTH) {
+            throw new IllegalArgumentException("values nest deeper than " + Value.MAX_DEPTH);
+        }
+        int ib = r.peekInitialByte();
+        switch (ib >>> 5) {
+            case 0, 1:
+                return new Value.Int(r.integer());
+            case 2:
+                return new Value.Bytes(r.bytes());
+            case 3:
+                return new Value.Text(r.text());
+            case 4: {
+                int n = r.arrayHeader();
+                List<Value> items = new ArrayList<>(Math.min(n, 16));
+                for (int i = 0; i < n; i++) {
+                    items.add(value(r, depth + 1));
+                }
+                return new Value.ListValue(items);
+            }
+            case 5:
+                return new Value.MapValue(map(r, depth + 1));
+            case 7:
+                if (ib == 0xf4 || ib == 0xf5) {
+                    return new Value.Bool(r.bool());
+                }
+                return new Value.Real(r.floatingPoint());
+            default:
+                throw new IllegalArgumentException("not a measurement value: major type " + (ib >>> 5));
+        }
     }
 
     private static Cbor require(Cbor.Map m, int key) {

@@ -80,4 +80,62 @@ class MeasurementCodecProperties {
         assertEquals(m, back);
         assertArrayEquals(once, MeasurementCodec.canonical(back));
     }
+
+    @Property(tries = 500)
+    void theStreamingDecoderReadsTheCanonicalForm(@ForAll("measurements") Measurement m) throws Exception {
+        byte[] bytes = MeasurementCodec.canonical(m);
+        Measurement back = MeasurementCodec.decodeCanonical(bytes.clone());
+        assertEquals(m, back);
+        assertArrayEquals(bytes, back.canonicalEncoding());
+        assertArrayEquals(bytes, MeasurementCodec.canonical(back));
+    }
+
+    /**
+     * Differential: after any single-byte change, insertion or removal, the streaming decoder
+     * accepts exactly when the reference path does (strict tree decode, field checks, and the
+     * re-encoding equal to the input), and then to the same measurement. So it accepts the
+     * canonical form and nothing else, without re-encoding.
+     */
+    @Property(tries = 3000)
+    void theStreamingDecoderAcceptsExactlyTheCanonicalForm(@ForAll("measurements") Measurement m,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 2) int kind,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) int where,
+            @ForAll byte value) {
+        byte[] good = MeasurementCodec.canonical(m);
+        int at = where % (good.length + (kind == 1 ? 1 : 0));
+        byte[] bad;
+        if (kind == 0) {
+            bad = good.clone();
+            bad[at] = value;
+        } else if (kind == 1) {
+            bad = new byte[good.length + 1];
+            System.arraycopy(good, 0, bad, 0, at);
+            bad[at] = value;
+            System.arraycopy(good, at, bad, at + 1, good.length - at);
+        } else {
+            bad = new byte[good.length - 1];
+            System.arraycopy(good, 0, bad, 0, at);
+            System.arraycopy(good, at + 1, bad, at, good.length - at - 1);
+        }
+        Measurement reference = referenceDecode(bad);
+        Measurement streamed;
+        try {
+            streamed = MeasurementCodec.decodeCanonical(bad.clone());
+        } catch (dev.attest.core.internal.cbor.CborException | IllegalArgumentException e) {
+            streamed = null;
+        }
+        assertEquals(reference, streamed, () -> "input " + java.util.HexFormat.of().formatHex(bad));
+        if (streamed != null) {
+            assertArrayEquals(bad, streamed.canonicalEncoding());
+        }
+    }
+
+    private static Measurement referenceDecode(byte[] in) {
+        try {
+            Measurement m = MeasurementCodec.fromCbor(STRICT.decode(in));
+            return java.util.Arrays.equals(MeasurementCodec.canonical(m), in) ? m : null;
+        } catch (dev.attest.core.internal.cbor.CborException | IllegalArgumentException e) {
+            return null;
+        }
+    }
 }

@@ -35,6 +35,16 @@ public final class Crypto {
         return s;
     }
 
+    /** The JCA name of the hash an ECDSA algorithm signs with (RFC 9053 §2.1). */
+    public static String ecdsaDigest(SignatureAlgorithm alg) {
+        return switch (alg) {
+            case ES256 -> "SHA-256";
+            case ES384 -> "SHA-384";
+            case ES512 -> "SHA-512";
+            default -> throw new IllegalArgumentException(alg + " is not ECDSA");
+        };
+    }
+
     /**
      * Converts a DER ECDSA signature (SEQUENCE { r INTEGER, s INTEGER }) to COSE's fixed-length
      * {@code r || s} (RFC 9053 §2.1).

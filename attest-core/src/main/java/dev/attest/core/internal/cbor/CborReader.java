@@ -1,0 +1,256 @@
+package dev.attest.core.internal.cbor;
+
+import dev.attest.core.internal.cbor.CborException.Reason;
+import java.util.Arrays;
+
+/**
+ * A streaming reader of deterministically encoded CBOR (RFC 8949 §4.2.1) over a byte range,
+ * for formats whose schema is known, so that no {@link Cbor} tree is built. Every head read
+ * must be in its shortest form, lengths are definite and bounded by the bytes left, text must
+ * be valid UTF-8, and floats must be in the shortest form that keeps their value; map key
+ * order is checked by the caller with {@link #compareEncoded}. Not thread-safe; one reader per
+ * input.
+ */
+public final class CborReader {
+    private final byte[] in;
+    private final int end;
+    private final int maxItems;
+    private int pos;
+    private int items;
+
+    /**
+     * A reader of {@code in[from, to)}, refusing more than {@code maxItems} heads.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside {@code in}
+     */
+    public CborReader(byte[] in, int from, int to, int maxItems) {
+        java.util.Objects.checkFromToIndex(from, to, in.length);
+        this.in = in;
+        this.pos = from;
+        this.end = to;
+        this.maxItems = maxItems;
+    }
+
+    /** The position of the next byte to read. */
+    public int position() {
+        return pos;
+    }
+
+    /** Whether every byte of the range was read. */
+    public boolean atEnd() {
+        return pos == end;
+    }
+
+    /** Throws {@link Reason#TRAILING_BYTES} unless every byte of the range was read. */
+    public void expectEnd() throws CborException {
+        if (pos != end) {
+            throw new CborException(Reason.TRAILING_BYTES, pos, (end - pos) + " bytes after the item");
+        }
+    }
+
+    /** The major type of the next item, without consuming it. */
+    public int peekMajorType() throws CborException {
+        if (pos >= end) {
+            throw new CborException(Reason.TRUNCATED, pos, "input ended");
+        }
+        return (in[pos] & 0xff) >>> 5;
+    }
+
+    /** The initial byte of the next item, without consuming it. */
+    public int peekInitialByte() throws CborException {
+        if (pos >= end) {
+            throw new CborException(Reason.TRUNCATED, pos, "input ended");
+        }
+        return in[pos] & 0xff;
+    }
+
+    /**
+     * Reads a head of major type {@code major} (0 to 6) and returns its argument (unsigned; a
+     * negative result means 2^63 or more).
+     *
+     * @throws CborException if the next item has another major type, an indefinite length, or a
+     *     non-shortest argument
+     */
+    public long head(int major) throws CborException {
+        int start = pos;
+        if (++items > maxItems) {
+            throw new CborException(Reason.TOO_MANY_ITEMS, start, "more than " + maxItems + " items");
+        }
+        int ib = u8();
+        if (ib >>> 5 != major) {
+            pos = start;
+            throw new CborException(Reason.MALFORMED, start, "expected major type " + major + ", found "
+                    + (ib >>> 5));
+        }
+        int ai = ib & 0x1f;
+        if (ai < 24) {
+            return ai;
+        }
+        long v;
+        switch (ai) {
+            case 24 -> {
+                v = bigEndian(start, 1);
+                if (v < 24) {
+                    throw nonShortest(start);
+                }
+            }
+            case 25 -> {
+                v = bigEndian(start, 2);
+                if (v <= 0xff) {
+                    throw nonShortest(start);
+                }
+            }
+            case 26 -> {
+                v = bigEndian(start, 4);
+                if (v <= 0xffff) {
+                    throw nonShortest(start);
+                }
+            }
+            case 27 -> {
+                v = bigEndian(start, 8);
+                if (v >= 0 && v <= 0xffffffffL) {
+                    throw nonShortest(start);
+                }
+            }
+            case 31 -> throw new CborException(Reason.INDEFINITE_LENGTH, start, "indefinite length or break");
+            default -> throw new CborException(Reason.MALFORMED, start, "reserved additional information " + ai);
+        }
+        return v;
+    }
+
+    /** Reads an array head and returns its item count, bounded by the bytes left. */
+    public int arrayHeader() throws CborException {
+        int start = pos;
+        return count(start, head(4), 1);
+    }
+
+    /** Reads a map head and returns its entry count, bounded by the bytes left. */
+    public int mapHeader() throws CborException {
+        int start = pos;
+        return count(start, head(5), 2);
+    }
+
+    /** Reads an integer (major type 0 or 1) within the range of {@code long}. */
+    public long integer() throws CborException {
+        int start = pos;
+        int major = peekMajorType();
+        if (major != 0 && major != 1) {
+            throw new CborException(Reason.MALFORMED, start, "expected an integer, found major type " + major);
+        }
+        long arg = head(major);
+        if (arg < 0) {
+            throw new CborException(Reason.INTEGER_OUT_OF_RANGE, start, "value beyond 2^63-1");
+        }
+        return major == 0 ? arg : -1 - arg;
+    }
+
+    /** Reads a byte string; the result is a fresh array. */
+    public byte[] bytes() throws CborException {
+        int start = pos;
+        int len = length(start, head(2));
+        byte[] out = Arrays.copyOfRange(in, pos, pos + len);
+        pos += len;
+        return out;
+    }
+
+    /** Reads a text string (strict UTF-8). */
+    public String text() throws CborException {
+        int start = pos;
+        int len = length(start, head(3));
+        int from = pos;
+        pos += len;
+        return Utf8.decode(in, from, len, start);
+    }
+
+    /** Reads {@code true} or {@code false}. */
+    public boolean bool() throws CborException {
+        int start = pos;
+        int ib = u8();
+        if (ib == 0xf4 || ib == 0xf5) {
+            ++items;
+            return ib == 0xf5;
+        }
+        pos = start;
+        throw new CborException(Reason.MALFORMED, start, "expected a boolean");
+    }
+
+    /** Reads a float in the shortest of the half, single and double forms that keeps its value. */
+    public double floatingPoint() throws CborException {
+        int start = pos;
+        int ib = u8();
+        double d;
+        int width;
+        switch (ib) {
+            case 0xf9 -> {
+                d = CborDecoder.halfToDouble((int) bigEndian(start, 2));
+                width = 3;
+            }
+            case 0xfa -> {
+                d = Float.intBitsToFloat((int) bigEndian(start, 4));
+                width = 5;
+            }
+            case 0xfb -> {
+                d = Double.longBitsToDouble(bigEndian(start, 8));
+                width = 9;
+            }
+            default -> {
+                pos = start;
+                throw new CborException(Reason.MALFORMED, start, "expected a float");
+            }
+        }
+        ++items;
+        byte[] canonical = CborEncoder.encode(new Cbor.Float(d));
+        if (canonical.length != width || !Arrays.equals(canonical, 0, width, in, start, start + width)) {
+            throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
+        }
+        return d;
+    }
+
+    /**
+     * Compares the encodings {@code in[aFrom, aTo)} and {@code in[bFrom, bTo)} bytewise,
+     * unsigned: the order of map keys in the deterministic encoding (§4.2.1).
+     */
+    public int compareEncoded(int aFrom, int aTo, int bFrom, int bTo) {
+        return Arrays.compareUnsigned(in, aFrom, aTo, in, bFrom, bTo);
+    }
+
+    private int count(int start, long arg, int minBytesPerItem) throws CborException {
+        long left = end - pos;
+        if (arg < 0 || arg > left / minBytesPerItem) {
+            throw new CborException(Reason.TRUNCATED, start, "declares " + Long.toUnsignedString(arg)
+                    + " items with " + left + " bytes left");
+        }
+        return (int) arg;
+    }
+
+    private int length(int start, long len) throws CborException {
+        long left = end - pos;
+        if (len < 0 || len > left) {
+            throw new CborException(Reason.TRUNCATED, start, "declares " + Long.toUnsignedString(len)
+                    + " bytes with " + left + " left");
+        }
+        return (int) len;
+    }
+
+    private int u8() throws CborException {
+        if (pos >= end) {
+            throw new CborException(Reason.TRUNCATED, pos, "input ended");
+        }
+        return in[pos++] & 0xff;
+    }
+
+    private long bigEndian(int start, int n) throws CborException {
+        if (end - pos < n) {
+            throw new CborException(Reason.TRUNCATED, start, "input ended inside an argument");
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = (v << 8) | (in[pos++] & 0xff);
+        }
+        return v;
+    }
+
+    private static CborException nonShortest(int start) {
+        return new CborException(Reason.NOT_DETERMINISTIC, start, "argument not in shortest form");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.attest.core.internal.cbor;
+
+import dev.attest.core.internal.cbor.CborException.Reason;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/** Strict UTF-8 decoding of CBOR text strings (RFC 8949 §3.1: text must be valid UTF-8). */
+final class Utf8 {
+    private Utf8() {
+    }
+
+    /**
+     * Decodes {@code in[from, from + len)}; ASCII (nearly every text in evidence) is taken as it
+     * stands, anything else goes through a reporting {@code CharsetDecoder}.
+     *
+     * @param itemStart where the text item starts, for the exception
+     */
+    static String decode(byte[] in, int from, int len, int itemStart) throws CborException {
+        boolean ascii = true;
+        for (int i = from; i < from + len; i++) {
+            if (in[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(in, from, len, StandardCharsets.US_ASCII);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(in, from, len))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new CborException(Reason.INVALID_UTF8, itemStart, "text string is not valid UTF-8");
+        }
+    }
+}
