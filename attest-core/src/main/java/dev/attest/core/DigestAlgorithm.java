@@ -26,12 +26,23 @@ public enum DigestAlgorithm {
     private final String jcaName;
     private final int namedInformationId;
     private final int length;
+    private static final DigestAlgorithm[] ALL = values();
+    /** Cloned for each new digest: much cheaper than a provider lookup per hash. */
+    private final MessageDigest prototype;
 
     DigestAlgorithm(String ianaName, String jcaName, int namedInformationId, int length) {
         this.ianaName = ianaName;
         this.jcaName = jcaName;
         this.namedInformationId = namedInformationId;
         this.length = length;
+        MessageDigest p;
+        try {
+            p = MessageDigest.getInstance(jcaName);
+            p.clone();
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            p = null;
+        }
+        this.prototype = p;
     }
 
     /** The name in the IANA Named Information registry, e.g. {@code sha-256}. */
@@ -57,7 +68,12 @@ public enum DigestAlgorithm {
     /** A fresh {@link MessageDigest} for this algorithm from the JDK's providers. */
     public MessageDigest newMessageDigest() {
         try {
+            if (prototype != null) {
+                return (MessageDigest) prototype.clone();
+            }
             return MessageDigest.getInstance(jcaName);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(jcaName + " stopped being cloneable", e);
         } catch (NoSuchAlgorithmException e) {
             // Every Java 17 runtime must provide these (Java SE "Standard Algorithm Names").
             throw new IllegalStateException(jcaName + " missing from this Java runtime", e);
@@ -82,7 +98,7 @@ public enum DigestAlgorithm {
 
     /** The algorithm with this Named Information id, if it is allowed. */
     public static Optional<DigestAlgorithm> byNamedInformationId(long id) {
-        for (DigestAlgorithm a : values()) {
+        for (DigestAlgorithm a : ALL) {
             if (a.namedInformationId == id) {
                 return Optional.of(a);
             }

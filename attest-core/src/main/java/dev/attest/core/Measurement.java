@@ -35,7 +35,7 @@ public final class Measurement {
 
     static {
         dev.attest.core.internal.MeasurementAccess.register((builder, canonical) -> {
-            Measurement m = builder.build();
+            Measurement m = new Measurement(builder, true);
             m.canonical = canonical;
             return m;
         });
@@ -52,14 +52,19 @@ public final class Measurement {
     /** The canonical encoding, computed once (the measurement is immutable). */
     private volatile byte[] canonical;
 
-    private Measurement(Builder b) {
+    /**
+     * @param adopt whether to take the builder's collections instead of copying them: only for a
+     *     builder that is used once and then dropped (the canonical decoder's)
+     */
+    private Measurement(Builder b, boolean adopt) {
         this.component = Objects.requireNonNull(b.component, "component");
         this.layer = Objects.requireNonNull(b.layer, "layer");
         this.collectorId = Collector.checkId(b.collectorId);
-        this.time = Objects.requireNonNull(b.time, "time").truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant t = Objects.requireNonNull(b.time, "time");
+        this.time = t.getNano() % 1_000_000 == 0 ? t : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         this.status = Objects.requireNonNull(b.status, "status");
-        this.digests = List.copyOf(b.digests);
-        this.values = Collections.unmodifiableSortedMap(new TreeMap<>(b.values));
+        this.digests = adopt ? Collections.unmodifiableList(b.digests) : List.copyOf(b.digests);
+        this.values = Collections.unmodifiableSortedMap(adopt ? b.values : new TreeMap<>(b.values));
         this.message = b.message;
         for (int i = 1; i < digests.size(); i++) {
             for (int j = 0; j < i; j++) {
@@ -261,7 +266,7 @@ public final class Measurement {
 
         /** @throws IllegalArgumentException if the measurement would break its guarantees */
         public Measurement build() {
-            return new Measurement(this);
+            return new Measurement(this, false);
         }
     }
 }

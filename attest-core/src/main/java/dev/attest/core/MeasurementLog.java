@@ -121,6 +121,23 @@ public final class MeasurementLog implements AutoCloseable {
         return algorithm.hash(m.canonicalEncoding());
     }
 
+    /**
+     * The head reached from {@code since} by appending {@code measurements} in order: for each,
+     * {@code head = extend(head, measurementDigest(alg, m))}. This is how a verifier replays the
+     * extent an evidence carries.
+     */
+    public static Digest replay(Digest since, List<Measurement> measurements) {
+        MessageDigest md = since.algorithm().newMessageDigest();
+        byte[] head = since.value();
+        for (Measurement m : measurements) {
+            byte[] mDigest = md.digest(m.canonicalEncoding());
+            md.update(head);
+            md.update(mDigest);
+            head = md.digest();
+        }
+        return new Digest(since.algorithm(), head);
+    }
+
     /** {@code H(previous || measurementDigest)}. */
     public static Digest extend(Digest previous, Digest measurementDigest) {
         MessageDigest md = previous.algorithm().newMessageDigest();

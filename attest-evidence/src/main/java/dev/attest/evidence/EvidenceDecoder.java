@@ -1,10 +1,9 @@
 package dev.attest.evidence;
 
+import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.internal.cbor.Cbor;
 import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.evidence.EvidenceException.Reason;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -105,11 +104,7 @@ public final class EvidenceDecoder {
     }
 
     private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DigestAlgorithm.SHA_256.newMessageDigest().digest(b);
     }
 
     /** Configures an {@link EvidenceDecoder}. */

@@ -15,7 +15,6 @@ import dev.attest.verify.ear.TrustClaim;
 import dev.attest.verify.ear.TrustTier;
 import dev.attest.verify.ear.TrustVector;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,10 +211,7 @@ public final class Verifier {
         }
         LogExtent log = extent.get();
         DigestAlgorithm alg = log.head().head().algorithm();
-        Digest h = log.since().head();
-        for (Measurement m : log.measurements()) {
-            h = MeasurementLog.extend(h, MeasurementLog.measurementDigest(alg, m));
-        }
+        Digest h = MeasurementLog.replay(log.since().head(), log.measurements());
         if (!h.matches(log.head().head())) {
             fs.add(new Finding(Checks.CHAIN, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/-70001/6",
                     h.toString(), log.head().head().toString()));
@@ -445,11 +441,7 @@ public final class Verifier {
     }
 
     private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DigestAlgorithm.SHA_256.newMessageDigest().digest(b);
     }
 
     /** Configures a {@link Verifier}. */

@@ -35,12 +35,12 @@ public final class Crypto {
         return s;
     }
 
-    /** The JCA name of the hash an ECDSA algorithm signs with (RFC 9053 §2.1). */
-    public static String ecdsaDigest(SignatureAlgorithm alg) {
+    /** The hash an ECDSA algorithm signs with (RFC 9053 §2.1). */
+    public static dev.attest.core.DigestAlgorithm ecdsaDigest(SignatureAlgorithm alg) {
         return switch (alg) {
-            case ES256 -> "SHA-256";
-            case ES384 -> "SHA-384";
-            case ES512 -> "SHA-512";
+            case ES256 -> dev.attest.core.DigestAlgorithm.SHA_256;
+            case ES384 -> dev.attest.core.DigestAlgorithm.SHA_384;
+            case ES512 -> dev.attest.core.DigestAlgorithm.SHA_512;
             default -> throw new IllegalArgumentException(alg + " is not ECDSA");
         };
     }

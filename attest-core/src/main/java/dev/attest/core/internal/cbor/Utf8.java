@@ -26,7 +26,7 @@ final class Utf8 {
             }
         }
         if (ascii) {
-            return new String(in, from, len, StandardCharsets.US_ASCII);
+            return new String(in, from, len, StandardCharsets.ISO_8859_1); // the same for ASCII, and a plain copy
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()
