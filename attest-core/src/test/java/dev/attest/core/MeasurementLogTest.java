@@ -45,6 +45,21 @@ class MeasurementLogTest {
     }
 
     @Test
+    void replayReachesTheHeadFromAnyEarlierHead() throws Exception {
+        MeasurementLog log = logOf(6);
+        List<LogEntry> all = log.entries();
+        List<Measurement> ms = all.stream().map(LogEntry::measurement).toList();
+        assertTrue(MeasurementLog.replay(MeasurementLog.genesis(DigestAlgorithm.SHA_256), ms).matches(log.head().head()));
+        assertTrue(MeasurementLog.replay(all.get(2).head(), ms.subList(3, 6)).matches(log.head().head()));
+        assertTrue(MeasurementLog.replay(log.head().head(), List.of()).matches(log.head().head()));
+        // Order matters, and so does every measurement.
+        List<Measurement> swapped = new ArrayList<>(ms);
+        java.util.Collections.swap(swapped, 0, 1);
+        assertFalse(MeasurementLog.replay(MeasurementLog.genesis(DigestAlgorithm.SHA_256), swapped).matches(log.head().head()));
+        assertFalse(MeasurementLog.replay(all.get(2).head(), ms.subList(4, 6)).matches(log.head().head()));
+    }
+
+    @Test
     void verifyAcceptsTheLogsOwnEntries() throws Exception {
         MeasurementLog log = logOf(5);
         MeasurementLog.verify(log.entries(), log.head());
