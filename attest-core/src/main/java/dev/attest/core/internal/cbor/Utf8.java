@@ -12,21 +12,17 @@ final class Utf8 {
     }
 
     /**
-     * Decodes {@code in[from, from + len)}; ASCII (nearly every text in evidence) is taken as it
-     * stands, anything else goes through a reporting {@code CharsetDecoder}.
+     * Decodes {@code in[from, from + len)} strictly. The JDK's own UTF-8 decoding (vectorized
+     * for ASCII, which nearly every text in evidence is) replaces every malformed sequence with
+     * U+FFFD, so a result without U+FFFD came from valid UTF-8; only a result with one (malformed
+     * input, or a genuine U+FFFD) goes through a reporting {@code CharsetDecoder}.
      *
      * @param itemStart where the text item starts, for the exception
      */
     static String decode(byte[] in, int from, int len, int itemStart) throws CborException {
-        boolean ascii = true;
-        for (int i = from; i < from + len; i++) {
-            if (in[i] < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
-            return new String(in, from, len, StandardCharsets.ISO_8859_1); // the same for ASCII, and a plain copy
+        String s = new String(in, from, len, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') < 0) {
+            return s;
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()
