@@ -202,8 +202,9 @@ final class ClaimsCodec {
         }
         Map<String, Deque<Measurement>> pending = new HashMap<>();
         List<Measurement> chain = new ArrayList<>(order.size());
+        String orderAt = at + "/7";
         for (Cbor o : order.items()) {
-            String name = text(o, at + "/7");
+            String name = text(o, orderAt);
             Deque<Measurement> q = pending.get(name);
             if (q == null) {
                 EatClaims sub = subs.get(name);
@@ -256,27 +257,26 @@ final class ClaimsCodec {
         }
         List<Measurement> out = new ArrayList<>(a.size());
         for (int i = 0; i < a.size(); i++) {
-            String here = at + "/" + i;
+            // Paths are built only for a refusal: this loop runs for every measurement.
             if (!(a.get(i) instanceof Cbor.Array pair) || pair.size() != 2) {
-                throw bad(here + ": a measurement is [content-format, bytes]");
+                throw bad(at + "/" + i + ": a measurement is [content-format, bytes]");
             }
-            long format = uint(pair.get(0), here + "/0");
-            if (format != MEASUREMENT_CONTENT_FORMAT) {
-                throw bad(here + ": measurement content format " + format + " is not understood");
+            if (!(pair.get(0) instanceof Cbor.Int format) || format.value() != MEASUREMENT_CONTENT_FORMAT) {
+                throw bad(at + "/" + i + "/0: measurement content format " + pair.get(0) + " is not understood");
+            }
+            if (!(pair.get(1) instanceof Cbor.Bytes b)) {
+                throw bad(at + "/" + i + "/1: must be a byte string");
             }
             // Decoded straight from the bytes, accepting only the canonical form: the chain
             // hashes these bytes, and a measurement that decodes but would re-encode differently
             // could make two evidences with the same chain disagree.
-            byte[] raw = bytes(pair.get(1), here + "/1");
-            Measurement m;
             try {
-                m = MeasurementCodec.decodeCanonical(raw);
+                out.add(MeasurementCodec.decodeCanonical(b.value()));
             } catch (CborException e) {
-                throw bad(here + ": measurement is not canonical CBOR: " + e.getMessage());
+                throw bad(at + "/" + i + ": measurement is not canonical CBOR: " + e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw bad(here + ": " + e.getMessage());
+                throw bad(at + "/" + i + ": " + e.getMessage());
             }
-            out.add(m);
         }
         return out;
     }
