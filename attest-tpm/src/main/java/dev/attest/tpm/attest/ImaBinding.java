@@ -276,6 +276,10 @@ final class ImaBinding {
                 running.put(h, md.digest());
             }
         }
+        if (match < 0 && broken.isPresent()) {
+            // The finding that broke the list already says why nothing more can be bound.
+            return s.broken(broken.get(), expect);
+        }
         if (match < 0) {
             HashAlg h = banks.get(0);
             out.add(finding(TpmAppraiser.IMA_MISMATCH, Severity.CONTRAINDICATED, TpmAppraiser.QUOTE_PATH + "/pcrs/"
