@@ -1,5 +1,6 @@
 package dev.attest.tpm.attest;
 
+import dev.attest.core.ComponentId;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
 import dev.attest.core.collectors.ImaCollector;
@@ -166,12 +167,15 @@ final class ImaBinding {
                     + (m.value("buffer").isPresent() ? "buffer" : "signature"));
         }
         String name = text(m, "name").orElse(m.component().name());
+        if (!componentName(name).equals(m.component().name())) {
+            return invalid(index, path, "the component named after the entry's name", "name " + name);
+        }
         ImaEntry e;
         try {
             e = ImaEntry.of((int) Math.min(Integer.MAX_VALUE, lineNo.get()), PCR, th.get(), template.get(), alg.get(),
                     digest.get(), name, extra);
         } catch (TpmFormatException ex) {
-            return invalid(index, path, "an IMA entry of a known template", ex.reason() + ": " + ex.getMessage());
+            return invalid(index, path, "an IMA entry of a known template", ex.getMessage());
         }
         if (!zero && !e.templateHashMatches()) {
             HashAlg h = Arrays.stream(HashAlg.values()).filter(a -> a.digestSize() == th.get().length).findFirst()
@@ -181,6 +185,21 @@ final class ImaBinding {
                     HEX.formatHex(th.get()))));
         }
         return new Line(index, path, Optional.of(new Entry(index, path, e)), Optional.empty());
+    }
+
+    /** The measurement name ImaCollector gives an entry: control characters as {@code \\xNN}, cut to the longest name. */
+    static String componentName(String name) {
+        StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        String s = sb.toString();
+        return s.length() > ComponentId.MAX_NAME_LENGTH ? s.substring(0, ComponentId.MAX_NAME_LENGTH) : s;
     }
 
     private static Line invalid(long index, String path, String expected, String actual) {
