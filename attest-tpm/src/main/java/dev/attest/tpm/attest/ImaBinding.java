@@ -37,6 +37,8 @@ final class ImaBinding {
     static final int PCR = 10;
     private static final HexFormat HEX = HexFormat.of();
     private static final String SUMMARY = "ima-log";
+    /** Bound on the allowlist findings kept for entries not yet bound. */
+    static final int MAX_DEFERRED = 10_000;
 
     private ImaBinding() {
     }
@@ -67,34 +69,42 @@ final class ImaBinding {
      *
      * @param present whether the evidence has any IMA measurement
      * @param logReset the summary's {@code log-reset}
+     * @param morePending the summary's {@code more-entries-pending} (the agent's per-cycle bound was reached)
      * @param entries the summary's running count, if reported
      * @param lines the entry and malformed-line measurements, in evidence order
      */
-    record Reported(boolean present, boolean logReset, OptionalLong entries, List<Line> lines) {
+    record Reported(boolean present, boolean logReset, boolean morePending, OptionalLong entries, List<Line> lines) {
     }
 
     /**
-     * A device's IMA state: the entries {@code [0, bound)} are proven by a quote, their replay is
-     * {@code pcr10} (every bank); {@code pending} are the entries {@code [bound, next)} reported
-     * but not yet covered by a quote. {@code broken} says why the list can no longer be bound
-     * (until a TPM reboot, a {@code log-reset} or a list re-sent from index 0).
+     * A device's IMA state: the entries {@code [0, bound)} are proven by a quote and replay to
+     * {@code boundPcr} (every bank); the entries {@code [bound, next)} were reported but not yet
+     * covered by a quote: only their replay {@code pendingPcr} is kept, and the allowlist
+     * findings {@code deferred} they will yield once bound (at most {@link #MAX_DEFERRED}, the
+     * rest counted in {@code deferredDropped}). {@code lastClock} and {@code lastAttest} (its
+     * SHA-256) identify the last quote applied, so that replayed or older evidence is ignored.
+     * {@code broken} says why the list can no longer be bound (until a TPM reboot, a
+     * {@code log-reset} or a list re-sent from index 0).
      */
     record State(int resetCount, TpmsAttest.ClockInfo lastClock, byte[] lastAttest, long bound, long next,
-            Map<HashAlg, byte[]> pcr10, List<Entry> pending, Optional<String> broken) {
+            Map<HashAlg, byte[]> boundPcr, Map<HashAlg, byte[]> pendingPcr, List<Finding> deferred, long deferredDropped,
+            Optional<String> broken) {
         static State fresh(TpmsAttest.ClockInfo clock, byte[] attestDigest) {
             Map<HashAlg, byte[]> zero = new EnumMap<>(HashAlg.class);
             for (HashAlg h : HashAlg.values()) {
                 zero.put(h, new byte[h.digestSize()]);
             }
-            return new State(clock.resetCount(), clock, attestDigest, 0, 0, zero, List.of(), Optional.empty());
+            return new State(clock.resetCount(), clock, attestDigest, 0, 0, zero, zero, List.of(), 0, Optional.empty());
         }
 
         State seen(TpmsAttest.ClockInfo clock, byte[] attestDigest) {
-            return new State(resetCount, clock, attestDigest, bound, next, pcr10, pending, broken);
+            return new State(resetCount, clock, attestDigest, bound, next, boundPcr, pendingPcr, deferred, deferredDropped,
+                    broken);
         }
 
         State broken(String why, long nextIndex) {
-            return new State(resetCount, lastClock, lastAttest, bound, nextIndex, pcr10, List.of(), Optional.of(why));
+            return new State(resetCount, lastClock, lastAttest, bound, nextIndex, boundPcr, boundPcr, List.of(), 0,
+                    Optional.of(why));
         }
     }
 
@@ -102,6 +112,7 @@ final class ImaBinding {
     static Reported read(List<Measurement> all) {
         boolean present = false;
         boolean reset = false;
+        boolean more = false;
         OptionalLong count = OptionalLong.empty();
         List<Line> lines = new ArrayList<>();
         for (Measurement m : all) {
@@ -114,6 +125,7 @@ final class ImaBinding {
                 if (m.component().name().equals(SUMMARY) && m.status() == Measurement.Status.OK) {
                     present = true;
                     reset |= m.value("log-reset").map(v -> v instanceof Value.Bool b && b.value()).orElse(false);
+                    more |= m.value("more-entries-pending").map(v -> v instanceof Value.Bool b && b.value()).orElse(false);
                     Optional<Long> n = integer(m, "entries");
                     if (n.isPresent()) {
                         count = OptionalLong.of(n.get());
@@ -124,7 +136,7 @@ final class ImaBinding {
             present = true;
             lines.add(line(m, index.get(), path));
         }
-        return new Reported(present, reset, count, lines);
+        return new Reported(present, reset, more, count, lines);
     }
 
     private static Line line(Measurement m, long index, String path) {
@@ -243,7 +255,7 @@ final class ImaBinding {
                 banks.add(b.hash());
             }
         }
-        List<Entry> candidates = new ArrayList<>(s.pending());
+        List<Entry> fresh = new ArrayList<>();
         long expect = s.next();
         Optional<String> broken = Optional.empty();
         for (Line l : r.lines()) {
@@ -258,7 +270,7 @@ final class ImaBinding {
                 broken = Optional.of("entry " + expect + " (not rebuilt)");
                 break;
             }
-            candidates.add(l.entry().orElseThrow());
+            fresh.add(l.entry().orElseThrow());
             expect++;
         }
         if (broken.isEmpty() && r.entries().isPresent() && r.entries().getAsLong() != expect) {
@@ -274,48 +286,86 @@ final class ImaBinding {
         // The kernel appends to the list before it extends PCR 10, so the quote may lag the list
         // but never lead it: replay until the quote matches and carry the rest (ima-doc,
         // "IMA Log Verification"). Entries carried from the previous evidence were appended
-        // before that evidence's list was read, hence extended before this quote: they must be
-        // covered now.
-        Map<HashAlg, byte[]> running = new EnumMap<>(s.pcr10());
-        int pending = s.pending().size();
+        // before that evidence's list was read, hence extended before this quote: the replay
+        // starts after them, they must be covered now.
+        Map<HashAlg, byte[]> running = new EnumMap<>(s.pendingPcr());
+        Map<HashAlg, byte[]> atMatch = null;
         int match = -1;
-        for (int k = 0; k <= candidates.size(); k++) {
-            if (k >= pending && matches(running, banks, quoted)) {
+        for (int k = 0; k <= fresh.size(); k++) {
+            if (match < 0 && matches(running, banks, quoted)) {
                 match = k;
+                atMatch = new EnumMap<>(running);
+            }
+            if (k == fresh.size()) {
                 break;
             }
-            if (k == candidates.size()) {
-                break;
-            }
-            ImaEntry e = candidates.get(k).entry();
-            for (HashAlg h : HashAlg.values()) {
-                MessageDigest md = h.newDigest();
-                md.update(running.get(h));
-                md.update(e.extendDigest(h));
-                running.put(h, md.digest());
-            }
+            extend(running, fresh.get(k).entry());
         }
+        long pendingBefore = s.next() - s.bound();
         if (match < 0 && broken.isPresent()) {
             // The finding that broke the list already says why nothing more can be bound.
             return s.broken(broken.get(), expect);
+        }
+        List<List<Finding>> verdicts = policy.map(p -> allowlist(p, fresh)).orElse(List.of());
+        if (match < 0 && r.morePending() && broken.isEmpty()) {
+            // The agent read only part of the list this cycle (its per-cycle bound): the quote
+            // may be ahead of what was delivered. Carry everything, unproven, to the next evidence.
+            List<Finding> deferred = new ArrayList<>(s.deferred());
+            long dropped = defer(deferred, s.deferredDropped(), verdicts, 0, fresh.size());
+            State next = new State(s.resetCount(), s.lastClock(), s.lastAttest(), s.bound(), expect, s.boundPcr(), running,
+                    List.copyOf(deferred), dropped, Optional.empty());
+            out.add(finding(TpmAppraiser.IMA_PENDING, Severity.WARNING, "/submods/os/" + SUMMARY + "/more-entries-pending",
+                    "a list read up to the quote", "entries " + s.bound() + ".." + (expect - 1)
+                    + " not yet bound: the list was read in part and the quote is ahead of it"));
+            return next;
         }
         if (match < 0) {
             HashAlg h = banks.get(0);
             out.add(finding(TpmAppraiser.IMA_MISMATCH, Severity.CONTRAINDICATED, TpmAppraiser.QUOTE_PATH + "/pcrs/"
                     + PcrNames.key(h, PCR), HEX.formatHex(quoted.get(h, PCR).orElseThrow()), "no replay of entries "
-                    + s.bound() + ".." + (s.bound() + candidates.size() - 1) + " with at least entries " + s.bound() + ".."
-                    + (s.bound() + pending - 1) + " (replay of all: " + HEX.formatHex(running.get(h)) + ")"));
+                    + s.bound() + ".." + (expect - 1) + " covering at least entries " + s.bound() + ".."
+                    + (s.next() - 1) + " (replay of all: " + HEX.formatHex(running.get(h)) + ")"));
             return s.broken("entry " + s.bound() + " (no replay matched the quote)", expect);
         }
-        List<Entry> bound = candidates.subList(0, match);
-        policy.ifPresent(p -> allowlist(p, bound, out));
-        long nowBound = s.bound() + match;
+        out.addAll(s.deferred());
+        if (s.deferredDropped() > 0) {
+            out.add(finding(TpmAppraiser.IMA_NOT_ALLOWED, Severity.CONTRAINDICATED, "/submods/os", "entries in the allowlist",
+                    s.deferredDropped() + " more entries not allowed (not listed one by one)"));
+        }
+        for (int i = 0; i < match && i < verdicts.size(); i++) {
+            out.addAll(verdicts.get(i));
+        }
+        List<Finding> deferred = new ArrayList<>();
+        long dropped = defer(deferred, 0, verdicts, match, fresh.size());
+        long nowBound = s.next() + match;
         out.add(finding(TpmAppraiser.IMA_BOUND, Severity.INFO, TpmAppraiser.QUOTE_PATH + "/pcrs/"
-                + PcrNames.key(banks.get(0), PCR), "", "entries 0.." + (nowBound - 1) + " bound (" + match + " now), "
-                + (candidates.size() - match) + " pending"));
-        State next = new State(s.resetCount(), s.lastClock(), s.lastAttest(), nowBound, expect, running,
-                List.copyOf(candidates.subList(match, candidates.size())), Optional.empty());
+                + PcrNames.key(banks.get(0), PCR), "", "entries 0.." + (nowBound - 1) + " bound ("
+                + (pendingBefore + match) + " now), " + (fresh.size() - match) + " pending"));
+        State next = new State(s.resetCount(), s.lastClock(), s.lastAttest(), nowBound, expect, atMatch, running,
+                List.copyOf(deferred), dropped, Optional.empty());
         return broken.isPresent() ? next.broken(broken.get(), expect) : next;
+    }
+
+    private static long defer(List<Finding> deferred, long dropped, List<List<Finding>> verdicts, int from, int to) {
+        for (int i = from; i < to && i < verdicts.size(); i++) {
+            for (Finding f : verdicts.get(i)) {
+                if (deferred.size() < MAX_DEFERRED) {
+                    deferred.add(f);
+                } else {
+                    dropped++;
+                }
+            }
+        }
+        return dropped;
+    }
+
+    private static void extend(Map<HashAlg, byte[]> running, ImaEntry e) {
+        for (HashAlg h : HashAlg.values()) {
+            MessageDigest md = h.newDigest();
+            md.update(running.get(h));
+            md.update(e.extendDigest(h));
+            running.put(h, md.digest());
+        }
     }
 
     private static boolean matches(Map<HashAlg, byte[]> running, List<HashAlg> banks, PcrValues quoted) {
@@ -327,33 +377,37 @@ final class ImaBinding {
         return true;
     }
 
-    /** Appraises the entries a quote has just bound against the allowlist, as ImaPolicy does. */
-    private static void allowlist(ImaPolicy policy, List<Entry> bound, List<Finding> out) {
-        if (bound.isEmpty()) {
-            return;
+    /** The allowlist findings of each entry, in order, as ImaPolicy appraises them. */
+    private static List<List<Finding>> allowlist(ImaPolicy policy, List<Entry> entries) {
+        List<List<Finding>> out = new ArrayList<>();
+        if (entries.isEmpty()) {
+            return out;
         }
-        Map<ImaEntry, Entry> byEntry = new IdentityHashMap<>();
-        List<ImaEntry> entries = new ArrayList<>();
-        for (Entry e : bound) {
-            byEntry.put(e.entry(), e);
-            entries.add(e.entry());
+        Map<ImaEntry, Integer> position = new IdentityHashMap<>();
+        List<ImaEntry> list = new ArrayList<>();
+        for (Entry e : entries) {
+            position.put(e.entry(), list.size());
+            list.add(e.entry());
+            out.add(new ArrayList<>(0));
         }
-        HashAlg alg = entries.get(0).templateHash().length == 20 ? HashAlg.SHA1 : HashAlg.SHA256;
-        for (ImaPolicy.Finding f : policy.appraise(new ImaLog(alg, entries))) {
-            Entry e = byEntry.get(f.entry());
+        HashAlg alg = list.get(0).templateHash().length == 20 ? HashAlg.SHA1 : HashAlg.SHA256;
+        for (ImaPolicy.Finding f : policy.appraise(new ImaLog(alg, list))) {
+            int i = position.get(f.entry());
+            String path = entries.get(i).path();
             String actual = f.entry().digestAlgorithm() + ":" + f.entry().fileDigestHex();
             switch (f.verdict()) {
-                case NOT_IN_POLICY -> out.add(finding(TpmAppraiser.IMA_NOT_ALLOWED, Severity.CONTRAINDICATED,
-                        e.path() + "/file-digest", f.entry().path() + " in the allowlist", actual));
-                case DIGEST_MISMATCH -> out.add(finding(TpmAppraiser.IMA_NOT_ALLOWED, Severity.CONTRAINDICATED,
-                        e.path() + "/file-digest", policy.digests().get(f.entry().path()).stream().limit(3)
+                case NOT_IN_POLICY -> out.get(i).add(finding(TpmAppraiser.IMA_NOT_ALLOWED, Severity.CONTRAINDICATED,
+                        path + "/file-digest", f.entry().path() + " in the allowlist", actual));
+                case DIGEST_MISMATCH -> out.get(i).add(finding(TpmAppraiser.IMA_NOT_ALLOWED, Severity.CONTRAINDICATED,
+                        path + "/file-digest", policy.digests().get(f.entry().path()).stream().limit(3)
                                 .collect(Collectors.joining(", ")), actual));
-                case VIOLATION -> out.add(finding(TpmAppraiser.IMA_VIOLATION, Severity.WARNING, e.path() + "/violation",
+                case VIOLATION -> out.get(i).add(finding(TpmAppraiser.IMA_VIOLATION, Severity.WARNING, path + "/violation",
                         "a measurement of the file's content", "violation (open for write while measured)"));
                 default -> {
                 }
             }
         }
+        return out;
     }
 
     private static Finding finding(String check, Severity severity, String path, String expected, String actual) {

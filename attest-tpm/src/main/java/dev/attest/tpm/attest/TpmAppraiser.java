@@ -139,6 +139,12 @@ public final class TpmAppraiser implements EvidenceAppraiser {
      */
     public static final String IMA_VIOLATION = "tpm.ima-violation";
     /**
+     * The agent read only part of the IMA list this cycle ({@code more-entries-pending}) and the
+     * quote is ahead of what it delivered: the entries are carried, unproven, to the next
+     * evidence; warning, claim executables, until a quote binds them.
+     */
+    public static final String IMA_PENDING = "tpm.ima-pending";
+    /**
      * INFO: how far the device's IMA list is bound by quotes ({@code entries 0..N bound (k now),
      * p pending}), or that a quote not newer than the last bound one left the state unchanged.
      */

@@ -126,6 +126,44 @@ class TpmAppraiserImaTest {
     }
 
     @Test
+    void aListReadInPartsIsCarriedWithAWarningUntilAQuoteBindsIt() throws Exception {
+        Path f = dir.resolve("list");
+        java.nio.file.Files.writeString(f, ImaFixture.text(lines));
+        dev.attest.core.collectors.ImaCollector agent = dev.attest.core.collectors.ImaCollector.of(f, 4);
+        dev.attest.tpm.ima.ImaPolicy keylime = dev.attest.tpm.ima.ImaPolicy.parseKeylime(java.nio.file.Files.readAllBytes(
+                dev.attest.testkit.Vectors.file("keylime", "runtime-policy-sha256.json")));
+        TpmAppraiser a = TpmAppraiser.builder().enroll("dev-1", q.ak).requiredPcrs(ImaFixture.PCR10).imaPolicy(keylime).build();
+        dev.attest.core.CollectionContext c = dev.attest.core.CollectionContext.of(1,
+                java.time.Instant.parse("2026-11-25T12:00:00Z"), java.time.Duration.ofSeconds(30));
+        // All nine entries were extended before the first quote; the agent delivers four per cycle.
+        List<Finding> first = appraise(a, evidence(lines, agent.collect(c), 1_000));
+        assertEquals(List.of(new Finding(TpmAppraiser.IMA_PENDING, TrustClaim.EXECUTABLES, Severity.WARNING,
+                "/submods/os/ima-log/more-entries-pending", "a list read up to the quote",
+                "entries 0..3 not yet bound: the list was read in part and the quote is ahead of it")), first);
+        List<Finding> second = appraise(a, evidence(lines, agent.collect(c), 2_000));
+        assertEquals(List.of(TpmAppraiser.IMA_PENDING), second.stream().map(Finding::check).toList());
+        List<Finding> third = appraise(a, evidence(lines, agent.collect(c), 3_000));
+        // Bound at last: the allowlist findings of every entry, the carried ones first.
+        assertEquals(List.of("/submods/os//data/file-digest", "/submods/os//usr/bin/signed/file-digest",
+                "/submods/os//usr/bin/unsigned/file-digest", "/submods/os/kexec-cmdline/file-digest",
+                "/submods/os//usr/bin/legacy/file-digest", "/submods/os//opt/with space/file-digest",
+                "/submods/os//tmp/tab\\x09here/file-digest", "/submods/os//var/log/written/violation",
+                "/submods/tpm/tpm-quote/pcrs/sha1:10"), third.stream().map(Finding::path).toList());
+        assertEquals(TpmAppraiser.IMA_VIOLATION, third.get(7).check());
+        assertEquals(bound("/submods/tpm/tpm-quote/pcrs/sha1:10", "entries 0..8 bound (9 now), 0 pending"), third.get(8));
+        assertEquals(7, third.stream().filter(x -> x.check().equals(TpmAppraiser.IMA_NOT_ALLOWED)).count());
+        // A partial read only postpones: entries the next quote still does not cover are a mismatch.
+        TpmAppraiser b = appraiser();
+        List<Measurement> eight = new ArrayList<>(ImaFixture.collect(dir, lines.subList(0, 8)));
+        eight.set(0, ImaFixture.withValue(eight.get(0), "more-entries-pending", new Value.Bool(true)));
+        assertEquals(List.of(TpmAppraiser.IMA_PENDING), appraise(b, evidence(lines, eight, 1_000)).stream()
+                .map(Finding::check).toList());
+        Measurement summary = ImaFixture.withValue(eight.get(0), "more-entries-pending", new Value.Bool(false));
+        assertEquals(List.of(TpmAppraiser.IMA_MISMATCH), appraise(b, evidence(lines, List.of(summary), 2_000)).stream()
+                .map(Finding::check).toList());
+    }
+
+    @Test
     void concurrentAppraisalsOfOneDeviceBindOnce() throws Exception {
         TpmAppraiser a = appraiser();
         List<Measurement> ms = evidence(lines, ImaFixture.collect(dir, lines), 1_000);
