@@ -3,6 +3,7 @@ package dev.attest.tpm.attest;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
 import dev.attest.core.collectors.BootEventLogCollector;
+import dev.attest.core.collectors.ImaCollector;
 import dev.attest.evidence.EatClaims;
 import dev.attest.evidence.VerifiedEvidence;
 import dev.attest.tpm.HashAlg;
@@ -15,6 +16,7 @@ import dev.attest.tpm.TpmFormatException;
 import dev.attest.tpm.TpmsAttest;
 import dev.attest.tpm.TpmtPublic;
 import dev.attest.tpm.eventlog.EventLog;
+import dev.attest.tpm.ima.ImaEntry;
 import dev.attest.tpm.ima.ImaPolicy;
 import dev.attest.verify.AppraisalContext;
 import dev.attest.verify.EvidenceAppraiser;
@@ -36,7 +38,7 @@ import java.util.SortedMap;
 /**
  * The verifier's TPM appraisal ({@link EvidenceAppraiser}, id {@code tpm}): checks every
  * {@code tpm-quote} measurement ({@link TpmQuoteCollector}) against the device's enrolled
- * attestation key, and binds the boot event log to the quote.
+ * attestation key, and binds the boot event log and the IMA list to the quote.
  *
  * <p>Per {@code tpm-quote} measurement (finding path {@value #QUOTE_PATH}):
  * <ul>
@@ -65,12 +67,51 @@ import java.util.SortedMap;
  * unproven). The secure boot state the log measured is reported as an INFO finding
  * {@value #SECURE_BOOT} ({@code enabled}, {@code disabled} or {@code not measured}).
  *
+ * <p>When the quote verified and the evidence carries the Linux IMA list ({@link ImaCollector}
+ * measurements: the {@code ima-log} summary and one measurement per new entry), the entries are
+ * bound to the quoted PCR 10 (claim {@link TrustClaim#EXECUTABLES} for every IMA finding):
+ * <ul>
+ * <li>nothing the device computed is trusted: each entry's template data is rebuilt from its
+ * reported fields ({@link ImaEntry#of}: template, file digest and its algorithm, the exact name,
+ * signature or buffer) and its template hash recomputed; a difference is
+ * {@value #IMA_TEMPLATE_MISMATCH}, an entry that cannot be rebuilt (or that the agent reported as
+ * malformed) {@value #IMA_ENTRY_INVALID};</li>
+ * <li>entries must continue the list by index (and agree with the summary's running count),
+ * else {@value #IMA_SEQUENCE};</li>
+ * <li>per device the verifier keeps the PCR 10 replay of the entries bound so far, in every bank
+ * (SHA-1 and SHA-256 banks extend the bank's hash of the template data; a violation, all-zero
+ * template hash, extends all ones), and the index of the next entry. The kernel appends an
+ * entry before it extends PCR 10, so the list read after the quote may be ahead of it: the
+ * shortest prefix of the new entries (possibly empty) whose replay equals the quoted PCR 10 in
+ * every quoted bank binds them; the rest are carried, unproven, and must be covered by the
+ * next verified quote. No such prefix is {@value #IMA_MISMATCH}, as is a quote without PCR 10;
+ * after a mismatch (or a sequence or rebuild finding) the list stays unbound, and every later
+ * evidence is {@value #IMA_MISMATCH}, until it restarts: a TPM reset (its {@code resetCount}
+ * changed), the summary's {@code log-reset}, or a list sent again from index 0 (a restarted
+ * agent). When the agent read only part of the list ({@code more-entries-pending}) and no
+ * prefix matches, everything is carried with the warning {@value #IMA_PENDING};</li>
+ * <li>with {@link Builder#imaPolicy} the entries are appraised against the allowlist when a
+ * quote binds them (entries carried are appraised once bound, in a later result): a file or
+ * digest not allowed is {@value #IMA_NOT_ALLOWED}, a violation {@value #IMA_VIOLATION}
+ * (warning); excluded paths and {@code boot_aggregate} pass;</li>
+ * <li>{@value #IMA_BOUND} (INFO) tells how far the list is bound. A quote that is not newer than
+ * the last one applied (same TPM clock and quote, or older: replayed evidence) leaves the state
+ * unchanged, and so does a quote that failed verification.</li>
+ * </ul>
+ * Run {@link TpmQuoteCollector} before {@link ImaCollector} in the agent's cycle, so the list
+ * read is never behind the quote. The IMA state, like the TPM clock state, is kept in memory
+ * per appraiser instance (a verifier restart forgets it; an agent that keeps sending its list
+ * incrementally is then {@value #IMA_SEQUENCE} until it sends the list from index 0 again or the
+ * TPM reboots). Its update is atomic per device, so concurrent appraisals of one device's
+ * evidence cannot interleave. Only PCR 10 lists are supported (entries for another PCR are
+ * invalid); a violation entry's name and file digest are covered by no hash, as in the kernel.
+ *
  * <p>A device with an enrolled AK whose evidence has no OK {@code tpm-quote} measurement gets
  * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
  * without a quote yields no findings.
  *
  * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
- * Immutable and thread-safe.
+ * Thread-safe; immutable apart from the per-device TPM clock and IMA state.
  */
 public final class TpmAppraiser implements EvidenceAppraiser {
     /** This appraiser's id. */
@@ -389,7 +430,8 @@ public final class TpmAppraiser implements EvidenceAppraiser {
 
     @Override
     public String toString() {
-        return "TpmAppraiser[" + aks.size() + " enrolled AKs, required " + required + "]";
+        return "TpmAppraiser[" + aks.size() + " enrolled AKs, required " + required
+                + (imaPolicy.isPresent() ? ", IMA allowlist" : "") + "]";
     }
 
     /** Configures a {@link TpmAppraiser}. */
