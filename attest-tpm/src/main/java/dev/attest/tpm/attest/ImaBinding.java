@@ -49,8 +49,16 @@ final class ImaBinding {
      * @param index 0-based position in the list
      * @param path the finding path of its measurement
      * @param entry the rebuilt entry (template data recomputed here)
+     * @param extend what the kernel extended for it into PCR 10 of each bank
      */
-    record Entry(long index, String path, ImaEntry entry) {
+    record Entry(long index, String path, ImaEntry entry, Map<HashAlg, byte[]> extend) {
+        static Entry of(long index, String path, ImaEntry e) {
+            Map<HashAlg, byte[]> x = new EnumMap<>(HashAlg.class);
+            for (HashAlg h : HashAlg.values()) {
+                x.put(h, e.extendDigest(h));
+            }
+            return new Entry(index, path, e, x);
+        }
     }
 
     /**
@@ -196,7 +204,8 @@ final class ImaBinding {
                     Severity.CONTRAINDICATED, path + "/template-hash", HEX.formatHex(h.hash(e.templateData())),
                     HEX.formatHex(th.get()))));
         }
-        return new Line(index, path, Optional.of(new Entry(index, path, e)), Optional.empty());
+        // Hashed here, outside the per-device update, which then only chains the digests.
+        return new Line(index, path, Optional.of(Entry.of(index, path, e)), Optional.empty());
     }
 
     /** The measurement name ImaCollector gives an entry: control characters as {@code \\xNN}, cut to the longest name. */
@@ -299,7 +308,7 @@ final class ImaBinding {
             if (k == fresh.size()) {
                 break;
             }
-            extend(running, fresh.get(k).entry());
+            extend(running, fresh.get(k));
         }
         long pendingBefore = s.next() - s.bound();
         if (match < 0 && broken.isPresent()) {
@@ -359,11 +368,11 @@ final class ImaBinding {
         return dropped;
     }
 
-    private static void extend(Map<HashAlg, byte[]> running, ImaEntry e) {
+    private static void extend(Map<HashAlg, byte[]> running, Entry e) {
         for (HashAlg h : HashAlg.values()) {
             MessageDigest md = h.newDigest();
             md.update(running.get(h));
-            md.update(e.extendDigest(h));
+            md.update(e.extend().get(h));
             running.put(h, md.digest());
         }
     }
