@@ -331,9 +331,10 @@ final class ImaBinding {
         if (match < 0) {
             HashAlg h = banks.get(0);
             out.add(finding(TpmAppraiser.IMA_MISMATCH, Severity.CONTRAINDICATED, TpmAppraiser.QUOTE_PATH + "/pcrs/"
-                    + PcrNames.key(h, PCR), HEX.formatHex(quoted.get(h, PCR).orElseThrow()), "no replay of entries "
-                    + s.bound() + ".." + (expect - 1) + " covering at least entries " + s.bound() + ".."
-                    + (s.next() - 1) + " (replay of all: " + HEX.formatHex(running.get(h)) + ")"));
+                    + PcrNames.key(h, PCR), HEX.formatHex(quoted.get(h, PCR).orElseThrow()), "no prefix of "
+                    + (expect > s.bound() ? "entries " + s.bound() + ".." + (expect - 1) : "the bound entries")
+                    + (pendingBefore > 0 ? " covering the carried entries " + s.bound()
+                    + ".." + (s.next() - 1) : "") + " replays to it (replay of all: " + HEX.formatHex(running.get(h)) + ")"));
             return s.broken("entry " + s.bound() + " (no replay matched the quote)", expect);
         }
         out.addAll(s.deferred());

@@ -225,6 +225,18 @@ class TpmAppraiserImaIT {
                 .digests(m.digests()).values(vs).build();
     }
 
+    /** The SHA-1 PCR 10 replay of list lines, from their listed template hashes. */
+    private static String quotedSha1(List<String> lines) {
+        byte[] pcr = new byte[20];
+        for (String l : lines) {
+            byte[] th = HEX.parseHex(l.split(" ")[1]);
+            byte[] both = Arrays.copyOf(pcr, 40);
+            System.arraycopy(th, 0, both, 20, 20);
+            pcr = HashAlg.SHA1.hash(both);
+        }
+        return HEX.formatHex(pcr);
+    }
+
     private static ImaPolicy keylimePolicy() throws Exception {
         return ImaPolicy.parseKeylime(Files.readAllBytes(Vectors.file("keylime", "runtime-policy-sha256.json")));
     }
@@ -392,6 +404,9 @@ class TpmAppraiserImaIT {
         assertEquals("/submods/tpm/tpm-quote/pcrs/sha1:10", f.path());
         assertEquals(TrustClaim.EXECUTABLES, f.claim());
         assertEquals(TrustTier.CONTRAINDICATED, r2.status());
+        assertEquals(quotedSha1(real), f.expected());
+        assertEquals("no prefix of entries 2..2 covering the carried entries 2..2 replays to it (replay of all: "
+                + quotedSha1(List.of(real.get(0), real.get(1), fake)) + ")", f.actual());
         // Once unbound, it stays so: later entries cannot be bound until the list restarts.
         String later = ngLine("/usr/bin/later", "later");
         append(later);
