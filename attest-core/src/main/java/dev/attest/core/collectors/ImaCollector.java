@@ -50,8 +50,13 @@ import java.util.TreeMap;
  *     {@code \xNN}), with digest = the file digest when its algorithm is one of
  *     {@link DigestAlgorithm}'s, and the values {@code index} (0-based position in the list),
  *     {@code line}, {@code pcr}, {@code template}, {@code template-hash}, {@code file-digest},
- *     {@code file-digest-algorithm}, {@code violation}, and {@code signature} ({@code ima-sig})
- *     or {@code buffer} ({@code ima-buf}) when not empty;</li>
+ *     {@code file-digest-algorithm}, {@code violation}, {@code signature} ({@code ima-sig})
+ *     or {@code buffer} ({@code ima-buf}) when not empty, and {@code name} (text, the exact name
+ *     as the template data holds it) when the measurement's name differs from it (escaped or
+ *     cut); with these a verifier rebuilds the template data and recomputes the template hash
+ *     itself (attest-tpm's {@code TpmAppraiser} does, and binds the entries to a quoted PCR 10:
+ *     run this collector after the TPM quote collector in a cycle, so that the list read is never
+ *     behind the quote);</li>
  * <li>for a malformed line, an ERROR measurement {@code ima-log-line:<n>} with {@code line},
  *     {@code index}, {@code reason} (a {@code ProcFormatException.Reason} name such as
  *     {@code TEMPLATE_HASH_MISMATCH}, {@code BAD_HEX}, {@code UNSUPPORTED_TEMPLATE}) and
@@ -218,13 +223,19 @@ public final class ImaCollector implements Collector {
         try {
             ImaEntry e = ImaEntry.parse(text, lineNo);
             extend(e.pcr(), e.templateHash(), e.violation());
-            Measurement.Builder b = Measurement.builder(ComponentId.of(escape(e.path())), Layer.OS).collector(ID)
+            String component = escape(e.path());
+            Measurement.Builder b = Measurement.builder(ComponentId.of(component), Layer.OS).collector(ID)
                     .time(time).value("index", index).value("line", lineNo).value("pcr", e.pcr())
                     .value("template", e.template()).value("template-hash", new Value.Bytes(e.templateHash()))
                     .value("file-digest", new Value.Bytes(e.fileDigest()))
                     .value("file-digest-algorithm", e.digestAlgorithm()).value("violation", e.violation());
             algorithm(e.digestAlgorithm()).filter(a -> !e.violation())
                     .ifPresent(a -> b.digest(new Digest(a, e.fileDigest())));
+            if (!component.equals(e.path())) {
+                // The template data holds the exact name: a verifier recomputing the template
+                // hash needs it when the component name had to be escaped or cut.
+                b.value("name", e.path());
+            }
             if (e.extra().length > 0) {
                 b.value(e.template().equals("ima-buf") ? "buffer" : "signature", new Value.Bytes(e.extra()));
             }

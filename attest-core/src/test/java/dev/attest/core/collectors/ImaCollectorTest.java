@@ -161,6 +161,23 @@ class ImaCollectorTest {
     }
 
     @Test
+    void theExactNameTravelsWhenTheComponentNameIsEscapedOrCut() throws Exception {
+        byte[] d = sha("SHA-256", "z".getBytes(StandardCharsets.UTF_8));
+        String tab = "/tmp/a\tb";
+        String longName = "/" + "n".repeat(5000);
+        String lines = ngLine("ima-ng", "sha256", d, tab, null) + "\n" + ngLine("ima-ng", "sha256", d, longName, null)
+                + "\n" + ngLine("ima-ng", "sha256", d, "/plain", null) + "\n";
+        List<Measurement> ms = ImaCollector.of(Files.writeString(dir.resolve("list"), lines)).collect(CTX);
+        assertEquals(0, i(ms.get(0), "parse-errors"), ms.toString());
+        assertEquals("/tmp/a\\x09b", ms.get(1).component().name());
+        assertEquals(tab, t(ms.get(1), "name"));
+        assertEquals(4096, ms.get(2).component().name().length());
+        assertEquals(longName, t(ms.get(2), "name"));
+        assertEquals("/plain", ms.get(3).component().name());
+        assertFalse(ms.get(3).value("name").isPresent(), "no name value when the component name is exact");
+    }
+
+    @Test
     void malformedLinesAreTypedErrorsWithLineNumbersAndNeverSkipped() throws Exception {
         byte[] d = sha("SHA-256", new byte[] {1});
         String good = ngLine("ima-ng", "sha256", d, "/bin/good", null);

@@ -3,6 +3,7 @@ package dev.attest.tpm.attest;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
 import dev.attest.core.collectors.BootEventLogCollector;
+import dev.attest.core.collectors.ImaCollector;
 import dev.attest.evidence.EatClaims;
 import dev.attest.evidence.VerifiedEvidence;
 import dev.attest.tpm.HashAlg;
@@ -15,6 +16,8 @@ import dev.attest.tpm.TpmFormatException;
 import dev.attest.tpm.TpmsAttest;
 import dev.attest.tpm.TpmtPublic;
 import dev.attest.tpm.eventlog.EventLog;
+import dev.attest.tpm.ima.ImaEntry;
+import dev.attest.tpm.ima.ImaPolicy;
 import dev.attest.verify.AppraisalContext;
 import dev.attest.verify.EvidenceAppraiser;
 import dev.attest.verify.Finding;
@@ -35,7 +38,7 @@ import java.util.SortedMap;
 /**
  * The verifier's TPM appraisal ({@link EvidenceAppraiser}, id {@code tpm}): checks every
  * {@code tpm-quote} measurement ({@link TpmQuoteCollector}) against the device's enrolled
- * attestation key, and binds the boot event log to the quote.
+ * attestation key, and binds the boot event log and the IMA list to the quote.
  *
  * <p>Per {@code tpm-quote} measurement (finding path {@value #QUOTE_PATH}):
  * <ul>
@@ -64,12 +67,51 @@ import java.util.SortedMap;
  * unproven). The secure boot state the log measured is reported as an INFO finding
  * {@value #SECURE_BOOT} ({@code enabled}, {@code disabled} or {@code not measured}).
  *
+ * <p>When the quote verified and the evidence carries the Linux IMA list ({@link ImaCollector}
+ * measurements: the {@code ima-log} summary and one measurement per new entry), the entries are
+ * bound to the quoted PCR 10 (claim {@link TrustClaim#EXECUTABLES} for every IMA finding):
+ * <ul>
+ * <li>nothing the device computed is trusted: each entry's template data is rebuilt from its
+ * reported fields ({@link ImaEntry#of}: template, file digest and its algorithm, the exact name,
+ * signature or buffer) and its template hash recomputed; a difference is
+ * {@value #IMA_TEMPLATE_MISMATCH}, an entry that cannot be rebuilt (or that the agent reported as
+ * malformed) {@value #IMA_ENTRY_INVALID};</li>
+ * <li>entries must continue the list by index (and agree with the summary's running count),
+ * else {@value #IMA_SEQUENCE};</li>
+ * <li>per device the verifier keeps the PCR 10 replay of the entries bound so far, in every bank
+ * (SHA-1 and SHA-256 banks extend the bank's hash of the template data; a violation, all-zero
+ * template hash, extends all ones), and the index of the next entry. The kernel appends an
+ * entry before it extends PCR 10, so the list read after the quote may be ahead of it: the
+ * shortest prefix of the new entries (possibly empty) whose replay equals the quoted PCR 10 in
+ * every quoted bank binds them; the rest are carried, unproven, and must be covered by the
+ * next verified quote. No such prefix is {@value #IMA_MISMATCH}, as is a quote without PCR 10;
+ * after a mismatch (or a sequence or rebuild finding) the list stays unbound, and every later
+ * evidence is {@value #IMA_MISMATCH}, until it restarts: a TPM reset (its {@code resetCount}
+ * changed), the summary's {@code log-reset}, or a list sent again from index 0 (a restarted
+ * agent). When the agent read only part of the list ({@code more-entries-pending}) and no
+ * prefix matches, everything is carried with the warning {@value #IMA_PENDING};</li>
+ * <li>with {@link Builder#imaPolicy} the entries are appraised against the allowlist when a
+ * quote binds them (entries carried are appraised once bound, in a later result): a file or
+ * digest not allowed is {@value #IMA_NOT_ALLOWED}, a violation {@value #IMA_VIOLATION}
+ * (warning); excluded paths and {@code boot_aggregate} pass;</li>
+ * <li>{@value #IMA_BOUND} (INFO) tells how far the list is bound. A quote that is not newer than
+ * the last one applied (same TPM clock and quote, or older: replayed evidence) leaves the state
+ * unchanged, and so does a quote that failed verification.</li>
+ * </ul>
+ * Run {@link TpmQuoteCollector} before {@link ImaCollector} in the agent's cycle, so the list
+ * read is never behind the quote. The IMA state, like the TPM clock state, is kept in memory
+ * per appraiser instance (a verifier restart forgets it; an agent that keeps sending its list
+ * incrementally is then {@value #IMA_SEQUENCE} until it sends the list from index 0 again or the
+ * TPM reboots). Its update is atomic per device, so concurrent appraisals of one device's
+ * evidence cannot interleave. Only PCR 10 lists are supported (entries for another PCR are
+ * invalid); a violation entry's name and file digest are covered by no hash, as in the kernel.
+ *
  * <p>A device with an enrolled AK whose evidence has no OK {@code tpm-quote} measurement gets
  * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
  * without a quote yields no findings.
  *
  * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
- * Immutable and thread-safe.
+ * Thread-safe; immutable apart from the per-device TPM clock and IMA state.
  */
 public final class TpmAppraiser implements EvidenceAppraiser {
     /** This appraiser's id. */
@@ -102,17 +144,68 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     public static final String SECURE_BOOT = "tpm.secure-boot";
     /** The boot PCRs compared with the event log's replay. */
     public static final int BOOT_PCRS = 8;
+    /**
+     * No prefix of the IMA entries replays to the quoted PCR 10 (or entries carried from the
+     * previous evidence are still not covered, or PCR 10 was not quoted, or the list has been
+     * unbound since an earlier finding): contraindicated, claim executables.
+     */
+    public static final String IMA_MISMATCH = "tpm.ima-mismatch";
+    /**
+     * The template hash the verifier recomputed from an entry's reported fields differs from
+     * the reported template hash: contraindicated, claim executables; the path names the entry's
+     * {@code template-hash}, expected = recomputed, actual = reported.
+     */
+    public static final String IMA_TEMPLATE_MISMATCH = "tpm.ima-template-mismatch";
+    /**
+     * An IMA entry the verifier cannot rebuild: a line the device reported as malformed, a
+     * missing or ill-typed value, an unknown template or digest algorithm, a wrong digest size,
+     * a {@code line} other than index + 1, a PCR other than 10, a {@code violation} flag that
+     * disagrees with the template hash: contraindicated, claim executables.
+     */
+    public static final String IMA_ENTRY_INVALID = "tpm.ima-entry-invalid";
+    /**
+     * IMA entries are not contiguous with those seen before (a gap, an overlap, or a running
+     * count that disagrees): contraindicated, claim executables.
+     */
+    public static final String IMA_SEQUENCE = "tpm.ima-sequence";
+    /**
+     * A quote-bound IMA entry whose file is not in the allowlist, or whose digest is not one the
+     * allowlist has for its path: contraindicated, claim executables, path naming the entry's
+     * {@code file-digest}.
+     */
+    public static final String IMA_NOT_ALLOWED = "tpm.ima-not-allowed";
+    /**
+     * A quote-bound IMA violation entry (a file measured while open for writing, or opened for
+     * writing while measured; its content is unknown) under an allowlist: warning, claim executables.
+     */
+    public static final String IMA_VIOLATION = "tpm.ima-violation";
+    /**
+     * The agent read only part of the IMA list this cycle ({@code more-entries-pending}) and the
+     * quote is ahead of what it delivered: the entries are carried, unproven, to the next
+     * evidence; warning, claim executables, until a quote binds them.
+     */
+    public static final String IMA_PENDING = "tpm.ima-pending";
+    /**
+     * INFO: how far the device's IMA list is bound by quotes ({@code entries 0..N bound (k now),
+     * p pending}), or that a quote not newer than the last bound one left the state unchanged.
+     */
+    public static final String IMA_BOUND = "tpm.ima-bound";
 
     private static final HexFormat HEX = HexFormat.of();
     private final Map<String, TpmtPublic> aks;
     private final java.util.concurrent.ConcurrentMap<String, TpmsAttest.ClockInfo> clocks =
             new java.util.concurrent.ConcurrentHashMap<>();
+    // Per device, in memory per appraiser instance like the clocks: the IMA list bound so far.
+    private final java.util.concurrent.ConcurrentMap<String, ImaBinding.State> imaStates =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final PcrSelection required;
     private final QuoteVerifier verifier;
+    private final Optional<ImaPolicy> imaPolicy;
 
     private TpmAppraiser(Builder b) {
         this.aks = Map.copyOf(b.aks);
         this.required = b.required;
+        this.imaPolicy = Optional.ofNullable(b.imaPolicy);
         QuoteVerifier.Builder qb = QuoteVerifier.builder().allowSha1(b.allowSha1);
         if (b.provider != null) {
             qb.provider(b.provider);
@@ -142,13 +235,21 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         List<Finding> fs = new ArrayList<>();
         Optional<TpmtPublic> enrolled = Optional.ofNullable(aks.get(device));
         boolean quoted = false;
+        boolean imaBound = false;
         for (Measurement m : all) {
             if (!m.collectorId().equals(TpmQuoteCollector.ID) || !m.component().name().equals(TpmQuoteCollector.ID)
                     || m.status() != Measurement.Status.OK) {
                 continue;
             }
             quoted = true;
-            appraiseQuote(device, m, enrolled, claims, context, all, fs);
+            Optional<TpmsAttest> verified = appraiseQuote(device, m, enrolled, claims, context, all, fs);
+            if (verified.isPresent() && !imaBound) {
+                // Only the first verified quote of an evidence binds its IMA entries.
+                imaBound = true;
+                ima(device, verified.get(), bytes(m, TpmQuoteCollector.ATTEST).orElseThrow(),
+                        m.value(TpmQuoteCollector.PCRS).flatMap(v -> v instanceof Value.MapValue mv
+                                ? PcrNames.parse(mv.values()) : Optional.empty()).orElseThrow(), all, fs);
+            }
         }
         if (!quoted && enrolled.isPresent()) {
             fs.add(contra(QUOTE_MISSING, QUOTE_PATH, "a TPM quote by the enrolled AK", "none"));
@@ -156,8 +257,9 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         return fs;
     }
 
-    private void appraiseQuote(String device, Measurement m, Optional<TpmtPublic> enrolled, EatClaims claims, AppraisalContext context,
-            List<Measurement> all, List<Finding> fs) {
+    /** @return the attest structure when the quote verified with the enrolled AK */
+    private Optional<TpmsAttest> appraiseQuote(String device, Measurement m, Optional<TpmtPublic> enrolled, EatClaims claims,
+            AppraisalContext context, List<Measurement> all, List<Finding> fs) {
         Optional<byte[]> attest = bytes(m, TpmQuoteCollector.ATTEST);
         Optional<byte[]> signature = bytes(m, TpmQuoteCollector.SIGNATURE);
         Optional<byte[]> akPublic = bytes(m, TpmQuoteCollector.AK_PUBLIC);
@@ -167,11 +269,11 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         if (attest.isEmpty() || signature.isEmpty() || akPublic.isEmpty() || qualifying.isEmpty() || pcrs.isEmpty()) {
             fs.add(contra(QUOTE_INCOMPLETE, QUOTE_PATH, "attest, signature, ak-public, qualifying-data and pcrs",
                     "missing or malformed: " + m.values().keySet()));
-            return;
+            return Optional.empty();
         }
         if (enrolled.isEmpty()) {
             fs.add(contra(AK_NOT_ENROLLED, QUOTE_PATH + "/ak-public", "an enrolled AK", fingerprint(akPublic.get())));
-            return;
+            return Optional.empty();
         }
         TpmtPublic ak = enrolled.get();
         if (!MessageDigest.isEqual(ak.encodeTpm2b(), akPublic.get())) {
@@ -192,14 +294,14 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         if (nonce.length < 8 || nonce.length > 64) {
             fs.add(contra(check(QuoteVerification.Reason.NONCE_MISMATCH), QUOTE_PATH + "/qualifying-data",
                     "a nonce of 8 to 64 bytes", nonce.length + " bytes"));
-            return;
+            return Optional.empty();
         }
         QuoteVerification v = verifier.verify(ak, new Quote(attest.get(), signature.get()), nonce, pcrs.get());
         for (QuoteVerification.Failure f : v.failures()) {
             fs.add(contra(check(f.reason()), QUOTE_PATH, expectation(f.reason()), f.detail()));
         }
         if (!v.verified()) {
-            return;
+            return Optional.empty();
         }
         TpmsAttest a = v.attest().orElseThrow();
         clock(device, a.clockInfo(), fs);
@@ -212,6 +314,24 @@ public final class TpmAppraiser implements EvidenceAppraiser {
             }
         }
         eventLog(all, pcrs.get(), fs);
+        return Optional.of(a);
+    }
+
+    /**
+     * Binds the evidence's IMA entries to the verified quote's PCR 10 and appraises the newly
+     * bound ones, updating the device's state atomically (one update at a time per device, so
+     * concurrent appraisals of one device cannot interleave their replays).
+     */
+    private void ima(String device, TpmsAttest attest, byte[] attestBytes, PcrValues quoted, List<Measurement> all,
+            List<Finding> fs) {
+        ImaBinding.Reported reported = ImaBinding.read(all);
+        byte[] attestDigest = HashAlg.SHA256.hash(attestBytes);
+        List<Finding> out = new ArrayList<>();
+        imaStates.compute(device, (d, old) -> {
+            out.clear();
+            return ImaBinding.apply(old, reported, attest, attestDigest, quoted, imaPolicy, out);
+        });
+        fs.addAll(out);
     }
 
     /**
@@ -310,7 +430,8 @@ public final class TpmAppraiser implements EvidenceAppraiser {
 
     @Override
     public String toString() {
-        return "TpmAppraiser[" + aks.size() + " enrolled AKs, required " + required + "]";
+        return "TpmAppraiser[" + aks.size() + " enrolled AKs, required " + required
+                + (imaPolicy.isPresent() ? ", IMA allowlist" : "") + "]";
     }
 
     /** Configures a {@link TpmAppraiser}. */
@@ -319,6 +440,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         private PcrSelection required = TpmQuoteCollector.DEFAULT_PCRS;
         private boolean allowSha1;
         private Provider provider;
+        private ImaPolicy imaPolicy;
 
         private Builder() {
         }
@@ -350,6 +472,17 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         /** The JCA provider for signature verification (default: the platform's). */
         public Builder provider(Provider p) {
             provider = Objects.requireNonNull(p, "provider");
+            return this;
+        }
+
+        /**
+         * The allowlist IMA entries are appraised against once a quote binds them (e.g. a Keylime
+         * runtime policy, {@link ImaPolicy#parseKeylime}); default none: entries are bound to
+         * PCR 10 but not appraised. Unknown files and digests are {@value #IMA_NOT_ALLOWED},
+         * violations {@value #IMA_VIOLATION}; excluded paths and {@code boot_aggregate} pass.
+         */
+        public Builder imaPolicy(ImaPolicy policy) {
+            imaPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -1,8 +1,15 @@
 package dev.attest.tpm.ima;
 
+import dev.attest.tpm.HashAlg;
+import dev.attest.tpm.TpmFormatException;
+import dev.attest.tpm.TpmFormatException.Reason;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One line of the Linux IMA ASCII measurement list
@@ -30,6 +37,166 @@ public record ImaEntry(int line, int pcr, byte[] templateHash, String templateNa
         templateHash = templateHash.clone();
         fileDigest = fileDigest.clone();
         templateData = templateData.clone();
+    }
+
+    /** IMA_EVENT_NAME_LEN_MAX: the {@code ima} template pads names to this plus one byte. */
+    static final int IMA_NAME_FIELD = 256;
+    /** Bound on the {@code sig} / {@code buf} field and on a name (a list line is at most {@link ImaLog#MAX_LINE}). */
+    public static final int MAX_FIELD = ImaLog.MAX_LINE;
+
+    /**
+     * Builds an entry from its template fields, marshalling the template data as the kernel does
+     * (security/integrity/ima/ima_template_lib.c; Documentation/security/IMA-templates.rst):
+     * {@code ima} is the SHA-1 digest followed by the name zero-padded to 256 bytes, without
+     * length fields; {@code ima-ng} is {@code d-ng|n-ng}, {@code ima-sig} {@code d-ng|n-ng|sig}
+     * and {@code ima-buf} {@code d-ng|n-ng|buf}, each field preceded by its length as a
+     * little-endian UINT32, {@code d-ng} being {@code "<alg>:\0"} followed by the digest and
+     * {@code n-ng} the name with its terminating NUL. The template hash is taken as given and
+     * not checked here ({@link #templateHashMatches()}).
+     *
+     * @param line the 1-based line number
+     * @param pcr the PCR
+     * @param templateHash the reported template hash (20, 32, 48 or 64 bytes)
+     * @param templateName {@code ima}, {@code ima-ng}, {@code ima-sig} or {@code ima-buf}
+     * @param digestAlgorithm the kernel's name of the file digest algorithm ({@code sha1} for {@code ima})
+     * @param fileDigest the file digest, of that algorithm's length
+     * @param path the file (or buffer) name, not empty
+     * @param extra the {@code sig} ({@code ima-sig}) or {@code buf} ({@code ima-buf}) field, possibly
+     *        empty; must be empty for the other templates
+     * @return the entry
+     * @throws TpmFormatException UNSUPPORTED_TYPE (template), UNKNOWN_ALGORITHM, DIGEST_SIZE_MISMATCH,
+     *         SIZE_LIMIT (name or field too long), INVALID_VALUE (PCR, empty name, extra data for
+     *         a template without such a field), each with {@code line} as offset
+     */
+    public static ImaEntry of(int line, int pcr, byte[] templateHash, String templateName, String digestAlgorithm,
+            byte[] fileDigest, String path, byte[] extra) throws TpmFormatException {
+        Objects.requireNonNull(templateName, "templateName");
+        Objects.requireNonNull(digestAlgorithm, "digestAlgorithm");
+        Objects.requireNonNull(path, "path");
+        if (pcr < 0 || pcr > 63) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, line, "PCR " + pcr);
+        }
+        if (templateHashAlg(templateHash.length).isEmpty()) {
+            throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, line, "template hash of " + templateHash.length + " bytes");
+        }
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        if (name.length == 0) {
+            throw new TpmFormatException(Reason.INVALID_VALUE, line, "empty name");
+        }
+        if (name.length > MAX_FIELD || extra.length > MAX_FIELD) {
+            throw new TpmFormatException(Reason.SIZE_LIMIT, line, "name or field longer than " + MAX_FIELD + " bytes");
+        }
+        switch (templateName) {
+            case "ima" -> {
+                if (!digestAlgorithm.equals("sha1")) {
+                    throw new TpmFormatException(Reason.UNKNOWN_ALGORITHM, line, "ima template with " + digestAlgorithm);
+                }
+                if (fileDigest.length != 20) {
+                    throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, line, "ima template digest of "
+                            + fileDigest.length + " bytes");
+                }
+                if (name.length > IMA_NAME_FIELD - 1) {
+                    throw new TpmFormatException(Reason.SIZE_LIMIT, line, "ima template name longer than 255 bytes");
+                }
+                if (extra.length != 0) {
+                    throw new TpmFormatException(Reason.INVALID_VALUE, line, "ima template has no sig or buf field");
+                }
+                byte[] data = Arrays.copyOf(fileDigest, 20 + IMA_NAME_FIELD);
+                System.arraycopy(name, 0, data, 20, name.length);
+                return new ImaEntry(line, pcr, templateHash, templateName, digestAlgorithm, fileDigest, path, data);
+            }
+            case "ima-ng", "ima-sig", "ima-buf" -> {
+                int expected = digestSize(digestAlgorithm).orElseThrow(() -> new TpmFormatException(
+                        Reason.UNKNOWN_ALGORITHM, line, "digest algorithm " + digestAlgorithm));
+                if (fileDigest.length != expected) {
+                    throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, line, digestAlgorithm + " digest of "
+                            + fileDigest.length + " bytes");
+                }
+                if (templateName.equals("ima-ng") && extra.length != 0) {
+                    throw new TpmFormatException(Reason.INVALID_VALUE, line, "ima-ng has no sig or buf field");
+                }
+                ByteArrayOutputStream data = new ByteArrayOutputStream();
+                byte[] alg = digestAlgorithm.getBytes(StandardCharsets.US_ASCII);
+                byte[] dng = new byte[alg.length + 2 + fileDigest.length];
+                System.arraycopy(alg, 0, dng, 0, alg.length);
+                dng[alg.length] = ':';
+                System.arraycopy(fileDigest, 0, dng, alg.length + 2, fileDigest.length);
+                field(data, dng);
+                field(data, Arrays.copyOf(name, name.length + 1));
+                if (!templateName.equals("ima-ng")) {
+                    field(data, extra);
+                }
+                return new ImaEntry(line, pcr, templateHash, templateName, digestAlgorithm, fileDigest, path,
+                        data.toByteArray());
+            }
+            default -> throw new TpmFormatException(Reason.UNSUPPORTED_TYPE, line, "template " + templateName);
+        }
+    }
+
+    private static void field(ByteArrayOutputStream out, byte[] v) {
+        int n = v.length;
+        out.write(n);
+        out.write(n >>> 8);
+        out.write(n >>> 16);
+        out.write(n >>> 24);
+        out.writeBytes(v);
+    }
+
+    /**
+     * The digest size of a file digest algorithm by the kernel's name (crypto/hash_info.c) for
+     * the algorithms IMA may be configured with; MD5 is not accepted.
+     */
+    static Optional<Integer> digestSize(String kernelName) {
+        return switch (kernelName) {
+            case "sha1" -> Optional.of(20);
+            case "sha224" -> Optional.of(28);
+            case "sha256", "sm3", "sha3-256", "streebog256" -> Optional.of(32);
+            case "sha384", "sha3-384" -> Optional.of(48);
+            case "sha512", "sha3-512", "streebog512" -> Optional.of(64);
+            default -> Optional.empty();
+        };
+    }
+
+    /** The template hash algorithm for a template hash length. */
+    static Optional<HashAlg> templateHashAlg(int length) {
+        for (HashAlg h : HashAlg.values()) {
+            if (h.digestSize() == length) {
+                return Optional.of(h);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the template hash is the hash of the template data, in the algorithm its length
+     * names (SHA-1 for the classic list, SHA-256 for {@code ascii_runtime_measurements_sha256});
+     * false for a violation entry, whose template hash hashes nothing.
+     *
+     * @return whether the template hash checks out
+     */
+    public boolean templateHashMatches() {
+        if (violation()) {
+            return false;
+        }
+        Optional<HashAlg> h = templateHashAlg(templateHash.length);
+        return h.isPresent() && MessageDigest.isEqual(h.get().hash(templateData), templateHash);
+    }
+
+    /**
+     * What the kernel extends into PCR {@link #pcr()} of one bank for this entry (ima_queue.c
+     * ima_pcr_extend with the per-bank digests of ima_calc_field_array_hash, kernels since 5.6):
+     * the bank's hash of the template data, or all ones for a violation.
+     *
+     * @param bank the PCR bank
+     * @return the digest extended
+     */
+    public byte[] extendDigest(HashAlg bank) {
+        if (violation()) {
+            byte[] ones = new byte[bank.digestSize()];
+            Arrays.fill(ones, (byte) 0xFF);
+            return ones;
+        }
+        return bank.hash(templateData);
     }
 
     /** @return a copy of {@code templateHash} */

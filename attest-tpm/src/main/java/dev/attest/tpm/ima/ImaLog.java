@@ -4,9 +4,7 @@ import dev.attest.tpm.HashAlg;
 import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.TpmFormatException;
 import dev.attest.tpm.TpmFormatException.Reason;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +32,6 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
     public static final int MAX_SIZE = 64 << 20;
     /** Bound on one line. */
     public static final int MAX_LINE = 64 * 1024;
-    /** IMA_EVENT_NAME_LEN_MAX: the {@code ima} template pads names to this plus one byte. */
-    private static final int IMA_NAME_FIELD = 256;
 
     /** Copies. */
     public ImaLog {
@@ -84,7 +80,7 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
             } else if (alg != a) {
                 throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, no, "template hash length changes");
             }
-            if (!e.violation() && !MessageDigest.isEqual(a.hash(e.templateData()), e.templateHash())) {
+            if (!e.violation() && !e.templateHashMatches()) {
                 throw new TpmFormatException(Reason.TEMPLATE_HASH_MISMATCH, no, "template hash does not match the template data");
             }
             entries.add(e);
@@ -112,24 +108,13 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
         }
         String template = f[2];
         String rest = f[3] + " " + f[4];
+        String[] p = rest.split(" ", -1);
         return switch (template) {
             case "ima" -> {
-                // "ima": d (SHA-1, no algorithm prefix) | n (name, padded to 256 bytes, no length fields)
-                String[] p = rest.split(" ", 2);
-                byte[] d = hex(p[0], no, "file digest");
-                if (d.length != 20) {
-                    throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, no, "ima template digest of " + d.length + " bytes");
-                }
-                byte[] name = p[1].getBytes(StandardCharsets.UTF_8);
-                if (name.length > IMA_NAME_FIELD - 1) {
-                    throw new TpmFormatException(Reason.SIZE_LIMIT, no, "ima template name longer than 255 bytes");
-                }
-                byte[] data = Arrays.copyOf(d, 20 + IMA_NAME_FIELD);
-                System.arraycopy(name, 0, data, 20, name.length);
-                yield new ImaEntry(no, pcr, th, template, "sha1", d, p[1], data);
+                String[] dn = rest.split(" ", 2);
+                yield ImaEntry.of(no, pcr, th, template, "sha1", hex(dn[0], no, "file digest"), dn[1], new byte[0]);
             }
             case "ima-ng", "ima-sig", "ima-buf" -> {
-                String[] p = rest.split(" ", -1);
                 int fields = template.equals("ima-ng") ? 2 : 3;
                 if (template.equals("ima-sig") && p.length == 2) {
                     p = new String[] {p[0], p[1], ""};
@@ -142,39 +127,12 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
                 if (colon <= 0) {
                     throw new TpmFormatException(Reason.SYNTAX, no, "d-ng field without algorithm prefix");
                 }
-                String alg = p[0].substring(0, colon);
                 byte[] d = hex(p[0].substring(colon + 1), no, "file digest");
-                int expected = switch (alg) {
-                    case "sha1" -> 20;
-                    case "sha256", "sm3" -> 32;
-                    case "sha384" -> 48;
-                    case "sha512" -> 64;
-                    default -> throw new TpmFormatException(Reason.UNKNOWN_ALGORITHM, no, "digest algorithm " + alg);
-                };
-                if (d.length != expected) {
-                    throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, no, alg + " digest of " + d.length + " bytes");
-                }
-                ByteArrayOutputStream data = new ByteArrayOutputStream();
-                // d-ng: "<alg>:\0" + digest; n-ng: name + "\0"; each preceded by its UINT32 length (little-endian)
-                byte[] dng = new byte[alg.length() + 2 + d.length];
-                System.arraycopy(alg.getBytes(StandardCharsets.US_ASCII), 0, dng, 0, alg.length());
-                dng[alg.length()] = ':';
-                System.arraycopy(d, 0, dng, alg.length() + 2, d.length);
-                field(data, dng);
-                byte[] name = p[1].getBytes(StandardCharsets.UTF_8);
-                field(data, Arrays.copyOf(name, name.length + 1));
-                if (fields == 3) {
-                    field(data, hex(p[2], no, template.equals("ima-sig") ? "sig" : "buf"));
-                }
-                yield new ImaEntry(no, pcr, th, template, alg, d, p[1], data.toByteArray());
+                byte[] extra = fields == 3 ? hex(p[2], no, template.equals("ima-sig") ? "sig" : "buf") : new byte[0];
+                yield ImaEntry.of(no, pcr, th, template, p[0].substring(0, colon), d, p[1], extra);
             }
             default -> throw new TpmFormatException(Reason.UNSUPPORTED_TYPE, no, "template " + template);
         };
-    }
-
-    private static void field(ByteArrayOutputStream out, byte[] v) {
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v.length).array());
-        out.writeBytes(v);
     }
 
     private static byte[] hex(String s, int no, String what) throws TpmFormatException {
@@ -221,12 +179,10 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
     public PcrValues replay(HashAlg bank) {
         Map<Integer, byte[]> values = new TreeMap<>();
         MessageDigest md = bank.newDigest();
-        byte[] ones = new byte[bank.digestSize()];
-        Arrays.fill(ones, (byte) 0xFF);
         for (ImaEntry e : entries) {
             byte[] v = values.getOrDefault(e.pcr(), new byte[bank.digestSize()]);
             md.update(v);
-            md.update(e.violation() ? ones : bank.hash(e.templateData()));
+            md.update(e.extendDigest(bank));
             values.put(e.pcr(), md.digest());
         }
         return PcrValues.of(Map.of(bank, values));
