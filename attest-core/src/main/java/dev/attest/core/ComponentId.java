@@ -45,10 +45,12 @@ public final class ComponentId implements Comparable<ComponentId> {
         return s;
     }
 
+    /** The component name, e.g. a file path. */
     public String name() {
         return name;
     }
 
+    /** The component version, if known. */
     public Optional<String> version() {
         return Optional.ofNullable(version);
     }

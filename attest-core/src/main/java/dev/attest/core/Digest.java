@@ -53,6 +53,7 @@ public final class Digest {
         return ofHex(alg, text.substring(colon + 1));
     }
 
+    /** The algorithm this digest was computed with. */
     public DigestAlgorithm algorithm() {
         return algorithm;
     }

@@ -14,15 +14,25 @@ import java.util.regex.Pattern;
 public record Layer(String name) implements Comparable<Layer> {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
+    /** Bootloaders (shim, GRUB, U-Boot). */
     public static final Layer BOOTLOADER = new Layer("bootloader");
+    /** Firmware images and the boot event log. */
     public static final Layer FIRMWARE = new Layer("firmware");
+    /** The kernel and its modules. */
     public static final Layer KERNEL = new Layer("kernel");
+    /** Operating system files and the IMA list. */
     public static final Layer OS = new Layer("os");
+    /** Application files. */
     public static final Layer APPLICATION = new Layer("application");
+    /** A running process: its code in memory against its files. */
     public static final Layer PROCESS = new Layer("process");
+    /** Memory protection state (W^X). */
     public static final Layer MEMORY = new Layer("memory");
+    /** Timing statistics of the device. */
     public static final Layer TIMING = new Layer("timing");
+    /** TPM quotes and state. */
     public static final Layer TPM = new Layer("tpm");
+    /** Configuration files and settings. */
     public static final Layer CONFIGURATION = new Layer("configuration");
 
     /** @throws IllegalArgumentException if the name does not match {@code [a-z][a-z0-9_-]{0,62}} */

@@ -103,10 +103,12 @@ public final class Measurement {
                 .status(Status.ERROR, reason).build();
     }
 
+    /** The component measured (name and optional version). */
     public ComponentId component() {
         return component;
     }
 
+    /** The layer of the device stack this measurement belongs to (its EAT submodule). */
     public Layer layer() {
         return layer;
     }
@@ -126,18 +128,22 @@ public final class Measurement {
         return values;
     }
 
+    /** The value named {@code name}, if this measurement has one. */
     public Optional<Value> value(String name) {
         return Optional.ofNullable(values.get(name));
     }
 
+    /** The id of the collector that took this measurement ({@link Collector#id()}). */
     public String collectorId() {
         return collectorId;
     }
 
+    /** When the measurement was taken, to the millisecond. */
     public Instant time() {
         return time;
     }
 
+    /** Whether the component was measured, and if not, in which way it failed. */
     public Status status() {
         return status;
     }
@@ -206,52 +212,63 @@ public final class Measurement {
             this.layer = layer;
         }
 
+        /** Sets the collector id (required; {@link Collector#ID} syntax, checked in {@link #build()}). */
         public Builder collector(String id) {
             this.collectorId = id;
             return this;
         }
 
+        /** Sets the measurement time (required; truncated to milliseconds). */
         public Builder time(Instant time) {
             this.time = time;
             return this;
         }
 
+        /** Adds a digest; at most one per algorithm (checked in {@link #build()}). */
         public Builder digest(Digest digest) {
             digests.add(Objects.requireNonNull(digest, "digest"));
             return this;
         }
 
+        /** Adds each of {@code ds} as by {@link #digest(Digest)}. */
         public Builder digests(List<Digest> ds) {
             ds.forEach(this::digest);
             return this;
         }
 
+        /** Sets the value {@code name} (1 to 256 characters, no control characters), replacing any earlier one. */
         public Builder value(String name, Value value) {
             values.put(Value.checkKey(name), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /** Sets an integer value. */
         public Builder value(String name, long v) {
             return value(name, new Value.Int(v));
         }
 
+        /** Sets a real value (finite). */
         public Builder value(String name, double v) {
             return value(name, new Value.Real(v));
         }
 
+        /** Sets a boolean value. */
         public Builder value(String name, boolean v) {
             return value(name, new Value.Bool(v));
         }
 
+        /** Sets a text value. */
         public Builder value(String name, String v) {
             return value(name, new Value.Text(v));
         }
 
+        /** Sets each entry of {@code vs} as by {@link #value(String, Value)}. */
         public Builder values(Map<String, ? extends Value> vs) {
             vs.forEach(this::value);
             return this;
         }
 
+        /** Sets the status and the message saying why (required when the status is not {@link Status#OK}). */
         public Builder status(Status status, String message) {
             this.status = status;
             this.message = message;

@@ -146,6 +146,7 @@ public final class MeasurementLog implements AutoCloseable {
         return new Digest(previous.algorithm(), md.digest());
     }
 
+    /** The digest algorithm of this log's chain. */
     public DigestAlgorithm algorithm() {
         return algorithm;
     }

@@ -33,16 +33,19 @@ public final class MeasurementLogException extends Exception {
     private final Reason reason;
     private final int index;
 
+    /** A failure of {@code reason} at entry {@code index} (-1 when no entry is concerned). */
     public MeasurementLogException(Reason reason, int index, String message) {
         this(reason, index, message, null);
     }
 
+    /** A failure of {@code reason} at entry {@code index}, caused by {@code cause}. */
     public MeasurementLogException(Reason reason, int index, String message, Throwable cause) {
         super(reason + (index >= 0 ? " at entry " + index : "") + ": " + message, cause);
         this.reason = reason;
         this.index = index;
     }
 
+    /** What went wrong. */
     public Reason reason() {
         return reason;
     }

@@ -48,10 +48,12 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
     final class Bytes implements Value {
         private final byte[] value;
 
+        /** Raw bytes (copied). */
         public Bytes(byte[] value) {
             this.value = value.clone();
         }
 
+        /** A copy of the bytes. */
         public byte[] value() {
             return value.clone();
         }

@@ -63,9 +63,12 @@ public final class ReferenceValues {
     }
 
     private final Map<String, Component> components;
+    /** The same components for lookup by name: a hash lookup per measurement appraised. */
+    private final Map<String, Component> byName;
 
     private ReferenceValues(Map<String, Component> components) {
         this.components = Collections.unmodifiableMap(new TreeMap<>(components));
+        this.byName = Map.copyOf(components);
     }
 
     /** No reference values. */
@@ -80,7 +83,7 @@ public final class ReferenceValues {
 
     /** The reference for {@code name}, if any. */
     public Optional<Component> component(String name) {
-        return Optional.ofNullable(components.get(name));
+        return Optional.ofNullable(byName.get(name));
     }
 
     /** All components, by name. */

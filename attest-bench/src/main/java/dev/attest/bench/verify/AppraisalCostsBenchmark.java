@@ -1,0 +1,88 @@
+package dev.attest.bench.verify;
+
+import dev.attest.bench.Fixtures;
+import dev.attest.bench.RawSignature;
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.MeasurementLog;
+import dev.attest.evidence.EatClaims;
+import dev.attest.evidence.EvidenceDecoder;
+import dev.attest.evidence.EvidenceEncoder;
+import dev.attest.evidence.KeyResolver;
+import dev.attest.evidence.LogExtent;
+import dev.attest.evidence.SignatureAlgorithm;
+import java.security.PublicKey;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What one appraisal of the 50-measurement ES256 evidence of {@link AppraisalBenchmark} is made
+ * of, each part alone (average time per call): the signature check at its fastest, the claims
+ * decode without the signature, the chain replay the continuity check does, and the token
+ * hash the result carries. No baseline: these are the parts, not a comparison; BENCHMARKS.md
+ * reads them as the floor of {@code appraise}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(1)
+@Warmup(iterations = 4, time = 3)
+@org.openjdk.jmh.annotations.Measurement(iterations = 5, time = 2)
+public class AppraisalCostsBenchmark {
+    private EvidenceDecoder decoder;
+    private byte[] token;
+    private byte[] toBeSigned;
+    private byte[] rawSignature;
+    private PublicKey publicKey;
+    private LogExtent extent;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        Fixtures.Device device = new Fixtures.Device("device-0042", SignatureAlgorithm.ES256);
+        EatClaims claims = device.nextClaims(java.util.Optional.empty());
+        Fixtures.Capturing capturing = new Fixtures.Capturing(device.key());
+        token = EvidenceEncoder.of(capturing).encode(claims);
+        toBeSigned = capturing.toBeSigned();
+        publicKey = device.key().verificationKey().orElseThrow().publicKey();
+        rawSignature = RawSignature.sign(SignatureAlgorithm.ES256, device.key().privateKey(), toBeSigned);
+        decoder = EvidenceDecoder.builder(KeyResolver.single(device.key().verificationKey().orElseThrow())).build();
+        extent = decoder.decode(token).claims().log().orElseThrow();
+        if (!signatureCheck() || extent.measurements().size() != Fixtures.MEASUREMENTS
+                || !chainReplay().matches(extent.head().head())) {
+            throw new IllegalStateException("fixture does not check out");
+        }
+    }
+
+    /** ES256 verify of the Sig_structure over a JDK SHA-256 digest: the limit. */
+    @Benchmark
+    public boolean signatureCheck() throws Exception {
+        return RawSignature.verifyPrehashed(SignatureAlgorithm.ES256, publicKey, toBeSigned, rawSignature);
+    }
+
+    /** COSE parse, payload CBOR and the 50 measurements, without the signature. */
+    @Benchmark
+    public EatClaims claimsDecode() throws Exception {
+        return decoder.decodeUnverified(token);
+    }
+
+    /** 50 × H(m) and 50 × H(head || H(m)): the continuity check's replay. */
+    @Benchmark
+    public Digest chainReplay() {
+        return MeasurementLog.replay(extent.since().head(), extent.measurements());
+    }
+
+    /** SHA-256 of the token, which names the evidence in the result. */
+    @Benchmark
+    public byte[] tokenHash() {
+        return DigestAlgorithm.SHA_256.newMessageDigest().digest(token);
+    }
+}
