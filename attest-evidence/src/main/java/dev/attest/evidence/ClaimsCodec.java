@@ -271,7 +271,9 @@ final class ClaimsCodec {
             // hashes these bytes, and a measurement that decodes but would re-encode differently
             // could make two evidences with the same chain disagree.
             try {
-                out.add(MeasurementCodec.decodeCanonical(b.value()));
+                // The payload tree is the decoder's own and dropped after this: the measurement
+                // may take the array as its canonical encoding.
+                out.add(MeasurementCodec.decodeCanonical(b.unsafeValue()));
             } catch (CborException e) {
                 throw bad(at + "/" + i + ": measurement is not canonical CBOR: " + e.getMessage());
             } catch (IllegalArgumentException e) {

@@ -180,6 +180,8 @@ public final class MeasurementCodec {
         return b.build();
     }
 
+    private static final Measurement.Status[] STATUSES = Measurement.Status.values();
+
     /** Most heads (items) one canonical measurement may hold. */
     public static final int MAX_ITEMS = 1 << 16;
 
@@ -206,7 +208,8 @@ public final class MeasurementCodec {
         List<Digest> digests = List.of();
         java.util.SortedMap<String, Value> values = null;
         String collector = null;
-        Long time = null;
+        long time = 0;
+        boolean timed = false;
         Measurement.Status status = null;
         String message = null;
         for (int i = 0; i < n; i++) {
@@ -229,23 +232,26 @@ public final class MeasurementCodec {
                     }
                 }
                 case K_COLLECTOR -> collector = r.text();
-                case K_TIME -> time = r.integer();
+                case K_TIME -> {
+                    time = r.integer();
+                    timed = true;
+                }
                 case K_STATUS -> {
                     long st = r.integer();
-                    if (st < 0 || st >= Measurement.Status.values().length) {
+                    if (st < 0 || st >= STATUSES.length) {
                         throw new IllegalArgumentException("bad status");
                     }
-                    status = Measurement.Status.values()[(int) st];
+                    status = STATUSES[(int) st];
                 }
                 case K_MESSAGE -> message = r.text();
                 default -> throw new AssertionError(last);
             }
         }
         r.expectEnd();
-        if (name == null || layer == null || collector == null || time == null || status == null) {
+        if (name == null || layer == null || collector == null || !timed || status == null) {
             throw new IllegalArgumentException("missing measurement field "
                     + (name == null ? K_NAME : layer == null ? K_LAYER : collector == null ? K_COLLECTOR
-                    : time == null ? K_TIME : K_STATUS));
+                    : !timed ? K_TIME : K_STATUS));
         }
         Measurement.Builder b = Measurement.builder(version == null ? ComponentId.of(name)
                 : ComponentId.of(name, version), Layer.of(layer))

@@ -30,6 +30,15 @@ public sealed interface Cbor permits Cbor.Int, Cbor.Bytes, Cbor.Text, Cbor.Array
             this.value = value.clone();
         }
 
+        private Bytes(byte[] value, boolean adopt) {
+            this.value = value;
+        }
+
+        /** Takes {@code value} without a copy: for the decoder, whose array no one else holds. */
+        static Bytes adopt(byte[] value) {
+            return new Bytes(value, true);
+        }
+
         public byte[] value() {
             return value.clone();
         }
@@ -38,8 +47,11 @@ public sealed interface Cbor permits Cbor.Int, Cbor.Bytes, Cbor.Text, Cbor.Array
             return value.length;
         }
 
-        /** The bytes without a copy; callers must not modify them. */
-        byte[] unsafeValue() {
+        /**
+         * The bytes without a copy, for the SDK's decoders on their hot path (a token's payload,
+         * its measurements); callers must not modify them.
+         */
+        public byte[] unsafeValue() {
             return value;
         }
 

@@ -93,7 +93,7 @@ public final class CborDecoder {
             case 1:
                 return new Cbor.Int(-1 - nonNegative(arg, start));
             case 2:
-                return new Cbor.Bytes(take(s, start, arg));
+                return Cbor.Bytes.adopt(take(s, start, arg));
             case 3:
                 return new Cbor.Text(utf8(take(s, start, arg), start));
             case 4: {
