@@ -223,7 +223,7 @@ public final class ImaCollector implements Collector {
         try {
             ImaEntry e = ImaEntry.parse(text, lineNo);
             extend(e.pcr(), e.templateHash(), e.violation());
-            String component = escape(e.path());
+            String component = componentName(e.path());
             Measurement.Builder b = Measurement.builder(ComponentId.of(component), Layer.OS).collector(ID)
                     .time(time).value("index", index).value("line", lineNo).value("pcr", e.pcr())
                     .value("template", e.template()).value("template-hash", new Value.Bytes(e.templateHash()))
@@ -309,7 +309,12 @@ public final class ImaCollector implements Collector {
         }
     }
 
-    private static String escape(String path) {
+    /**
+     * The measurement name this collector gives an entry whose path is {@code path}: control
+     * characters as {@code \\xNN}, cut to {@link ComponentId#MAX_NAME_LENGTH}. A verifier uses it
+     * to check that an entry's name and its measurement's name agree.
+     */
+    public static String componentName(String path) {
         StringBuilder sb = new StringBuilder(path.length());
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

@@ -187,7 +187,7 @@ final class ImaBinding {
                     + (m.value("buffer").isPresent() ? "buffer" : "signature"));
         }
         String name = text(m, "name").orElse(m.component().name());
-        if (!componentName(name).equals(m.component().name())) {
+        if (!ImaCollector.componentName(name).equals(m.component().name())) {
             return invalid(index, path, "the component named after the entry's name", "name " + name);
         }
         ImaEntry e;
@@ -206,21 +206,6 @@ final class ImaBinding {
         }
         // Hashed here, outside the per-device update, which then only chains the digests.
         return new Line(index, path, Optional.of(Entry.of(index, path, e)), Optional.empty());
-    }
-
-    /** The measurement name ImaCollector gives an entry: control characters as {@code \\xNN}, cut to the longest name. */
-    static String componentName(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isISOControl(c)) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        String s = sb.toString();
-        return s.length() > ComponentId.MAX_NAME_LENGTH ? s.substring(0, ComponentId.MAX_NAME_LENGTH) : s;
     }
 
     private static Line invalid(long index, String path, String expected, String actual) {

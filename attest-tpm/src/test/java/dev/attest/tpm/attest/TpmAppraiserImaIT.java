@@ -105,21 +105,9 @@ class TpmAppraiserImaIT {
         swtpm.close();
     }
 
-    static byte[] le32(int v) {
-        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
-    }
-
     /** ima-ng template data written out field by field (Documentation/security/IMA-templates.rst). */
     static byte[] ngData(String alg, byte[] digest, String name) {
-        ByteArrayOutputStream d = new ByteArrayOutputStream();
-        byte[] dng = (alg + ":\0").getBytes(StandardCharsets.US_ASCII);
-        d.writeBytes(le32(dng.length + digest.length));
-        d.writeBytes(dng);
-        d.writeBytes(digest);
-        byte[] n = (name + "\0").getBytes(StandardCharsets.UTF_8);
-        d.writeBytes(le32(n.length));
-        d.writeBytes(n);
-        return d.toByteArray();
+        return ImaFixture.ngData(alg, digest, name, null);
     }
 
     /** A consistent ima-ng line for {@code path} (SHA-1 template hash over its template data). */
