@@ -1,8 +1,6 @@
 package dev.attest.core.internal.cbor;
 
 import dev.attest.core.internal.cbor.CborException.Reason;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +56,17 @@ public final class CborDecoder {
         return item;
     }
 
+    /** The integers 0..23 and -1..-24 (one-byte heads), shared: they are most of any tree's integers. */
+    private static final int SMALL = 24;
+    private static final Cbor.Int[] SMALL_INTS = new Cbor.Int[2 * SMALL];
+
+    static {
+        for (int i = 0; i < SMALL; i++) {
+            SMALL_INTS[i] = new Cbor.Int(i);
+            SMALL_INTS[SMALL + i] = new Cbor.Int(-1 - i);
+        }
+    }
+
     private static final class State {
         final byte[] in;
         int pos;
@@ -89,20 +98,21 @@ public final class CborDecoder {
         long arg = argument(s, start, ai);
         switch (major) {
             case 0:
-                return new Cbor.Int(nonNegative(arg, start));
+                return arg >= 0 && arg < SMALL ? SMALL_INTS[(int) arg] : new Cbor.Int(nonNegative(arg, start));
             case 1:
-                return new Cbor.Int(-1 - nonNegative(arg, start));
+                return arg >= 0 && arg < SMALL ? SMALL_INTS[SMALL + (int) arg] : new Cbor.Int(-1 - nonNegative(arg, start));
             case 2:
                 return Cbor.Bytes.adopt(take(s, start, arg));
             case 3:
                 return new Cbor.Text(utf8(take(s, start, arg), start));
             case 4: {
                 int n = count(s, start, arg, 1);
-                List<Cbor> items = new ArrayList<>(n);
+                Cbor[] items = new Cbor[n];
                 for (int i = 0; i < n; i++) {
-                    items.add(read(s, depth + 1));
+                    items[i] = read(s, depth + 1);
                 }
-                return new Cbor.Array(items);
+                // An immutable list, which the record keeps as it is (List.copyOf of one is itself).
+                return new Cbor.Array(List.of(items));
             }
             case 5:
                 return readMap(s, start, count(s, start, arg, 2), depth);
@@ -114,14 +124,16 @@ public final class CborDecoder {
     }
 
     private Cbor readMap(State s, int start, int n, int depth) throws CborException {
-        List<Cbor.Entry> entries = new ArrayList<>(n);
-        Set<ByteBuffer> keys = new HashSet<>(n * 2);
+        Cbor.Entry[] entries = new Cbor.Entry[n];
+        // Keys are compared as decoded items, not as encodings: 10 and a non-shortest 10
+        // (0x0a, 0x180a) are the same key, and taking one of them silently is how a claim gets
+        // smuggled past a peer that takes the other.
+        Set<Cbor> keys = new HashSet<>(n * 2);
         byte[] previousKey = null;
         for (int i = 0; i < n; i++) {
             int keyStart = s.pos;
             Cbor key = read(s, depth + 1);
-            ByteBuffer keyBytes = ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice();
-            if (!keys.add(keyBytes)) {
+            if (!keys.add(key)) {
                 throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
             }
             if (requireDeterministic) {
@@ -132,9 +144,9 @@ public final class CborDecoder {
                 }
                 previousKey = k;
             }
-            entries.add(new Cbor.Entry(key, read(s, depth + 1)));
+            entries[i] = new Cbor.Entry(key, read(s, depth + 1));
         }
-        return new Cbor.Map(entries);
+        return new Cbor.Map(List.of(entries));
     }
 
     private Cbor readSimple(State s, int start, int ai) throws CborException {

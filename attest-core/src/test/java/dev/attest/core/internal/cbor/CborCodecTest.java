@@ -107,6 +107,11 @@ class CborCodecTest {
         assertEquals(Reason.MALFORMED, reject(LENIENT, "e0"));
         assertEquals(Reason.INVALID_UTF8, reject(LENIENT, "62c328"));
         assertEquals(Reason.DUPLICATE_KEY, reject(LENIENT, "a201010102"));
+        // The same key in two encodings is still a duplicate: 10 and a non-shortest 10, "os" and
+        // "os" with a one-byte length, h'01' twice the same way.
+        assertEquals(Reason.DUPLICATE_KEY, reject(LENIENT, "a20a01180a02"));
+        assertEquals(Reason.DUPLICATE_KEY, reject(LENIENT, "a2626f730178026f7302"));
+        assertEquals(Reason.DUPLICATE_KEY, reject(LENIENT, "a2290139000902"));
         assertEquals(Reason.INTEGER_OUT_OF_RANGE, reject(LENIENT, "1bffffffffffffffff"));
         assertEquals(Reason.INTEGER_OUT_OF_RANGE, reject(LENIENT, "3b8000000000000000"));
     }
