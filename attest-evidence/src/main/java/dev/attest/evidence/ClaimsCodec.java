@@ -13,9 +13,7 @@ import dev.attest.core.internal.cbor.CborException;
 import dev.attest.evidence.EvidenceException.Reason;
 import dev.attest.evidence.internal.Diagnostic;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -161,14 +159,25 @@ final class ClaimsCodec {
             throw bad(path + ": " + e.getMessage());
         }
         Map<String, EatClaims> subs = new LinkedHashMap<>();
+        // Submodules holding nothing but measurements, which the log may carry: kept as lists
+        // until the log says whether they are its own (then the log extent holds them).
+        Map<String, List<Measurement>> measuredOnly = new HashMap<>();
         if (submods != null) {
+            String subsAt = path + "/" + SUBMODS;
             for (Cbor.Entry e : submods.entries()) {
-                String name = text(e.key(), path + "/" + SUBMODS);
-                subs.put(name, fromMap(map(e.value(), path + "/" + SUBMODS + "/" + name), path + "/" + SUBMODS + "/" + name, false));
+                String name = text(e.key(), subsAt);
+                String at = subsAt + "/" + name;
+                Cbor.Map sm = map(e.value(), at);
+                if (log != null && sm.entries().size() == 1 && sm.entries().get(0).key() instanceof Cbor.Int k
+                        && k.value() == MEASUREMENTS) {
+                    measuredOnly.put(name, measurements(sm.entries().get(0).value(), at + "/" + MEASUREMENTS));
+                } else {
+                    subs.put(name, fromMap(sm, at, false));
+                }
             }
         }
         if (log != null) {
-            b.log(logExtent(log, subs, path + "/" + ATTEST_LOG));
+            b.log(logExtent(log, measuredOnly, subs, path + "/" + ATTEST_LOG));
         }
         try {
             subs.forEach(b::submod);
@@ -179,11 +188,12 @@ final class ClaimsCodec {
     }
 
     /**
-     * Rebuilds the log extent from the chain order and the submodules it names, and removes
-     * those submodules from {@code subs} (the extent carries them). Every measurement of a named
-     * submodule must be used exactly once, and such a submodule may carry nothing else.
+     * Rebuilds the log extent from the chain order and the measurement-only submodules it
+     * names. Every measurement of a named submodule must be used exactly once; the
+     * measurement-only submodules the log does not name go to {@code subs} as they are.
      */
-    private static LogExtent logExtent(Cbor.Map log, Map<String, EatClaims> subs, String at) throws EvidenceException {
+    private static LogExtent logExtent(Cbor.Map log, Map<String, List<Measurement>> measuredOnly,
+            Map<String, EatClaims> subs, String at) throws EvidenceException {
         for (Cbor.Entry e : log.entries()) {
             if (!(e.key() instanceof Cbor.Int k) || k.value() < 1 || k.value() > 7) {
                 throw bad(at + ": unknown log field " + e.key());
@@ -200,39 +210,49 @@ final class ClaimsCodec {
         if (!(need(log, 7, at) instanceof Cbor.Array order)) {
             throw bad(at + "/7: the log order must be an array");
         }
-        Map<String, Deque<Measurement>> pending = new HashMap<>();
+        // How many measurements of each named submodule the chain has taken so far.
+        Map<String, int[]> taken = new HashMap<>();
         List<Measurement> chain = new ArrayList<>(order.size());
+        String name = null;
+        List<Measurement> from = null;
+        int[] next = null;
         String orderAt = at + "/7";
         for (Cbor o : order.items()) {
-            String name = text(o, orderAt);
-            Deque<Measurement> q = pending.get(name);
-            if (q == null) {
-                EatClaims sub = subs.get(name);
-                if (sub == null) {
-                    throw bad(at + "/7: the log names submodule " + name + ", which is not in the evidence");
+            String n = text(o, orderAt);
+            if (!n.equals(name)) {
+                // The order names the same submodule many times in a row: look it up once a run.
+                from = measuredOnly.get(n);
+                if (from == null) {
+                    EatClaims sub = subs.get(n);
+                    if (sub == null) {
+                        throw bad(at + "/7: the log names submodule " + n + ", which is not in the evidence");
+                    }
+                    if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty()
+                            || !sub.unknownClaims().isEmpty() || hasOtherClaims(sub)) {
+                        throw bad(at + ": log submodule " + n + " carries claims other than measurements");
+                    }
+                    throw bad(at + "/7: the log names more " + n + " measurements than the submodule holds");
                 }
-                if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty() || !sub.unknownClaims().isEmpty()
-                        || hasOtherClaims(sub)) {
-                    throw bad(at + ": log submodule " + name + " carries claims other than measurements");
-                }
-                q = new ArrayDeque<>(sub.measurements());
-                pending.put(name, q);
+                name = n;
+                next = taken.computeIfAbsent(n, k -> new int[1]);
             }
-            Measurement m = q.poll();
-            if (m == null) {
-                throw bad(at + "/7: the log names more " + name + " measurements than the submodule holds");
+            if (next[0] == from.size()) {
+                throw bad(at + "/7: the log names more " + n + " measurements than the submodule holds");
             }
-            if (!m.layer().name().equals(name)) {
-                throw bad(at + "/7: a measurement of layer " + m.layer().name() + " sits in submodule " + name);
+            Measurement m = from.get(next[0]++);
+            if (!m.layer().name().equals(n)) {
+                throw bad(at + "/7: a measurement of layer " + m.layer().name() + " sits in submodule " + n);
             }
             chain.add(m);
         }
-        for (Map.Entry<String, Deque<Measurement>> e : pending.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                throw bad(at + ": submodule " + e.getKey() + " holds " + e.getValue().size()
+        for (Map.Entry<String, List<Measurement>> e : measuredOnly.entrySet()) {
+            int[] t = taken.get(e.getKey());
+            if (t == null) {
+                subs.put(e.getKey(), EatClaims.builder().measurements(e.getValue()).build());
+            } else if (t[0] != e.getValue().size()) {
+                throw bad(at + ": submodule " + e.getKey() + " holds " + (e.getValue().size() - t[0])
                         + " measurements the log does not account for");
             }
-            subs.remove(e.getKey());
         }
         try {
             return new LogExtent(new LogHead(sinceSeq, new Digest(alg, sinceHead), bootId),

@@ -55,7 +55,11 @@ public final class EatClaims {
     private final Map<String, String> unknown;
 
     private EatClaims(Builder b) {
-        this.nonces = b.nonces.stream().map(byte[]::clone).toList();
+        List<byte[]> ns = new ArrayList<>(b.nonces.size());
+        for (byte[] n : b.nonces) {
+            ns.add(n.clone());
+        }
+        this.nonces = Collections.unmodifiableList(ns);
         this.ueid = clone(b.ueid);
         this.oemid = clone(b.oemid);
         this.hwmodel = clone(b.hwmodel);
@@ -90,7 +94,7 @@ public final class EatClaims {
             byLayer.forEach((k, v) -> subs.put(k, v.build()));
         }
         this.submods = Collections.unmodifiableMap(subs);
-        this.unknown = Collections.unmodifiableMap(new TreeMap<>(b.unknown));
+        this.unknown = b.unknown.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(b.unknown));
     }
 
     /** A new, empty builder. */
