@@ -44,8 +44,31 @@ final class CoseSign1 {
 
     /** The Sig_structure for Signature1 (RFC 9052 §4.4). */
     static byte[] toBeSigned(byte[] protectedBytes, byte[] externalAad, byte[] payload) {
-        return CborEncoder.encode(Cbor.Array.of(new Cbor.Text("Signature1"), new Cbor.Bytes(protectedBytes),
-                new Cbor.Bytes(externalAad), new Cbor.Bytes(payload)));
+        // ["Signature1", protected, external_aad, payload] written straight into one array: the
+        // payload is most of it and is copied once (a tree would copy it three times).
+        byte[][] parts = {SIG_STRUCTURE_PREFIX, CborEncoder.head(2, protectedBytes.length), protectedBytes,
+                CborEncoder.head(2, externalAad.length), externalAad, CborEncoder.head(2, payload.length), payload};
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** The array head of a Sig_structure for Signature1 and its context string. */
+    private static final byte[] SIG_STRUCTURE_PREFIX = concat(CborEncoder.head(4, 4),
+            CborEncoder.encode(new Cbor.Text("Signature1")));
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Signs {@code payload} and returns the tagged COSE_Sign1 (optionally inside a CWT tag). */
