@@ -126,6 +126,24 @@ class EvidenceTest {
         assertEquals(Reason.DUPLICATE_KEY, reasonFor(dup));
     }
 
+    @Test
+    void aClaimTwiceInTwoEncodingsIsADuplicate() throws Exception {
+        // {6: 1700000000, 6 (as 0x1806): 1} signed: iat twice, once with a non-shortest key. A
+        // decoder that compared keys by their bytes took the second; a peer may take the first.
+        byte[] payload = HexFormat.of().parseHex("a2" + "061a6553f100" + "180601");
+        byte[] ph = CborEncoder.encode(Cbor.map().put(1, Cbor.of(-7)).build());
+        byte[] sig = ES256.sign(CoseSign1.toBeSigned(ph, new byte[0], payload));
+        byte[] token = CborEncoder.encode(new Cbor.Tag(18, Cbor.Array.of(Cbor.of(ph), Cbor.map().build(),
+                Cbor.of(payload), Cbor.of(sig))));
+        assertEquals(Reason.DUPLICATE_KEY, reasonFor(token));
+        // The same claims with the key written once decode: the refusal is about the duplicate.
+        byte[] once = HexFormat.of().parseHex("a1" + "061a6553f100");
+        byte[] sigOnce = ES256.sign(CoseSign1.toBeSigned(ph, new byte[0], once));
+        VerifiedEvidence ok = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).build().decode(CborEncoder.encode(
+                new Cbor.Tag(18, Cbor.Array.of(Cbor.of(ph), Cbor.map().build(), Cbor.of(once), Cbor.of(sigOnce)))));
+        assertEquals(1_700_000_000L, ok.claims().iat().orElseThrow().getEpochSecond());
+    }
+
     /** Signed claims {measurements: [[65001, m]]} carrying the measurement bytes {@code m} as given. */
     private static byte[] withMeasurementBytes(byte[] m) throws Exception {
         byte[] payload = CborEncoder.encode(Cbor.map().put(EatProfile.MEASUREMENTS, Cbor.Array.of(
