@@ -43,11 +43,25 @@ public final class CborDecoder {
 
     /** Decodes exactly one item spanning all of {@code input}. */
     public Cbor decode(byte[] input) throws CborException {
+        return decode(input, true);
+    }
+
+    /**
+     * Checks that {@code input} is exactly one item {@link #decode} would accept, by the same
+     * rules and with the same exceptions, without building it (only map keys are built, to find
+     * duplicates): for a caller that reads the item afterwards with a {@link CborReader}.
+     */
+    public void validate(byte[] input) throws CborException {
+        decode(input, false);
+    }
+
+    private Cbor decode(byte[] input, boolean build) throws CborException {
         if (input.length > maxBytes) {
             throw new CborException(Reason.TOO_LARGE, maxBytes,
                     input.length + " bytes, limit " + maxBytes);
         }
         State s = new State(input);
+        s.build = build;
         Cbor item = read(s, 0);
         if (s.pos != input.length) {
             throw new CborException(Reason.TRAILING_BYTES, s.pos,
@@ -71,6 +85,8 @@ public final class CborDecoder {
         final byte[] in;
         int pos;
         int items;
+        /** Whether items are built; when not, {@link #read} returns null for all but simple values. */
+        boolean build;
 
         State(byte[] in) {
             this.in = in;
@@ -97,34 +113,61 @@ public final class CborDecoder {
         }
         long arg = argument(s, start, ai);
         switch (major) {
-            case 0:
-                return arg >= 0 && arg < SMALL ? SMALL_INTS[(int) arg] : new Cbor.Int(nonNegative(arg, start));
-            case 1:
-                return arg >= 0 && arg < SMALL ? SMALL_INTS[SMALL + (int) arg] : new Cbor.Int(-1 - nonNegative(arg, start));
+            case 0, 1:
+                if (!s.build) {
+                    nonNegative(arg, start);
+                    return null;
+                }
+                return readInt(major, arg, start);
             case 2:
+                if (!s.build) {
+                    skip(s, start, arg);
+                    return null;
+                }
                 return Cbor.Bytes.adopt(take(s, start, arg));
             case 3:
+                if (!s.build) {
+                    int from = s.pos;
+                    skip(s, start, arg);
+                    Utf8.check(s.in, from, s.pos - from, start);
+                    return null;
+                }
                 return new Cbor.Text(utf8(take(s, start, arg), start));
             case 4: {
                 int n = count(s, start, arg, 1);
-                Cbor[] items = new Cbor[n];
+                Cbor[] items = s.build ? new Cbor[n] : null;
                 for (int i = 0; i < n; i++) {
-                    items[i] = read(s, depth + 1);
+                    Cbor item = read(s, depth + 1);
+                    if (items != null) {
+                        items[i] = item;
+                    }
                 }
                 // An immutable list, which the record keeps as it is (List.copyOf of one is itself).
-                return new Cbor.Array(List.of(items));
+                return items == null ? null : new Cbor.Array(List.of(items));
             }
             case 5:
                 return readMap(s, start, count(s, start, arg, 2), depth);
-            case 6:
-                return new Cbor.Tag(nonNegative(arg, start), read(s, depth + 1));
+            case 6: {
+                long tag = nonNegative(arg, start);
+                Cbor content = read(s, depth + 1);
+                return s.build ? new Cbor.Tag(tag, content) : null;
+            }
             default:
                 throw new AssertionError(major);
         }
     }
 
+    private static Cbor readInt(int major, long arg, int start) throws CborException {
+        if (arg >= 0 && arg < SMALL) {
+            return SMALL_INTS[major == 0 ? (int) arg : SMALL + (int) arg];
+        }
+        long v = nonNegative(arg, start);
+        return new Cbor.Int(major == 0 ? v : -1 - v);
+    }
+
     private Cbor readMap(State s, int start, int n, int depth) throws CborException {
-        Cbor.Entry[] entries = new Cbor.Entry[n];
+        boolean build = s.build;
+        Cbor.Entry[] entries = build ? new Cbor.Entry[n] : null;
         // Keys are compared as decoded items, not as encodings: 10 and a non-shortest 10
         // (0x0a, 0x180a) are the same key, and taking one of them silently is how a claim gets
         // smuggled past a peer that takes the other.
@@ -132,7 +175,9 @@ public final class CborDecoder {
         byte[] previousKey = null;
         for (int i = 0; i < n; i++) {
             int keyStart = s.pos;
+            s.build = true;
             Cbor key = read(s, depth + 1);
+            s.build = build;
             if (!keys.add(key)) {
                 throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
             }
@@ -144,9 +189,12 @@ public final class CborDecoder {
                 }
                 previousKey = k;
             }
-            entries[i] = new Cbor.Entry(key, read(s, depth + 1));
+            Cbor value = read(s, depth + 1);
+            if (build) {
+                entries[i] = new Cbor.Entry(key, value);
+            }
         }
-        return new Cbor.Map(List.of(entries));
+        return build ? new Cbor.Map(List.of(entries)) : null;
     }
 
     private Cbor readSimple(State s, int start, int ai) throws CborException {
@@ -256,14 +304,18 @@ public final class CborDecoder {
     }
 
     private static byte[] take(State s, int start, long len) throws CborException {
+        int from = s.pos;
+        skip(s, start, len);
+        return Arrays.copyOfRange(s.in, from, s.pos);
+    }
+
+    private static void skip(State s, int start, long len) throws CborException {
         long left = s.in.length - s.pos;
         if (len < 0 || len > left) {
             throw new CborException(Reason.TRUNCATED, start, "declares " + Long.toUnsignedString(len)
                     + " bytes with " + left + " left");
         }
-        byte[] out = Arrays.copyOfRange(s.in, s.pos, s.pos + (int) len);
         s.pos += (int) len;
-        return out;
     }
 
     private static String utf8(byte[] b, int start) throws CborException {
