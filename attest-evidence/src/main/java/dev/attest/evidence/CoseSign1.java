@@ -207,7 +207,20 @@ final class CoseSign1 {
     }
 
     static Cbor decode(CborDecoder decoder, byte[] bytes, String what) throws EvidenceException {
+        return decode(decoder, bytes, what, true);
+    }
+
+    /** {@link #decode} without building the item (see {@link CborDecoder#validate}). */
+    static void validate(CborDecoder decoder, byte[] bytes, String what) throws EvidenceException {
+        decode(decoder, bytes, what, false);
+    }
+
+    private static Cbor decode(CborDecoder decoder, byte[] bytes, String what, boolean build) throws EvidenceException {
         try {
+            if (!build) {
+                decoder.validate(bytes);
+                return null;
+            }
             return decoder.decode(bytes);
         } catch (CborException e) {
             Reason r = switch (e.reason()) {

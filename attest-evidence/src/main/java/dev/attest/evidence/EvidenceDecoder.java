@@ -1,7 +1,6 @@
 package dev.attest.evidence;
 
 import dev.attest.core.DigestAlgorithm;
-import dev.attest.core.internal.cbor.Cbor;
 import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.evidence.EvidenceException.Reason;
 import java.util.EnumSet;
@@ -63,11 +62,10 @@ public final class EvidenceDecoder {
         if (!algorithms.contains(cose.algorithm)) {
             throw new EvidenceException(Reason.ALG_NOT_ALLOWED, cose.algorithm + " is not enabled on this decoder");
         }
-        Cbor payload = CoseSign1.decode(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload, "payload");
-        Optional<byte[]> ueid = Optional.empty();
-        if (payload instanceof Cbor.Map m && m.get(EatProfile.UEID).orElse(null) instanceof Cbor.Bytes u) {
-            ueid = Optional.of(u.value());
-        }
+        // The payload's CBOR is checked now, its claims only once the signature is: without a
+        // tree, the claims are then read straight from the bytes.
+        CoseSign1.validate(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload, "payload");
+        Optional<byte[]> ueid = ClaimsReader.ueid(cose.payload);
         VerificationKey key = resolver.resolve(new KeyRequest(cose.algorithm, cose.keyId, ueid, cose.x5chain))
                 .orElseThrow(() -> new EvidenceException(Reason.KEY_NOT_FOUND, "no key for kid "
                         + cose.keyId.map(Object::toString).orElse("(none)")));
@@ -78,7 +76,7 @@ public final class EvidenceDecoder {
         if (!key.verify(CoseSign1.toBeSigned(cose.protectedBytes, new byte[0], cose.payload), cose.signature)) {
             throw new EvidenceException(Reason.BAD_SIGNATURE, "the signature does not verify with " + key);
         }
-        EatClaims claims = ClaimsCodec.fromCbor(payload);
+        EatClaims claims = ClaimsReader.read(cose.payload);
         return new VerifiedEvidence(claims, key, cose.x5chain, sha256(token));
     }
 
@@ -99,8 +97,8 @@ public final class EvidenceDecoder {
         if (!algorithms.contains(cose.algorithm)) {
             throw new EvidenceException(Reason.ALG_NOT_ALLOWED, cose.algorithm + " is not enabled on this decoder");
         }
-        return ClaimsCodec.fromCbor(CoseSign1.decode(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload,
-                "payload"));
+        CoseSign1.validate(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload, "payload");
+        return ClaimsReader.read(cose.payload);
     }
 
     private static byte[] sha256(byte[] b) {

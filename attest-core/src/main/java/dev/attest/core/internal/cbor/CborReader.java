@@ -15,6 +15,7 @@ public final class CborReader {
     private final byte[] in;
     private final int end;
     private final int maxItems;
+    private final boolean deterministic;
     private int pos;
     private int items;
 
@@ -24,16 +25,75 @@ public final class CborReader {
      * @throws IndexOutOfBoundsException if the range is not inside {@code in}
      */
     public CborReader(byte[] in, int from, int to, int maxItems) {
+        this(in, from, to, maxItems, true);
+    }
+
+    private CborReader(byte[] in, int from, int to, int maxItems, boolean deterministic) {
         java.util.Objects.checkFromToIndex(from, to, in.length);
         this.in = in;
         this.pos = from;
         this.end = to;
         this.maxItems = maxItems;
+        this.deterministic = deterministic;
+    }
+
+    /**
+     * A reader of {@code in[from, to)} that accepts heads in any definite form, for input that
+     * {@link CborDecoder#validate} has accepted (so its limits, UTF-8 and duplicate keys are
+     * already checked): it reads without a tree what the lenient decoder would have built.
+     * Floats are not read by such a reader ({@link #skip} passes over them).
+     */
+    public static CborReader validated(byte[] in, int from, int to) {
+        return new CborReader(in, from, to, Integer.MAX_VALUE, false);
     }
 
     /** The position of the next byte to read. */
     public int position() {
         return pos;
+    }
+
+    /** Moves to {@code position}, a position this reader reported before. */
+    public void seek(int position) {
+        java.util.Objects.checkIndex(position, end + 1);
+        pos = position;
+    }
+
+    /** Passes over the next item, whatever it is, and everything it holds. */
+    public void skip() throws CborException {
+        int start = pos;
+        int ib = peekInitialByte();
+        int major = ib >>> 5;
+        if (major == 7) {
+            int ai = ib & 0x1f;
+            int width = ai < 24 ? 1 : ai == 24 ? 2 : ai == 25 ? 3 : ai == 26 ? 5 : ai == 27 ? 9 : -1;
+            if (width < 0) {
+                throw new CborException(Reason.MALFORMED, start, "reserved simple value or break");
+            }
+            if (end - pos < width) {
+                throw new CborException(Reason.TRUNCATED, start, "input ended inside an item");
+            }
+            ++items;
+            pos += width;
+            return;
+        }
+        long arg = head(major);
+        switch (major) {
+            case 2, 3 -> pos += length(start, arg);
+            case 4 -> {
+                for (int i = count(start, arg, 1); i > 0; i--) {
+                    skip();
+                }
+            }
+            case 5 -> {
+                for (int i = 2 * count(start, arg, 2); i > 0; i--) {
+                    skip();
+                }
+            }
+            case 6 -> skip();
+            default -> {
+                // 0 and 1: the head is the whole item.
+            }
+        }
     }
 
     /** Whether every byte of the range was read. */
@@ -85,6 +145,9 @@ public final class CborReader {
         int ai = ib & 0x1f;
         if (ai < 24) {
             return ai;
+        }
+        if (!deterministic && ai <= 27) {
+            return bigEndian(start, 1 << (ai - 24));
         }
         long v;
         switch (ai) {

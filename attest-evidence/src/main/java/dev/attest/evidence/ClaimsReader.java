@@ -1,0 +1,444 @@
+package dev.attest.evidence;
+
+import static dev.attest.evidence.EatProfile.*;
+
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.LogHead;
+import dev.attest.core.Measurement;
+import dev.attest.core.internal.MeasurementCodec;
+import dev.attest.core.internal.cbor.CborDecoder;
+import dev.attest.core.internal.cbor.CborException;
+import dev.attest.core.internal.cbor.CborReader;
+import dev.attest.evidence.EvidenceException.Reason;
+import dev.attest.evidence.internal.Diagnostic;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a claims set under this SDK's profile ({@link EatProfile}) straight from the payload
+ * bytes, without a CBOR tree: the payload must have passed {@link CborDecoder#validate} with the
+ * token's limits, so it is one well-formed item without duplicate keys, and this reader checks
+ * only what the claims mean. The counterpart of {@link ClaimsCodec#toCbor}.
+ */
+final class ClaimsReader {
+    private static final long MAX_NUMERIC_DATE = 253_402_300_799L;
+    private static final int MAJOR_UINT = 0;
+    private static final int MAJOR_NINT = 1;
+    private static final int MAJOR_BYTES = 2;
+    private static final int MAJOR_TEXT = 3;
+    private static final int MAJOR_ARRAY = 4;
+    private static final int MAJOR_MAP = 5;
+
+    private final byte[] in;
+    private final CborReader r;
+
+    private ClaimsReader(byte[] payload) {
+        this.in = payload;
+        this.r = CborReader.validated(payload, 0, payload.length);
+    }
+
+    /** The top-level ueid of a validated payload, if it is a claims map with a byte-string ueid. */
+    static Optional<byte[]> ueid(byte[] payload) throws EvidenceException {
+        ClaimsReader c = new ClaimsReader(payload);
+        try {
+            if (c.r.peekMajorType() != MAJOR_MAP) {
+                return Optional.empty();
+            }
+            for (int n = c.r.mapHeader(); n > 0; n--) {
+                boolean isUeid = false;
+                if (c.r.peekMajorType() == MAJOR_UINT) {
+                    isUeid = c.r.integer() == UEID;
+                } else {
+                    c.r.skip();
+                }
+                if (isUeid && c.r.peekMajorType() == MAJOR_BYTES) {
+                    return Optional.of(c.r.bytes());
+                }
+                c.r.skip();
+            }
+            return Optional.empty();
+        } catch (CborException e) {
+            throw unreadable(e);
+        }
+    }
+
+    /** The claims of a validated payload. */
+    static EatClaims read(byte[] payload) throws EvidenceException {
+        ClaimsReader c = new ClaimsReader(payload);
+        try {
+            if (c.r.peekMajorType() != MAJOR_MAP) {
+                throw bad("the claims set must be a map");
+            }
+            return c.claims("", true);
+        } catch (CborException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private EatClaims claims(String path, boolean top) throws CborException, EvidenceException {
+        EatClaims.Builder b = EatClaims.builder();
+        int submods = -1;
+        int log = -1;
+        try {
+            for (int n = r.mapHeader(); n > 0; n--) {
+                int major = r.peekMajorType();
+                if (major != MAJOR_UINT && major != MAJOR_NINT) {
+                    b.unknownClaim(diagnostic(), diagnostic());
+                    continue;
+                }
+                long key = r.integer();
+                String at = path + "/" + key;
+                switch ((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, key))) {
+                    case ISS -> b.iss(text(at));
+                    case SUB -> b.sub(text(at));
+                    case EXP -> b.exp(time(at));
+                    case NBF -> b.nbf(time(at));
+                    case IAT -> b.iat(time(at));
+                    case CTI -> b.cti(bytes(at));
+                    case NONCE -> {
+                        if (r.peekMajorType() == MAJOR_ARRAY) {
+                            int count = r.arrayHeader();
+                            if (count == 0) {
+                                throw bad(at + ": empty nonce array");
+                            }
+                            for (; count > 0; count--) {
+                                b.nonce(bytes(at));
+                            }
+                        } else {
+                            b.nonce(bytes(at));
+                        }
+                    }
+                    case UEID -> b.ueid(bytes(at));
+                    case OEMID -> b.oemid(bytes(at));
+                    case HWMODEL -> b.hwmodel(bytes(at));
+                    case HWVERSION -> b.hwversion(version(at));
+                    case UPTIME -> b.uptime(uint(at));
+                    case DBGSTAT -> {
+                        long d = uint(at);
+                        if (d >= DebugStatus.values().length) {
+                            throw bad(at + ": unknown dbgstat " + d);
+                        }
+                        b.dbgstat(DebugStatus.values()[(int) d]);
+                    }
+                    case EAT_PROFILE -> b.profile(text(at));
+                    case BOOTCOUNT -> b.bootcount(uint(at));
+                    case BOOTSEED -> b.bootseed(bytes(at));
+                    case SWNAME -> b.swname(text(at));
+                    case SWVERSION -> b.swversion(version(at));
+                    case MEASUREMENTS -> b.measurements(measurements(at));
+                    case MEASRES -> measres(b, at);
+                    case SUBMODS -> submods = mapAt(at);
+                    case ATTEST_LOG -> {
+                        if (!top) {
+                            throw bad(at + ": the measurement log belongs at the top level");
+                        }
+                        log = mapAt(at);
+                    }
+                    default -> b.unknownClaim(Long.toString(key), diagnostic());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad(path + ": " + e.getMessage());
+        }
+        Map<String, EatClaims> subs = new LinkedHashMap<>();
+        // Submodules holding nothing but measurements, which the log may carry: kept as lists
+        // until the log says whether they are its own (then the log extent holds them).
+        Map<String, List<Measurement>> measuredOnly = new HashMap<>();
+        if (submods >= 0) {
+            String subsAt = path + "/" + SUBMODS;
+            r.seek(submods);
+            for (int n = r.mapHeader(); n > 0; n--) {
+                String name = text(subsAt);
+                String at = subsAt + "/" + name;
+                int sub = mapAt(at);
+                int end = r.position();
+                r.seek(sub);
+                if (log >= 0 && r.mapHeader() == 1 && r.peekMajorType() == MAJOR_UINT && r.integer() == MEASUREMENTS) {
+                    measuredOnly.put(name, measurements(at + "/" + MEASUREMENTS));
+                } else {
+                    r.seek(sub);
+                    subs.put(name, claims(at, false));
+                }
+                r.seek(end);
+            }
+        }
+        if (log >= 0) {
+            r.seek(log);
+            b.log(logExtent(measuredOnly, subs, path + "/" + ATTEST_LOG));
+        }
+        try {
+            subs.forEach(b::submod);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw bad(path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the log map at the reader's position and rebuilds the extent from its chain order
+     * and the measurement-only submodules it names. Every measurement of a named submodule must
+     * be used exactly once; the measurement-only submodules the log does not name go to
+     * {@code subs} as they are.
+     */
+    private LogExtent logExtent(Map<String, List<Measurement>> measuredOnly, Map<String, EatClaims> subs, String at)
+            throws CborException, EvidenceException {
+        int[] field = new int[8];
+        Arrays.fill(field, -1);
+        int n = r.mapHeader();
+        for (int i = 0; i < n; i++) {
+            int keyAt = r.position();
+            long k = r.peekMajorType() == MAJOR_UINT ? r.integer() : -1;
+            if (k < 1 || k > 7) {
+                r.seek(keyAt);
+                throw bad(at + ": unknown log field " + diagnostic());
+            }
+            field[(int) k] = r.position();
+            r.skip();
+        }
+        for (int k = 1; k <= 7; k++) {
+            if (field[k] < 0) {
+                throw bad(at + ": missing field " + k);
+            }
+        }
+        long algId = uint(field[1], at + "/1");
+        DigestAlgorithm alg = DigestAlgorithm.byNamedInformationId(algId)
+                .orElseThrow(() -> bad(at + "/1: log digest algorithm " + algId + " is not allowed"));
+        r.seek(field[2]);
+        String bootId = text(at + "/2");
+        long sinceSeq = uint(field[3], at + "/3");
+        r.seek(field[4]);
+        byte[] sinceHead = bytes(at + "/4");
+        long headSeq = uint(field[5], at + "/5");
+        r.seek(field[6]);
+        byte[] head = bytes(at + "/6");
+        r.seek(field[7]);
+        if (r.peekMajorType() != MAJOR_ARRAY) {
+            throw bad(at + "/7: the log order must be an array");
+        }
+        int count = r.arrayHeader();
+        // How many measurements of each named submodule the chain has taken so far.
+        Map<String, int[]> taken = new HashMap<>();
+        List<Measurement> chain = new ArrayList<>(count);
+        String orderAt = at + "/7";
+        String name = null;
+        int nameFrom = 0;
+        int nameTo = 0;
+        List<Measurement> from = null;
+        int[] next = null;
+        for (int i = 0; i < count; i++) {
+            // The order names the same submodule many times in a row: a name whose encoding is
+            // the previous one's is that name, without decoding or looking it up again.
+            int itemFrom = r.position();
+            if (name == null || r.peekMajorType() != MAJOR_TEXT) {
+                name = null;
+            } else {
+                r.skip();
+                if (r.compareEncoded(nameFrom, nameTo, itemFrom, r.position()) != 0) {
+                    name = null;
+                }
+            }
+            if (name == null) {
+                r.seek(itemFrom);
+                String n1 = text(orderAt);
+                nameFrom = itemFrom;
+                nameTo = r.position();
+                from = measuredOnly.get(n1);
+                if (from == null) {
+                    EatClaims sub = subs.get(n1);
+                    if (sub == null) {
+                        throw bad(orderAt + ": the log names submodule " + n1 + ", which is not in the evidence");
+                    }
+                    if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty()
+                            || !sub.unknownClaims().isEmpty() || hasOtherClaims(sub)) {
+                        throw bad(at + ": log submodule " + n1 + " carries claims other than measurements");
+                    }
+                    throw bad(orderAt + ": the log names more " + n1 + " measurements than the submodule holds");
+                }
+                name = n1;
+                next = taken.computeIfAbsent(n1, x -> new int[1]);
+            }
+            if (next[0] == from.size()) {
+                throw bad(orderAt + ": the log names more " + name + " measurements than the submodule holds");
+            }
+            Measurement m = from.get(next[0]++);
+            if (!m.layer().name().equals(name)) {
+                throw bad(orderAt + ": a measurement of layer " + m.layer().name() + " sits in submodule " + name);
+            }
+            chain.add(m);
+        }
+        for (Map.Entry<String, List<Measurement>> e : measuredOnly.entrySet()) {
+            int[] t = taken.get(e.getKey());
+            if (t == null) {
+                subs.put(e.getKey(), EatClaims.builder().measurements(e.getValue()).build());
+            } else if (t[0] != e.getValue().size()) {
+                throw bad(at + ": submodule " + e.getKey() + " holds " + (e.getValue().size() - t[0])
+                        + " measurements the log does not account for");
+            }
+        }
+        try {
+            return new LogExtent(new LogHead(sinceSeq, new Digest(alg, sinceHead), bootId),
+                    new LogHead(headSeq, new Digest(alg, head), bootId), chain);
+        } catch (IllegalArgumentException e) {
+            throw bad(at + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean hasOtherClaims(EatClaims sub) {
+        return sub.iat().isPresent() || sub.exp().isPresent() || sub.nbf().isPresent() || !sub.nonces().isEmpty()
+                || sub.ueid().isPresent() || sub.oemid().isPresent() || sub.hwmodel().isPresent()
+                || sub.hwversion().isPresent() || sub.swname().isPresent() || sub.swversion().isPresent()
+                || sub.dbgstat().isPresent() || sub.uptime().isPresent() || sub.bootcount().isPresent()
+                || sub.bootseed().isPresent() || sub.profile().isPresent() || sub.iss().isPresent()
+                || sub.sub().isPresent() || sub.cti().isPresent();
+    }
+
+    private List<Measurement> measurements(String at) throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_ARRAY) {
+            throw bad(at + ": measurements must be an array");
+        }
+        int n = r.arrayHeader();
+        List<Measurement> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            // Paths are built only for a refusal: this loop runs for every measurement.
+            if (r.peekMajorType() != MAJOR_ARRAY || r.arrayHeader() != 2) {
+                throw bad(at + "/" + i + ": a measurement is [content-format, bytes]");
+            }
+            int major = r.peekMajorType();
+            int formatAt = r.position();
+            if ((major != MAJOR_UINT && major != MAJOR_NINT) || r.integer() != MEASUREMENT_CONTENT_FORMAT) {
+                r.seek(formatAt);
+                throw bad(at + "/" + i + "/0: measurement content format " + diagnostic() + " is not understood");
+            }
+            if (r.peekMajorType() != MAJOR_BYTES) {
+                throw bad(at + "/" + i + "/1: must be a byte string");
+            }
+            // Decoded straight from the bytes, accepting only the canonical form: the chain
+            // hashes these bytes, and a measurement that decodes but would re-encode differently
+            // could make two evidences with the same chain disagree. The copy is the
+            // measurement's own canonical encoding from now on.
+            byte[] m = r.bytes();
+            try {
+                out.add(MeasurementCodec.decodeCanonical(m));
+            } catch (CborException e) {
+                throw bad(at + "/" + i + ": measurement is not canonical CBOR: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw bad(at + "/" + i + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private void measres(EatClaims.Builder b, String at) throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_ARRAY) {
+            throw bad(at + ": measres must be an array");
+        }
+        for (int groups = r.arrayHeader(); groups > 0; groups--) {
+            if (r.peekMajorType() != MAJOR_ARRAY || r.arrayHeader() != 2) {
+                throw bad(at + ": a measres group is [system, [results]]");
+            }
+            String system = text(at);
+            if (r.peekMajorType() != MAJOR_ARRAY) {
+                throw bad(at + ": a measres group is [system, [results]]");
+            }
+            List<MeasurementResults.Result> results = new ArrayList<>();
+            for (int n = r.arrayHeader(); n > 0; n--) {
+                if (r.peekMajorType() != MAJOR_ARRAY || r.arrayHeader() != 2) {
+                    throw bad(at + ": a result is [id, code]");
+                }
+                String id = text(at);
+                long code = uint(at);
+                if (code < 1 || code > 4) {
+                    throw bad(at + ": result code " + code + " is not 1..4");
+                }
+                results.add(new MeasurementResults.Result(id, MeasurementResults.Outcome.values()[(int) code - 1]));
+            }
+            b.measurementResults(new MeasurementResults(system, results));
+        }
+    }
+
+    /** The position of the map at the reader's position, which is passed over. */
+    private int mapAt(String at) throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_MAP) {
+            throw bad(at + ": must be a map");
+        }
+        int start = r.position();
+        r.skip();
+        return start;
+    }
+
+    private String text(String at) throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_TEXT) {
+            throw bad(at + ": must be a text string");
+        }
+        return r.text();
+    }
+
+    private String version(String at) throws CborException, EvidenceException {
+        // RFC 9711 §4.2.5/§4.2.7: [version, ? scheme]; the scheme is informative.
+        int n = r.peekMajorType() == MAJOR_ARRAY ? r.arrayHeader() : 0;
+        if (n < 1 || n > 2) {
+            throw bad(at + ": a version is [text, ? scheme]");
+        }
+        String v = text(at);
+        if (n == 2) {
+            int major = r.peekMajorType();
+            if (major != MAJOR_UINT && major != MAJOR_NINT) {
+                throw bad(at + ": a version scheme is an integer");
+            }
+            r.skip();
+        }
+        return v;
+    }
+
+    private byte[] bytes(String at) throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_BYTES) {
+            throw bad(at + ": must be a byte string");
+        }
+        return r.bytes();
+    }
+
+    private long uint(int position, String at) throws CborException, EvidenceException {
+        r.seek(position);
+        return uint(at);
+    }
+
+    private long uint(String at) throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_UINT) {
+            throw bad(at + ": must be an unsigned integer");
+        }
+        return r.integer();
+    }
+
+    private Instant time(String at) throws CborException, EvidenceException {
+        // NumericDate (RFC 8392 §2); this profile uses whole seconds only, up to year 9999.
+        long t = uint(at);
+        if (t > MAX_NUMERIC_DATE) {
+            throw bad(at + ": time beyond the year 9999");
+        }
+        return Instant.ofEpochSecond(t);
+    }
+
+    /** The next item in diagnostic notation (claims this profile does not know), passed over. */
+    private String diagnostic() throws CborException {
+        int from = r.position();
+        r.skip();
+        return Diagnostic.of(CborDecoder.lenient(in.length, Integer.MAX_VALUE, in.length)
+                .decode(Arrays.copyOfRange(in, from, r.position())));
+    }
+
+    private static EvidenceException unreadable(CborException e) {
+        // The payload was validated: the reader meeting malformed CBOR would be a bug, still a refusal.
+        return new EvidenceException(Reason.MALFORMED_CBOR, "payload: " + e.getMessage(), e);
+    }
+
+    private static EvidenceException bad(String message) {
+        return new EvidenceException(Reason.BAD_CLAIMS, message);
+    }
+}
