@@ -159,12 +159,17 @@ public final class Measurement {
      * is returned.
      */
     public byte[] canonicalEncoding() {
+        return canonicalBytes().clone();
+    }
+
+    /** The canonical encoding without a copy, for the log's replay in this package; never modified. */
+    byte[] canonicalBytes() {
         byte[] c = canonical;
         if (c == null) {
             c = dev.attest.core.internal.MeasurementCodec.canonical(this);
             canonical = c;
         }
-        return c.clone();
+        return c;
     }
 
     @Override

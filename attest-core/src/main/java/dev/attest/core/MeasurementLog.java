@@ -118,7 +118,7 @@ public final class MeasurementLog implements AutoCloseable {
 
     /** {@code H(canonical(m))}. */
     public static Digest measurementDigest(DigestAlgorithm algorithm, Measurement m) {
-        return algorithm.hash(m.canonicalEncoding());
+        return algorithm.hash(m.canonicalBytes());
     }
 
     /**
@@ -128,14 +128,20 @@ public final class MeasurementLog implements AutoCloseable {
      */
     public static Digest replay(Digest since, List<Measurement> measurements) {
         MessageDigest md = since.algorithm().newMessageDigest();
-        byte[] head = since.value();
-        for (Measurement m : measurements) {
-            byte[] mDigest = md.digest(m.canonicalEncoding());
-            md.update(head);
-            md.update(mDigest);
-            head = md.digest();
+        int n = since.algorithm().length();
+        // head || H(m) in one buffer, hashed into its own first half: no array per step.
+        byte[] buf = java.util.Arrays.copyOf(since.value(), 2 * n);
+        try {
+            for (Measurement m : measurements) {
+                md.update(m.canonicalBytes());
+                md.digest(buf, n, n);
+                md.update(buf, 0, 2 * n);
+                md.digest(buf, 0, n);
+            }
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("a " + n + "-byte buffer is too small for " + since.algorithm(), e);
         }
-        return new Digest(since.algorithm(), head);
+        return new Digest(since.algorithm(), java.util.Arrays.copyOf(buf, n));
     }
 
     /** {@code H(previous || measurementDigest)}. */
