@@ -290,7 +290,8 @@ final class ClaimsReader {
         }
     }
 
-    private static boolean hasOtherClaims(EatClaims sub) {
+    /** Whether {@code sub} has a claim besides measurements, submodules, results and unknown claims. */
+    static boolean hasOtherClaims(EatClaims sub) {
         return sub.iat().isPresent() || sub.exp().isPresent() || sub.nbf().isPresent() || !sub.nonces().isEmpty()
                 || sub.ueid().isPresent() || sub.oemid().isPresent() || sub.hwmodel().isPresent()
                 || sub.hwversion().isPresent() || sub.swname().isPresent() || sub.swversion().isPresent()

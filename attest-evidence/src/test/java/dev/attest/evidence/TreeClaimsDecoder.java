@@ -169,7 +169,7 @@ final class TreeClaimsDecoder {
                         throw bad(at + "/7: the log names submodule " + n + ", which is not in the evidence");
                     }
                     if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty()
-                            || !sub.unknownClaims().isEmpty() || hasOtherClaims(sub)) {
+                            || !sub.unknownClaims().isEmpty() || ClaimsReader.hasOtherClaims(sub)) {
                         throw bad(at + ": log submodule " + n + " carries claims other than measurements");
                     }
                     throw bad(at + "/7: the log names more " + n + " measurements than the submodule holds");
@@ -201,15 +201,6 @@ final class TreeClaimsDecoder {
         } catch (IllegalArgumentException e) {
             throw bad(at + ": " + e.getMessage());
         }
-    }
-
-    private static boolean hasOtherClaims(EatClaims sub) {
-        return sub.iat().isPresent() || sub.exp().isPresent() || sub.nbf().isPresent() || !sub.nonces().isEmpty()
-                || sub.ueid().isPresent() || sub.oemid().isPresent() || sub.hwmodel().isPresent()
-                || sub.hwversion().isPresent() || sub.swname().isPresent() || sub.swversion().isPresent()
-                || sub.dbgstat().isPresent() || sub.uptime().isPresent() || sub.bootcount().isPresent()
-                || sub.bootseed().isPresent() || sub.profile().isPresent() || sub.iss().isPresent()
-                || sub.sub().isPresent() || sub.cti().isPresent();
     }
 
     private static List<Measurement> measurements(Cbor v, String at) throws EvidenceException {

@@ -71,31 +71,9 @@ class CborProperties {
      */
     @Property(tries = 3000)
     void validateAgreesWithDecode(@ForAll("items") Cbor item, @ForAll @Size(max = 24) byte[] noise,
-            @ForAll int where, @ForAll byte value, @ForAll("edits") int edit, @ForAll boolean tight) {
-        byte[] bytes = CborEncoder.encode(item);
-        int at = bytes.length == 0 ? 0 : Math.floorMod(where, bytes.length);
-        bytes = switch (edit) {
-            case 0 -> bytes;
-            case 1 -> {
-                byte[] b = bytes.clone();
-                b[at] = value;
-                yield b;
-            }
-            case 2 -> {
-                byte[] b = new byte[bytes.length + 1];
-                System.arraycopy(bytes, 0, b, 0, at);
-                b[at] = value;
-                System.arraycopy(bytes, at, b, at + 1, bytes.length - at);
-                yield b;
-            }
-            case 3 -> {
-                byte[] b = new byte[bytes.length - 1];
-                System.arraycopy(bytes, 0, b, 0, at);
-                System.arraycopy(bytes, at + 1, b, at, bytes.length - at - 1);
-                yield b;
-            }
-            default -> noise;
-        };
+            @ForAll int where, @ForAll byte value, @ForAll dev.attest.testkit.ByteEdit edit, @ForAll boolean random,
+            @ForAll boolean tight) {
+        byte[] bytes = random ? noise : edit.apply(CborEncoder.encode(item), where, value);
         for (CborDecoder d : tight ? List.of(CborDecoder.lenient(64, 2, 12), CborDecoder.deterministic(64, 2, 12))
                 : List.of(LENIENT, STRICT)) {
             CborException decoded = null;
@@ -113,11 +91,6 @@ class CborProperties {
             assertEquals(decoded == null ? null : decoded.reason() + "@" + decoded.offset(),
                     validated == null ? null : validated.reason() + "@" + validated.offset());
         }
-    }
-
-    @Provide
-    Arbitrary<Integer> edits() {
-        return Arbitraries.integers().between(0, 4);
     }
 
     @Property(tries = 500)
