@@ -22,16 +22,45 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Runs JMH with {@code args}; with {@code --rounds N} first, runs it N times and also prints
+     * each ratio's median and range over the rounds. On a machine whose speed drifts between
+     * minutes, a method and its baseline measured back to back in short rounds compare better
+     * than in one long run where they are minutes apart.
+     */
     public static void main(String[] args) throws Exception {
-        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
-        System.out.println();
-        System.out.println("Ratios to the same-run baseline (1.0 = the physical limit):");
-        for (String line : ratios(results)) {
-            System.out.println("  " + line);
+        int rounds = 1;
+        List<String> jmh = new ArrayList<>(List.of(args));
+        if (jmh.size() >= 2 && jmh.get(0).equals("--rounds")) {
+            rounds = Integer.parseInt(jmh.get(1));
+            jmh = jmh.subList(2, jmh.size());
+        }
+        Map<String, List<Double>> all = new TreeMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            Collection<RunResult> results = new Runner(new CommandLineOptions(jmh.toArray(String[]::new))).run();
+            System.out.println();
+            System.out.println("Ratios to the same-run baseline (1.0 = the physical limit)"
+                    + (rounds > 1 ? ", round " + round + " of " + rounds : "") + ":");
+            ratios(results).forEach((pair, ratio) -> {
+                System.out.printf("  %s: %.3f%n", pair, ratio);
+                all.computeIfAbsent(pair, k -> new ArrayList<>()).add(ratio);
+            });
+        }
+        if (rounds > 1) {
+            System.out.println();
+            System.out.println("Over " + rounds + " rounds, median (min - max):");
+            all.forEach((pair, rs) -> {
+                List<Double> sorted = rs.stream().sorted().toList();
+                double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+                System.out.printf("  %s: %.3f (%.3f - %.3f)%n", pair, median, sorted.get(0),
+                        sorted.get(sorted.size() - 1));
+            });
         }
     }
 
-    static List<String> ratios(Collection<RunResult> results) {
+    /** Each method's ratio to its baselines, by "Class.method vs baseline". */
+    static Map<String, Double> ratios(Collection<RunResult> results) {
         Map<String, Map<String, RunResult>> byClass = new TreeMap<>();
         for (RunResult r : results) {
             String full = r.getParams().getBenchmark();
@@ -39,7 +68,7 @@ public final class Main {
             String key = full.substring(0, dot) + paramsKey(r);
             byClass.computeIfAbsent(key, k -> new TreeMap<>()).put(full.substring(dot + 1), r);
         }
-        List<String> out = new ArrayList<>();
+        Map<String, Double> out = new TreeMap<>();
         byClass.forEach((cls, methods) -> methods.forEach((name, base) -> {
             if (!name.startsWith("baseline")) {
                 return;
@@ -51,8 +80,7 @@ public final class Main {
                 double b = base.getPrimaryResult().getScore();
                 double a = r.getPrimaryResult().getScore();
                 boolean timeMode = r.getParams().getMode().shortLabel().matches("avgt|sample|ss");
-                double ratio = timeMode ? b / a : a / b;
-                out.add(String.format("%s.%s vs %s: %.3f", shortName(cls), other, name, ratio));
+                out.put(shortName(cls) + "." + other + " vs " + name, timeMode ? b / a : a / b);
             });
         }));
         return out;
