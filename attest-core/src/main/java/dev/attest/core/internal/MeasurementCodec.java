@@ -253,20 +253,9 @@ public final class MeasurementCodec {
                     + (name == null ? K_NAME : layer == null ? K_LAYER : collector == null ? K_COLLECTOR
                     : !timed ? K_TIME : K_STATUS));
         }
-        Measurement.Builder b = Measurement.builder(version == null ? ComponentId.of(name)
-                : ComponentId.of(name, version), Layer.of(layer))
-                .collector(collector).time(Instant.ofEpochMilli(time)).digests(digests);
-        if (values != null) {
-            b.values(values);
-        }
-        if (status == Measurement.Status.OK) {
-            if (message != null) {
-                b.message(message);
-            }
-        } else {
-            b.status(status, message);
-        }
-        return MeasurementAccess.hook().build(b, in);
+        ComponentId component = version == null ? ComponentId.of(name) : ComponentId.of(name, version);
+        return MeasurementAccess.hook().build(component, Layer.of(layer), digests, values, collector, time, status,
+                message, in);
     }
 
     private static List<Digest> digests(CborReader r) throws CborException {
@@ -274,7 +263,7 @@ public final class MeasurementCodec {
         if (n == 0) {
             throw new IllegalArgumentException("empty digests are left out of the canonical form");
         }
-        List<Digest> out = new ArrayList<>(n);
+        Digest[] out = new Digest[n];
         for (int i = 0; i < n; i++) {
             if (r.arrayHeader() != 2) {
                 throw new IllegalArgumentException("digest must be [alg, bytes]");
@@ -282,9 +271,9 @@ public final class MeasurementCodec {
             long alg = r.integer();
             DigestAlgorithm a = DigestAlgorithm.byNamedInformationId(alg)
                     .orElseThrow(() -> new IllegalArgumentException("digest algorithm not allowed: " + alg));
-            out.add(new Digest(a, r.bytes()));
+            out[i] = new Digest(a, r.bytes());
         }
-        return out;
+        return n == 1 ? List.of(out[0]) : List.of(out);
     }
 
     private static java.util.SortedMap<String, Value> map(CborReader r, int depth) throws CborException {
