@@ -34,11 +34,21 @@ public final class Measurement {
     public static final int MAX_MESSAGE_LENGTH = 4096;
 
     static {
-        dev.attest.core.internal.MeasurementAccess.register(
-                (component, layer, digests, values, collectorId, timeMillis, status, message, canonical) ->
-                        new Measurement(component, layer, digests,
-                                values == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(values),
-                                collectorId, Instant.ofEpochMilli(timeMillis), status, message, canonical));
+        dev.attest.core.internal.MeasurementAccess.register(new dev.attest.core.internal.MeasurementAccess.Hook() {
+            @Override
+            public Measurement build(ComponentId component, Layer layer, List<Digest> digests,
+                    SortedMap<String, Value> values, String collectorId, long timeMillis, Status status, String message,
+                    byte[] canonical) {
+                return new Measurement(component, layer, digests,
+                        values == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(values),
+                        collectorId, Instant.ofEpochMilli(timeMillis), status, message, canonical);
+            }
+
+            @Override
+            public Digest digest(DigestAlgorithm algorithm, byte[] value) {
+                return Digest.adopt(algorithm, value);
+            }
+        });
     }
 
     private final ComponentId component;

@@ -2,6 +2,7 @@ package dev.attest.core.internal;
 
 import dev.attest.core.ComponentId;
 import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
@@ -11,11 +12,11 @@ import java.util.SortedMap;
 
 /**
  * Lets the canonical decoder ({@link MeasurementCodec#decodeCanonical}) make a measurement from
- * the fields it decoded, handing over its collections and the bytes it was decoded from as the
- * canonical encoding, so nothing is copied, re-encoded to prove it is canonical, or encoded again
- * when the log chain is re-hashed. The measurement still checks every guarantee it documents.
- * Not an API: the package is exported only to the SDK's own modules, and only
- * {@link Measurement} can register the hook.
+ * the fields it decoded, handing over its collections, its digest arrays and the bytes it was
+ * decoded from as the canonical encoding, so nothing is copied, re-encoded to prove it is
+ * canonical, or encoded again when the log chain is re-hashed. The measurement and its digests
+ * still check every guarantee they document. Not an API: the package is exported only to the
+ * SDK's own modules, and only {@link Measurement} can register the hook.
  */
 public final class MeasurementAccess {
     /** Makes a measurement whose canonical encoding is already known. */
@@ -32,6 +33,14 @@ public final class MeasurementAccess {
          */
         Measurement build(ComponentId component, Layer layer, List<Digest> digests, SortedMap<String, Value> values,
                 String collectorId, long timeMillis, Measurement.Status status, String message, byte[] canonical);
+
+        /**
+         * {@code new Digest(algorithm, value)} without copying {@code value}, which the caller
+         * must not keep or modify.
+         *
+         * @throws IllegalArgumentException if {@code value} is not {@link DigestAlgorithm#length()} bytes long
+         */
+        Digest digest(DigestAlgorithm algorithm, byte[] value);
     }
 
     private static volatile Hook hook;

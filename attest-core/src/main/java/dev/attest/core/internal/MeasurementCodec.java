@@ -263,6 +263,7 @@ public final class MeasurementCodec {
         if (n == 0) {
             throw new IllegalArgumentException("empty digests are left out of the canonical form");
         }
+        MeasurementAccess.Hook hook = MeasurementAccess.hook();
         Digest[] out = new Digest[n];
         for (int i = 0; i < n; i++) {
             if (r.arrayHeader() != 2) {
@@ -271,7 +272,8 @@ public final class MeasurementCodec {
             long alg = r.integer();
             DigestAlgorithm a = DigestAlgorithm.byNamedInformationId(alg)
                     .orElseThrow(() -> new IllegalArgumentException("digest algorithm not allowed: " + alg));
-            out[i] = new Digest(a, r.bytes());
+            // bytes() is a fresh array: the digest takes it.
+            out[i] = hook.digest(a, r.bytes());
         }
         return n == 1 ? List.of(out[0]) : List.of(out);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.core.ComponentId;
+import dev.attest.core.Digest;
 import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.Measurement;
@@ -209,7 +210,13 @@ class MeasurementCodecTest {
         assertThrows(UnsupportedOperationException.class, () -> f.digests().clear());
         byte[] v = f.digests().get(0).value();
         v[0] ^= 1;
-        assertEquals(DigestAlgorithm.SHA_256.hash("/a".getBytes(StandardCharsets.UTF_8)), f.digests().get(0));
+        Digest expected = DigestAlgorithm.SHA_256.hash("/a".getBytes(StandardCharsets.UTF_8));
+        assertEquals(expected, f.digests().get(0));
+        // The digest took the reader's copy, not a view of the input.
+        byte[] in = MeasurementCodec.canonical(file("/a", Layer.OS, "c"));
+        Measurement g = MeasurementCodec.decodeCanonical(in);
+        java.util.Arrays.fill(in, (byte) 0);
+        assertEquals(expected, g.digests().get(0));
     }
 
     private static Measurement assertDoesNotThrow(byte[] in) {
