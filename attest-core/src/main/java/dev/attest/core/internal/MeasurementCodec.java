@@ -199,6 +199,63 @@ public final class MeasurementCodec {
      *     canonical form of one
      */
     public static Measurement decodeCanonical(byte[] in) throws CborException {
+        return decode(in, null);
+    }
+
+    /**
+     * Decodes canonical measurements one after another, as {@link #decodeCanonical} does, for a
+     * caller with many of them (the ~50 of one evidence): the layer, collector id and version of
+     * nearly every measurement repeat those of the one before, so when their encoded bytes are
+     * equal to the last ones seen, the strings (and the {@link Layer}) decoded then are reused
+     * without decoding or looking them up again. They are still checked by the measurement as
+     * any other. Not thread-safe: one per thread, e.g. one per evidence.
+     */
+    public static final class Decoder {
+        private final Repeated layer = new Repeated();
+        private final Repeated collector = new Repeated();
+        private final Repeated version = new Repeated();
+        /** {@code Layer.of(layerOf)}, for the string instance {@code layerOf}. */
+        private String layerOf;
+        private Layer lastLayer;
+
+        /** The same as {@link #decodeCanonical} (same result, same refusals). */
+        public Measurement decode(byte[] in) throws CborException {
+            return MeasurementCodec.decode(in, this);
+        }
+
+        private Layer layer(String name) {
+            if (name != layerOf) {
+                Layer l = Layer.of(name);
+                lastLayer = l;
+                layerOf = name;
+            }
+            return lastLayer;
+        }
+    }
+
+    /** The last text item read from one field: its encoding (head included) and its string. */
+    private static final class Repeated {
+        /** Longer items are not kept: they are rarely repeated, and this bounds the memory held. */
+        private static final int MAX_ITEM = 80;
+        private byte[] item;
+        private String text;
+
+        String read(CborReader r, byte[] in) throws CborException {
+            if (item != null && r.skipIfNext(item)) {
+                return text;
+            }
+            int from = r.position();
+            String s = r.text();
+            int to = r.position();
+            if (to - from <= MAX_ITEM) {
+                item = java.util.Arrays.copyOfRange(in, from, to);
+                text = s;
+            }
+            return s;
+        }
+    }
+
+    private static Measurement decode(byte[] in, Decoder cache) throws CborException {
         CborReader r = new CborReader(in, 0, in.length, MAX_ITEMS);
         int n = r.mapHeader();
         int last = 0;
@@ -222,8 +279,8 @@ public final class MeasurementCodec {
             last = (int) key;
             switch (last) {
                 case K_NAME -> name = r.text();
-                case K_VERSION -> version = r.text();
-                case K_LAYER -> layer = r.text();
+                case K_VERSION -> version = cache == null ? r.text() : cache.version.read(r, in);
+                case K_LAYER -> layer = cache == null ? r.text() : cache.layer.read(r, in);
                 case K_DIGESTS -> digests = digests(r);
                 case K_VALUES -> {
                     values = map(r, 1);
@@ -231,7 +288,7 @@ public final class MeasurementCodec {
                         throw new IllegalArgumentException("empty values are left out of the canonical form");
                     }
                 }
-                case K_COLLECTOR -> collector = r.text();
+                case K_COLLECTOR -> collector = cache == null ? r.text() : cache.collector.read(r, in);
                 case K_TIME -> {
                     time = r.integer();
                     timed = true;
@@ -254,8 +311,8 @@ public final class MeasurementCodec {
                     : !timed ? K_TIME : K_STATUS));
         }
         ComponentId component = version == null ? ComponentId.of(name) : ComponentId.of(name, version);
-        return MeasurementAccess.hook().build(component, Layer.of(layer), digests, values, collector, time, status,
-                message, in);
+        return MeasurementAccess.hook().build(component, cache == null ? Layer.of(layer) : cache.layer(layer),
+                digests, values, collector, time, status, message, in);
     }
 
     private static List<Digest> digests(CborReader r) throws CborException {

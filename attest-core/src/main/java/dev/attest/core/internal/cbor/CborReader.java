@@ -231,6 +231,25 @@ public final class CborReader {
     }
 
     /**
+     * Skips the next item without decoding it if its encoding is exactly {@code item}, and says
+     * whether it did; else reads nothing. {@code item} must be the complete encoding of one
+     * string or integer item (one head) that a reader accepted before, so that the skipped bytes
+     * are known to be well-formed: a decoder of many similar inputs uses this to reuse what it
+     * decoded from a repeated item (e.g. the same name in every record).
+     */
+    public boolean skipIfNext(byte[] item) throws CborException {
+        int n = item.length;
+        if (n == 0 || end - pos < n || !Arrays.equals(in, pos, pos + n, item, 0, n)) {
+            return false;
+        }
+        if (++items > maxItems) {
+            throw new CborException(Reason.TOO_MANY_ITEMS, pos, "more than " + maxItems + " items");
+        }
+        pos += n;
+        return true;
+    }
+
+    /**
      * Compares the encodings {@code in[aFrom, aTo)} and {@code in[bFrom, bTo)} bytewise,
      * unsigned: the order of map keys in the deterministic encoding (§4.2.1).
      */
