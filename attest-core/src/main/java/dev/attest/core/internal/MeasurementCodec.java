@@ -208,7 +208,10 @@ public final class MeasurementCodec {
      * nearly every measurement repeat those of the one before, so when their encoded bytes are
      * equal to the last ones seen, the strings (and the {@link Layer}) decoded then are reused
      * without decoding or looking them up again. They are still checked by the measurement as
-     * any other. Not thread-safe: one per thread, e.g. one per evidence.
+     * any other. As with {@link #decodeCanonical}, an array decoded into a measurement is its
+     * canonical encoding and must not be modified afterwards (the decoder also compares the next
+     * inputs with it); a refused array may be reused. Not thread-safe: one per thread, e.g. one
+     * per evidence.
      */
     public static final class Decoder {
         private final Repeated layer = new Repeated();
@@ -220,7 +223,14 @@ public final class MeasurementCodec {
 
         /** The same as {@link #decodeCanonical} (same result, same refusals). */
         public Measurement decode(byte[] in) throws CborException {
-            return MeasurementCodec.decode(in, this);
+            layer.pending = null;
+            collector.pending = null;
+            version.pending = null;
+            Measurement m = MeasurementCodec.decode(in, this);
+            layer.commit(in);
+            collector.commit(in);
+            version.commit(in);
+            return m;
         }
 
         private Layer layer(String name) {
@@ -233,25 +243,42 @@ public final class MeasurementCodec {
         }
     }
 
-    /** The last text item read from one field: its encoding (head included) and its string. */
+    /**
+     * The last text item read from one field of a measurement that was decoded: where it is
+     * encoded (head included) and its string. The bytes stay where they were read, in that
+     * measurement's canonical encoding, which is never modified, so nothing is copied. An item
+     * read from an input that is then refused is not remembered: the caller may reuse that array.
+     */
     private static final class Repeated {
-        /** Longer items are not kept: they are rarely repeated, and this bounds the memory held. */
-        private static final int MAX_ITEM = 80;
-        private byte[] item;
+        private byte[] in;
+        private int from;
+        private int to;
         private String text;
+        /** What was read from the current input, kept if it is decoded: {@code text} if null. */
+        private String pending;
+        private int pendingFrom;
+        private int pendingTo;
 
-        String read(CborReader r, byte[] in) throws CborException {
-            if (item != null && r.skipIfNext(item)) {
+        String read(CborReader r) throws CborException {
+            if (in != null && r.skipIfNext(in, from, to)) {
                 return text;
             }
-            int from = r.position();
+            int start = r.position();
             String s = r.text();
-            int to = r.position();
-            if (to - from <= MAX_ITEM) {
-                item = java.util.Arrays.copyOfRange(in, from, to);
-                text = s;
-            }
+            pending = s;
+            pendingFrom = start;
+            pendingTo = r.position();
             return s;
+        }
+
+        void commit(byte[] input) {
+            if (pending != null) {
+                in = input;
+                from = pendingFrom;
+                to = pendingTo;
+                text = pending;
+                pending = null;
+            }
         }
     }
 
@@ -279,8 +306,8 @@ public final class MeasurementCodec {
             last = (int) key;
             switch (last) {
                 case K_NAME -> name = r.text();
-                case K_VERSION -> version = cache == null ? r.text() : cache.version.read(r, in);
-                case K_LAYER -> layer = cache == null ? r.text() : cache.layer.read(r, in);
+                case K_VERSION -> version = cache == null ? r.text() : cache.version.read(r);
+                case K_LAYER -> layer = cache == null ? r.text() : cache.layer.read(r);
                 case K_DIGESTS -> digests = digests(r);
                 case K_VALUES -> {
                     values = map(r, 1);
@@ -288,7 +315,7 @@ public final class MeasurementCodec {
                         throw new IllegalArgumentException("empty values are left out of the canonical form");
                     }
                 }
-                case K_COLLECTOR -> collector = cache == null ? r.text() : cache.collector.read(r, in);
+                case K_COLLECTOR -> collector = cache == null ? r.text() : cache.collector.read(r);
                 case K_TIME -> {
                     time = r.integer();
                     timed = true;
@@ -327,10 +354,12 @@ public final class MeasurementCodec {
                 throw new IllegalArgumentException("digest must be [alg, bytes]");
             }
             long alg = r.integer();
-            DigestAlgorithm a = DigestAlgorithm.byNamedInformationId(alg)
-                    .orElseThrow(() -> new IllegalArgumentException("digest algorithm not allowed: " + alg));
+            java.util.Optional<DigestAlgorithm> a = DigestAlgorithm.byNamedInformationId(alg);
+            if (a.isEmpty()) {
+                throw new IllegalArgumentException("digest algorithm not allowed: " + alg);
+            }
             // bytes() is a fresh array: the digest takes it.
-            out[i] = hook.digest(a, r.bytes());
+            out[i] = hook.digest(a.get(), r.bytes());
         }
         return n == 1 ? List.of(out[0]) : List.of(out);
     }

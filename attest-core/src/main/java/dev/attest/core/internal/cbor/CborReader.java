@@ -231,16 +231,22 @@ public final class CborReader {
     }
 
     /**
-     * Skips the next item without decoding it if its encoding is exactly {@code item}, and says
-     * whether it did; else reads nothing. {@code item} must be the complete encoding of one
-     * string or integer item (one head) that a reader accepted before, so that the skipped bytes
-     * are known to be well-formed: a decoder of many similar inputs uses this to reuse what it
-     * decoded from a repeated item (e.g. the same name in every record).
+     * Skips the next item without decoding it if its encoding is exactly {@code item[from, to)},
+     * and says whether it did; else reads nothing. The range must be the complete encoding of
+     * one string or integer item (one head) that a reader accepted before, so that the skipped
+     * bytes are known to be well-formed: a decoder of many similar inputs uses this to reuse
+     * what it decoded from a repeated item (e.g. the same name in every record).
      */
-    public boolean skipIfNext(byte[] item) throws CborException {
-        int n = item.length;
-        if (n == 0 || end - pos < n || !Arrays.equals(in, pos, pos + n, item, 0, n)) {
+    public boolean skipIfNext(byte[] item, int from, int to) throws CborException {
+        int n = to - from;
+        if (n <= 0 || end - pos < n) {
             return false;
+        }
+        // A plain loop: the items are a few bytes, too short for Arrays.equals to pay off.
+        for (int i = 0; i < n; i++) {
+            if (in[pos + i] != item[from + i]) {
+                return false;
+            }
         }
         if (++items > maxItems) {
             throw new CborException(Reason.TOO_MANY_ITEMS, pos, "more than " + maxItems + " items");
