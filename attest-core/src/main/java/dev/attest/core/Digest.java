@@ -22,13 +22,26 @@ public final class Digest {
      *     bytes long
      */
     public Digest(DigestAlgorithm algorithm, byte[] value) {
+        this(algorithm, value, false);
+    }
+
+    /** @param adopt whether to take {@code value} without a copy: only for an array nobody else holds */
+    private Digest(DigestAlgorithm algorithm, byte[] value, boolean adopt) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(value, "value");
         if (value.length != algorithm.length()) {
             throw new IllegalArgumentException(algorithm.ianaName() + " digest must be "
                     + algorithm.length() + " bytes, got " + value.length);
         }
-        this.value = value.clone();
+        this.value = adopt ? value : value.clone();
+    }
+
+    /**
+     * A digest that takes {@code value} without a copy, for the canonical decoder (through
+     * {@link dev.attest.core.internal.MeasurementAccess}): the caller must drop the array.
+     */
+    static Digest adopt(DigestAlgorithm algorithm, byte[] value) {
+        return new Digest(algorithm, value, true);
     }
 
     /** A digest from its hex form. */

@@ -34,10 +34,20 @@ public final class Measurement {
     public static final int MAX_MESSAGE_LENGTH = 4096;
 
     static {
-        dev.attest.core.internal.MeasurementAccess.register((builder, canonical) -> {
-            Measurement m = new Measurement(builder, true);
-            m.canonical = canonical;
-            return m;
+        dev.attest.core.internal.MeasurementAccess.register(new dev.attest.core.internal.MeasurementAccess.Hook() {
+            @Override
+            public Measurement build(ComponentId component, Layer layer, List<Digest> digests,
+                    SortedMap<String, Value> values, String collectorId, long timeMillis, Status status, String message,
+                    byte[] canonical) {
+                return new Measurement(component, layer, digests,
+                        values == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(values),
+                        collectorId, Instant.ofEpochMilli(timeMillis), status, message, canonical);
+            }
+
+            @Override
+            public Digest digest(DigestAlgorithm algorithm, byte[] value) {
+                return Digest.adopt(algorithm, value);
+            }
         });
     }
 
@@ -52,20 +62,36 @@ public final class Measurement {
     /** The canonical encoding, computed once (the measurement is immutable). */
     private volatile byte[] canonical;
 
+    /** The builder's path: its collections are copied, it may be used again. */
+    private Measurement(Builder b) {
+        this(b.component, b.layer, List.copyOf(b.digests),
+                Collections.unmodifiableSortedMap(new TreeMap<>(b.values)), b.collectorId, b.time, b.status,
+                b.message, null);
+    }
+
     /**
-     * @param adopt whether to take the builder's collections instead of copying them: only for a
-     *     builder that is used once and then dropped (the canonical decoder's)
+     * The one path every measurement is made by, checking all its guarantees.
+     *
+     * @param digests unmodifiable, owned by the measurement from now on
+     * @param values unmodifiable, owned by the measurement from now on
+     * @param canonical the canonical encoding if already known (owned from now on), else null
      */
-    private Measurement(Builder b, boolean adopt) {
-        this.component = Objects.requireNonNull(b.component, "component");
-        this.layer = Objects.requireNonNull(b.layer, "layer");
-        this.collectorId = Collector.checkId(b.collectorId);
-        Instant t = Objects.requireNonNull(b.time, "time");
+    private Measurement(ComponentId component, Layer layer, List<Digest> digests, SortedMap<String, Value> values,
+            String collectorId, Instant time, Status status, String message, byte[] canonical) {
+        this.component = Objects.requireNonNull(component, "component");
+        this.layer = Objects.requireNonNull(layer, "layer");
+        // Before the collector id, as the builder checks names when they are set.
+        values.forEach((k, v) -> {
+            Value.checkKey(k);
+            Objects.requireNonNull(v, "value");
+        });
+        this.collectorId = Collector.checkId(collectorId);
+        Instant t = Objects.requireNonNull(time, "time");
         this.time = t.getNano() % 1_000_000 == 0 ? t : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        this.status = Objects.requireNonNull(b.status, "status");
-        this.digests = adopt ? Collections.unmodifiableList(b.digests) : List.copyOf(b.digests);
-        this.values = Collections.unmodifiableSortedMap(adopt ? b.values : new TreeMap<>(b.values));
-        this.message = b.message;
+        this.status = Objects.requireNonNull(status, "status");
+        this.digests = digests;
+        this.values = values;
+        this.message = message;
         for (int i = 1; i < digests.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (digests.get(i).algorithm() == digests.get(j).algorithm()) {
@@ -82,6 +108,7 @@ public final class Measurement {
         if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
             throw new IllegalArgumentException("message longer than " + MAX_MESSAGE_LENGTH);
         }
+        this.canonical = canonical;
     }
 
     /** Starts an OK measurement of {@code component} in {@code layer}. */
@@ -288,7 +315,7 @@ public final class Measurement {
 
         /** @throws IllegalArgumentException if the measurement would break its guarantees */
         public Measurement build() {
-            return new Measurement(this, false);
+            return new Measurement(this);
         }
     }
 }

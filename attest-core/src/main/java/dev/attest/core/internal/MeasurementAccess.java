@@ -1,22 +1,46 @@
 package dev.attest.core.internal;
 
+import dev.attest.core.ComponentId;
+import dev.attest.core.Digest;
+import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.Layer;
 import dev.attest.core.Measurement;
+import dev.attest.core.Value;
+import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /**
- * Lets the canonical decoder ({@link MeasurementCodec#decodeCanonical}) hand a measurement the
- * bytes it was decoded from as its canonical encoding, so they are neither re-encoded to prove
- * they are canonical nor encoded again when the log chain is re-hashed. Not an API: the package
- * is exported only to the SDK's own modules, and only {@link Measurement} can register the hook.
+ * Lets the canonical decoder ({@link MeasurementCodec#decodeCanonical}) make a measurement from
+ * the fields it decoded, handing over its collections, its digest arrays and the bytes it was
+ * decoded from as the canonical encoding, so nothing is copied, re-encoded to prove it is
+ * canonical, or encoded again when the log chain is re-hashed. The measurement and its digests
+ * still check every guarantee they document. Not an API: the package is exported only to the
+ * SDK's own modules, and only {@link Measurement} can register the hook.
  */
 public final class MeasurementAccess {
-    /** Builds a measurement whose canonical encoding is already known. */
+    /** Makes a measurement whose canonical encoding is already known. */
     public interface Hook {
         /**
-         * {@code builder.build()} with {@code canonical} (owned by the measurement from now on)
-         * as its canonical encoding; the caller guarantees they are its exact canonical bytes.
+         * The measurement of these fields, checked as {@link Measurement.Builder#build()} checks
+         * them; the collections and {@code canonical} are owned by the measurement from now on.
+         *
+         * @param digests an unmodifiable list, never modified afterwards
+         * @param values a sorted map never modified afterwards, or null for none
+         * @param message null for none
+         * @param canonical the exact canonical bytes of the result, as the caller guarantees
+         * @throws IllegalArgumentException if the measurement would break its guarantees
          */
-        Measurement build(Measurement.Builder builder, byte[] canonical);
+        Measurement build(ComponentId component, Layer layer, List<Digest> digests, SortedMap<String, Value> values,
+                String collectorId, long timeMillis, Measurement.Status status, String message, byte[] canonical);
+
+        /**
+         * {@code new Digest(algorithm, value)} without copying {@code value}, which the caller
+         * must not keep or modify.
+         *
+         * @throws IllegalArgumentException if {@code value} is not {@link DigestAlgorithm#length()} bytes long
+         */
+        Digest digest(DigestAlgorithm algorithm, byte[] value);
     }
 
     private static volatile Hook hook;

@@ -199,6 +199,90 @@ public final class MeasurementCodec {
      *     canonical form of one
      */
     public static Measurement decodeCanonical(byte[] in) throws CborException {
+        return decode(in, null);
+    }
+
+    /**
+     * Decodes canonical measurements one after another, as {@link #decodeCanonical} does, for a
+     * caller with many of them (the ~50 of one evidence): the layer, collector id and version of
+     * nearly every measurement repeat those of the one before, so when their encoded bytes are
+     * equal to the last ones seen, the strings (and the {@link Layer}) decoded then are reused
+     * without decoding or looking them up again. They are still checked by the measurement as
+     * any other. As with {@link #decodeCanonical}, an array decoded into a measurement is its
+     * canonical encoding and must not be modified afterwards (the decoder also compares the next
+     * inputs with it); a refused array may be reused. Not thread-safe: one per thread, e.g. one
+     * per evidence.
+     */
+    public static final class Decoder {
+        private final Repeated layer = new Repeated();
+        private final Repeated collector = new Repeated();
+        private final Repeated version = new Repeated();
+        /** {@code Layer.of(layerOf)}, for the string instance {@code layerOf}. */
+        private String layerOf;
+        private Layer lastLayer;
+
+        /** The same as {@link #decodeCanonical} (same result, same refusals). */
+        public Measurement decode(byte[] in) throws CborException {
+            layer.pending = null;
+            collector.pending = null;
+            version.pending = null;
+            Measurement m = MeasurementCodec.decode(in, this);
+            layer.commit(in);
+            collector.commit(in);
+            version.commit(in);
+            return m;
+        }
+
+        private Layer layer(String name) {
+            if (name != layerOf) {
+                Layer l = Layer.of(name);
+                lastLayer = l;
+                layerOf = name;
+            }
+            return lastLayer;
+        }
+    }
+
+    /**
+     * The last text item read from one field of a measurement that was decoded: where it is
+     * encoded (head included) and its string. The bytes stay where they were read, in that
+     * measurement's canonical encoding, which is never modified, so nothing is copied. An item
+     * read from an input that is then refused is not remembered: the caller may reuse that array.
+     */
+    private static final class Repeated {
+        private byte[] in;
+        private int from;
+        private int to;
+        private String text;
+        /** What was read from the current input, kept if it is decoded: {@code text} if null. */
+        private String pending;
+        private int pendingFrom;
+        private int pendingTo;
+
+        String read(CborReader r) throws CborException {
+            if (in != null && r.skipIfNext(in, from, to)) {
+                return text;
+            }
+            int start = r.position();
+            String s = r.text();
+            pending = s;
+            pendingFrom = start;
+            pendingTo = r.position();
+            return s;
+        }
+
+        void commit(byte[] input) {
+            if (pending != null) {
+                in = input;
+                from = pendingFrom;
+                to = pendingTo;
+                text = pending;
+                pending = null;
+            }
+        }
+    }
+
+    private static Measurement decode(byte[] in, Decoder cache) throws CborException {
         CborReader r = new CborReader(in, 0, in.length, MAX_ITEMS);
         int n = r.mapHeader();
         int last = 0;
@@ -222,8 +306,8 @@ public final class MeasurementCodec {
             last = (int) key;
             switch (last) {
                 case K_NAME -> name = r.text();
-                case K_VERSION -> version = r.text();
-                case K_LAYER -> layer = r.text();
+                case K_VERSION -> version = cache == null ? r.text() : cache.version.read(r);
+                case K_LAYER -> layer = cache == null ? r.text() : cache.layer.read(r);
                 case K_DIGESTS -> digests = digests(r);
                 case K_VALUES -> {
                     values = map(r, 1);
@@ -231,7 +315,7 @@ public final class MeasurementCodec {
                         throw new IllegalArgumentException("empty values are left out of the canonical form");
                     }
                 }
-                case K_COLLECTOR -> collector = r.text();
+                case K_COLLECTOR -> collector = cache == null ? r.text() : cache.collector.read(r);
                 case K_TIME -> {
                     time = r.integer();
                     timed = true;
@@ -253,20 +337,9 @@ public final class MeasurementCodec {
                     + (name == null ? K_NAME : layer == null ? K_LAYER : collector == null ? K_COLLECTOR
                     : !timed ? K_TIME : K_STATUS));
         }
-        Measurement.Builder b = Measurement.builder(version == null ? ComponentId.of(name)
-                : ComponentId.of(name, version), Layer.of(layer))
-                .collector(collector).time(Instant.ofEpochMilli(time)).digests(digests);
-        if (values != null) {
-            b.values(values);
-        }
-        if (status == Measurement.Status.OK) {
-            if (message != null) {
-                b.message(message);
-            }
-        } else {
-            b.status(status, message);
-        }
-        return MeasurementAccess.hook().build(b, in);
+        ComponentId component = version == null ? ComponentId.of(name) : ComponentId.of(name, version);
+        return MeasurementAccess.hook().build(component, cache == null ? Layer.of(layer) : cache.layer(layer),
+                digests, values, collector, time, status, message, in);
     }
 
     private static List<Digest> digests(CborReader r) throws CborException {
@@ -274,17 +347,21 @@ public final class MeasurementCodec {
         if (n == 0) {
             throw new IllegalArgumentException("empty digests are left out of the canonical form");
         }
-        List<Digest> out = new ArrayList<>(n);
+        MeasurementAccess.Hook hook = MeasurementAccess.hook();
+        Digest[] out = new Digest[n];
         for (int i = 0; i < n; i++) {
             if (r.arrayHeader() != 2) {
                 throw new IllegalArgumentException("digest must be [alg, bytes]");
             }
             long alg = r.integer();
-            DigestAlgorithm a = DigestAlgorithm.byNamedInformationId(alg)
-                    .orElseThrow(() -> new IllegalArgumentException("digest algorithm not allowed: " + alg));
-            out.add(new Digest(a, r.bytes()));
+            java.util.Optional<DigestAlgorithm> a = DigestAlgorithm.byNamedInformationId(alg);
+            if (a.isEmpty()) {
+                throw new IllegalArgumentException("digest algorithm not allowed: " + alg);
+            }
+            // bytes() is a fresh array: the digest takes it.
+            out[i] = hook.digest(a.get(), r.bytes());
         }
-        return out;
+        return n == 1 ? List.of(out[0]) : List.of(out);
     }
 
     private static java.util.SortedMap<String, Value> map(CborReader r, int depth) throws CborException {

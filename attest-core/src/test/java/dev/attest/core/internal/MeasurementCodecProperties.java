@@ -46,9 +46,15 @@ class MeasurementCodecProperties {
                         .map(m -> (Value) Value.MapValue.of(m))));
     }
 
+    /** A collector id from a few, so that consecutive measurements share some (the decoder caches them). */
+    private static String collector(Instant t) {
+        return new String[] {"prop-collector", "file-digest", "timing", "t"}[(int) (t.toEpochMilli() % 4)];
+    }
+
     @Provide
     Arbitrary<Measurement> measurements() {
-        Arbitrary<ComponentId> component = Combinators.combine(names(), names().injectNull(0.5))
+        Arbitrary<ComponentId> component = Combinators.combine(names(),
+                        Arbitraries.oneOf(names(), Arbitraries.of("1.0", "12.8")).injectNull(0.5))
                 .as((n, v) -> v == null ? ComponentId.of(n) : ComponentId.of(n, v));
         Arbitrary<Layer> layer = Arbitraries.of(Layer.FIRMWARE, Layer.KERNEL, Layer.PROCESS, Layer.of("custom-layer"));
         Arbitrary<List<Digest>> digests = Arbitraries.subsetOf(DigestAlgorithm.values())
@@ -58,7 +64,7 @@ class MeasurementCodecProperties {
         Arbitrary<Measurement.Status> status = Arbitraries.of(Measurement.Status.values());
         return Combinators.combine(component, layer, digests, vals, time, status, names().injectNull(0.3))
                 .as((c, l, d, v, t, s, msg) -> {
-                    Measurement.Builder b = Measurement.builder(c, l).collector("prop-collector").time(t)
+                    Measurement.Builder b = Measurement.builder(c, l).collector(collector(t)).time(t)
                             .digests(d).values(new TreeMap<>(v));
                     if (s != Measurement.Status.OK) {
                         return b.status(s, msg == null ? "why" : msg).build();
@@ -118,15 +124,63 @@ class MeasurementCodecProperties {
             System.arraycopy(good, at + 1, bad, at, good.length - at - 1);
         }
         Measurement reference = referenceDecode(bad);
-        Measurement streamed;
-        try {
-            streamed = MeasurementCodec.decodeCanonical(bad.clone());
-        } catch (dev.attest.core.internal.cbor.CborException | IllegalArgumentException e) {
-            streamed = null;
-        }
+        Measurement streamed = streamed(() -> MeasurementCodec.decodeCanonical(bad.clone()));
         assertEquals(reference, streamed, () -> "input " + java.util.HexFormat.of().formatHex(bad));
         if (streamed != null) {
             assertArrayEquals(bad, streamed.canonicalEncoding());
+        }
+        // The same through a decoder that has just read the unchanged measurement, so that its
+        // layer, collector and version are remembered and a changed one must not be taken for it.
+        MeasurementCodec.Decoder decoder = new MeasurementCodec.Decoder();
+        assertEquals(m, streamed(() -> decoder.decode(good.clone())));
+        Measurement cached = streamed(() -> decoder.decode(bad.clone()));
+        assertEquals(reference, cached, () -> "input after the unchanged one " + java.util.HexFormat.of().formatHex(bad));
+        if (cached != null) {
+            assertArrayEquals(bad, cached.canonicalEncoding());
+        }
+    }
+
+    /**
+     * One decoder over a sequence of measurements (some changed by a byte) gives for each what
+     * {@link MeasurementCodec#decodeCanonical} gives: the same measurement, or the same refusal.
+     */
+    @Property(tries = 300)
+    void aDecoderOverManyMeasurementsGivesWhatEachDecodesToAlone(
+            @ForAll @net.jqwik.api.constraints.Size(max = 12) List<@net.jqwik.api.From("measurements") Measurement> ms,
+            @ForAll @net.jqwik.api.constraints.Size(max = 12) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) Integer> changes) {
+        MeasurementCodec.Decoder decoder = new MeasurementCodec.Decoder();
+        for (int i = 0; i < ms.size(); i++) {
+            byte[] in = MeasurementCodec.canonical(ms.get(i));
+            if (i < changes.size() && changes.get(i) % 3 == 0) {
+                in[changes.get(i) % in.length] ^= (byte) (1 + changes.get(i) % 255);
+            }
+            byte[] input = in;
+            Object alone = outcome(() -> MeasurementCodec.decodeCanonical(input.clone()));
+            Object withDecoder = outcome(() -> decoder.decode(input.clone()));
+            assertEquals(alone, withDecoder, () -> "input " + java.util.HexFormat.of().formatHex(input));
+        }
+    }
+
+    private interface Decode {
+        Measurement decode() throws dev.attest.core.internal.cbor.CborException;
+    }
+
+    private static Measurement streamed(Decode d) {
+        try {
+            return d.decode();
+        } catch (dev.attest.core.internal.cbor.CborException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The measurement, or the refusal as its class, reason and message. */
+    private static Object outcome(Decode d) {
+        try {
+            return d.decode();
+        } catch (dev.attest.core.internal.cbor.CborException e) {
+            return List.of(e.getClass(), e.reason(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getClass(), e.getMessage());
         }
     }
 

@@ -237,24 +237,33 @@ public final class CborReader {
         throw new CborException(Reason.MALFORMED, start, "expected a boolean");
     }
 
-    /** Reads a float in the shortest of the half, single and double forms that keeps its value. */
+    /**
+     * Reads a float in the shortest of the half, single and double forms that keeps its value:
+     * exactly the form {@link CborEncoder} writes (half if exact, else single if exact, else
+     * double; any NaN as the half-precision quiet NaN {@code f97e00}), checked without encoding.
+     */
     public double floatingPoint() throws CborException {
         int start = pos;
         int ib = u8();
         double d;
-        int width;
+        boolean shortest;
         switch (ib) {
             case 0xf9 -> {
-                d = CborDecoder.halfToDouble((int) bigEndian(start, 2));
-                width = 3;
+                int h = (int) bigEndian(start, 2);
+                d = halfToDouble(h);
+                // Every half is the shortest form of its value, but a NaN only as 0x7e00.
+                shortest = (h & 0x7c00) != 0x7c00 || (h & 0x3ff) == 0 || h == 0x7e00;
             }
             case 0xfa -> {
-                d = Float.intBitsToFloat((int) bigEndian(start, 4));
-                width = 5;
+                float f = Float.intBitsToFloat((int) bigEndian(start, 4));
+                d = f;
+                // A single is shortest unless the value is a half (infinities included) or NaN.
+                shortest = !Float.isNaN(f) && CborEncoder.toHalfExact(f) < 0;
             }
             case 0xfb -> {
                 d = Double.longBitsToDouble(bigEndian(start, 8));
-                width = 9;
+                // A double is shortest unless the value is a single (or half) or NaN.
+                shortest = !Double.isNaN(d) && (double) (float) d != d;
             }
             default -> {
                 pos = start;
@@ -262,11 +271,51 @@ public final class CborReader {
             }
         }
         ++items;
-        byte[] canonical = CborEncoder.encode(new Cbor.Float(d));
-        if (canonical.length != width || !Arrays.equals(canonical, 0, width, in, start, start + width)) {
+        if (!shortest) {
             throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
         }
         return d;
+    }
+
+    /** {@link CborDecoder#halfToDouble} without {@code Math.pow}: the value of binary16 {@code h}. */
+    static double halfToDouble(int h) {
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        double v;
+        if (exp == 0) {
+            v = mant * 0x1p-24;
+        } else if (exp == 31) {
+            v = mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+        } else {
+            // Rebias the exponent into a binary32: exact, every half is a float.
+            v = Float.intBitsToFloat(((exp + 112) << 23) | (mant << 13));
+        }
+        return (h & 0x8000) != 0 ? -v : v;
+    }
+
+    /**
+     * Skips the next item without decoding it if its encoding is exactly {@code item[from, to)},
+     * and says whether it did; else reads nothing. The range must be the complete encoding of
+     * one string or integer item (one head) that a reader accepted before, so that the skipped
+     * bytes are known to be well-formed: a decoder of many similar inputs uses this to reuse
+     * what it decoded from a repeated item (e.g. the same name in every record).
+     */
+    public boolean skipIfNext(byte[] item, int from, int to) throws CborException {
+        int n = to - from;
+        if (n <= 0 || end - pos < n) {
+            return false;
+        }
+        // A plain loop: the items are a few bytes, too short for Arrays.equals to pay off.
+        for (int i = 0; i < n; i++) {
+            if (in[pos + i] != item[from + i]) {
+                return false;
+            }
+        }
+        if (++items > maxItems) {
+            throw new CborException(Reason.TOO_MANY_ITEMS, pos, "more than " + maxItems + " items");
+        }
+        pos += n;
+        return true;
     }
 
     /**
