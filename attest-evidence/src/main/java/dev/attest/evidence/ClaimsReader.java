@@ -38,6 +38,8 @@ final class ClaimsReader {
 
     private final byte[] in;
     private final CborReader r;
+    /** One per token: its measurements repeat their layers and collector ids. */
+    private final MeasurementCodec.Decoder measurementDecoder = new MeasurementCodec.Decoder();
 
     private ClaimsReader(byte[] payload) {
         this.in = payload;
@@ -326,7 +328,7 @@ final class ClaimsReader {
             // measurement's own canonical encoding from now on.
             byte[] m = r.bytes();
             try {
-                out.add(MeasurementCodec.decodeCanonical(m));
+                out.add(measurementDecoder.decode(m));
             } catch (CborException e) {
                 throw bad(at + "/" + i + ": measurement is not canonical CBOR: " + e.getMessage());
             } catch (IllegalArgumentException e) {
