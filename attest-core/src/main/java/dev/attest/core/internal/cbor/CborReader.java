@@ -72,7 +72,7 @@ public final class CborReader {
             if (end - pos < width) {
                 throw new CborException(Reason.TRUNCATED, start, "input ended inside an item");
             }
-            ++items;
+            countItem(start);
             pos += width;
             return;
         }
@@ -133,9 +133,7 @@ public final class CborReader {
      */
     public long head(int major) throws CborException {
         int start = pos;
-        if (++items > maxItems) {
-            throw new CborException(Reason.TOO_MANY_ITEMS, start, "more than " + maxItems + " items");
-        }
+        countItem(start);
         int ib = u8();
         if (ib >>> 5 != major) {
             pos = start;
@@ -230,7 +228,7 @@ public final class CborReader {
         int start = pos;
         int ib = u8();
         if (ib == 0xf4 || ib == 0xf5) {
-            ++items;
+            countItem(start);
             return ib == 0xf5;
         }
         pos = start;
@@ -270,7 +268,7 @@ public final class CborReader {
                 throw new CborException(Reason.MALFORMED, start, "expected a float");
             }
         }
-        ++items;
+        countItem(start);
         if (!shortest) {
             throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
         }
@@ -311,9 +309,7 @@ public final class CborReader {
                 return false;
             }
         }
-        if (++items > maxItems) {
-            throw new CborException(Reason.TOO_MANY_ITEMS, pos, "more than " + maxItems + " items");
-        }
+        countItem(pos);
         pos += n;
         return true;
     }
@@ -342,6 +338,13 @@ public final class CborReader {
                     + " bytes with " + left + " left");
         }
         return (int) len;
+    }
+
+    /** Counts one more item, refusing more than {@code maxItems}. */
+    private void countItem(int start) throws CborException {
+        if (++items > maxItems) {
+            throw new CborException(Reason.TOO_MANY_ITEMS, start, "more than " + maxItems + " items");
+        }
     }
 
     private int u8() throws CborException {

@@ -132,6 +132,26 @@ class CborCodecTest {
     }
 
     @Test
+    void theReaderCountsEveryKindOfItemAgainstItsLimit() throws Exception {
+        // [true, 1.5, 2] is four items: with room for fewer, the first item over refuses,
+        // whatever its kind (before, booleans and floats were counted but never refused).
+        byte[] in = HEX.parseHex("83f5f93e0002");
+        CborReader two = new CborReader(in, 0, in.length, 2);
+        assertEquals(3, two.arrayHeader());
+        assertEquals(true, two.bool());
+        assertEquals(Reason.TOO_MANY_ITEMS, assertThrows(CborException.class, two::floatingPoint).reason());
+        CborReader one = new CborReader(in, 0, in.length, 1);
+        one.arrayHeader();
+        assertEquals(Reason.TOO_MANY_ITEMS, assertThrows(CborException.class, one::bool).reason());
+        CborReader four = new CborReader(in, 0, in.length, 4);
+        four.arrayHeader();
+        four.bool();
+        assertEquals(1.5, four.floatingPoint());
+        assertEquals(2, four.integer());
+        four.expectEnd();
+    }
+
+    @Test
     void deterministicDecoderRejectsOtherEncodings() {
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "1817"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "190017"));
