@@ -86,7 +86,10 @@ final class ClaimsReader {
 
     private EatClaims claims(String path, boolean top) throws CborException, EvidenceException {
         EatClaims.Builder b = EatClaims.builder();
-        int submods = -1;
+        Map<String, EatClaims> subs = new LinkedHashMap<>();
+        // Submodules holding nothing but measurements, which the log may carry: kept as lists
+        // until the log says whether they are its own (then the log extent holds them).
+        Map<String, List<Measurement>> measuredOnly = new HashMap<>();
         int log = -1;
         try {
             for (int n = r.mapHeader(); n > 0; n--) {
@@ -136,7 +139,7 @@ final class ClaimsReader {
                     case SWVERSION -> b.swversion(version(at));
                     case MEASUREMENTS -> b.measurements(measurements(at));
                     case MEASRES -> measres(b, at);
-                    case SUBMODS -> submods = mapAt(at);
+                    case SUBMODS -> submodules(subs, measuredOnly, at);
                     case ATTEST_LOG -> {
                         if (!top) {
                             throw bad(at + ": the measurement log belongs at the top level");
@@ -149,27 +152,8 @@ final class ClaimsReader {
         } catch (IllegalArgumentException e) {
             throw bad(path + ": " + e.getMessage());
         }
-        Map<String, EatClaims> subs = new LinkedHashMap<>();
-        // Submodules holding nothing but measurements, which the log may carry: kept as lists
-        // until the log says whether they are its own (then the log extent holds them).
-        Map<String, List<Measurement>> measuredOnly = new HashMap<>();
-        if (submods >= 0) {
-            String subsAt = path + "/" + SUBMODS;
-            r.seek(submods);
-            for (int n = r.mapHeader(); n > 0; n--) {
-                String name = text(subsAt);
-                String at = subsAt + "/" + name;
-                int sub = mapAt(at);
-                int end = r.position();
-                r.seek(sub);
-                if (log >= 0 && r.mapHeader() == 1 && r.peekMajorType() == MAJOR_UINT && r.integer() == MEASUREMENTS) {
-                    measuredOnly.put(name, measurements(at + "/" + MEASUREMENTS));
-                } else {
-                    r.seek(sub);
-                    subs.put(name, claims(at, false));
-                }
-                r.seek(end);
-            }
+        if (log < 0) {
+            measuredOnly.forEach((name, ms) -> subs.put(name, EatClaims.builder().measurements(ms).build()));
         }
         if (log >= 0) {
             r.seek(log);
@@ -180,6 +164,31 @@ final class ClaimsReader {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw bad(path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the submodules map at the reader's position into {@code subs}, or into
+     * {@code measuredOnly} for those that hold nothing but measurements.
+     */
+    private void submodules(Map<String, EatClaims> subs, Map<String, List<Measurement>> measuredOnly, String subsAt)
+            throws CborException, EvidenceException {
+        if (r.peekMajorType() != MAJOR_MAP) {
+            throw bad(subsAt + ": must be a map");
+        }
+        for (int n = r.mapHeader(); n > 0; n--) {
+            String name = text(subsAt);
+            String at = subsAt + "/" + name;
+            if (r.peekMajorType() != MAJOR_MAP) {
+                throw bad(at + ": must be a map");
+            }
+            int sub = r.position();
+            if (r.mapHeader() == 1 && r.peekMajorType() == MAJOR_UINT && r.integer() == MEASUREMENTS) {
+                measuredOnly.put(name, measurements(at + "/" + MEASUREMENTS));
+            } else {
+                r.seek(sub);
+                subs.put(name, claims(at, false));
+            }
         }
     }
 
