@@ -234,62 +234,58 @@ final class ClaimsReader {
             throw bad(at + "/7: the log order must be an array");
         }
         int count = r.arrayHeader();
-        // How many measurements of each named submodule the chain has taken so far.
-        Map<String, int[]> taken = new HashMap<>();
+        // Each named submodule's measurements and how many of them the chain has taken so far.
+        Map<String, Taken> taken = new HashMap<>();
+        // The encodings of the names met so far: the order repeats a few names many times, and a
+        // name encoded as one met before is that name, without decoding or looking it up.
+        int[] seenFrom = new int[SEEN];
+        int[] seenTo = new int[SEEN];
+        Taken[] seenAs = new Taken[SEEN];
+        int seen = 0;
         List<Measurement> chain = new ArrayList<>(count);
         String orderAt = at + "/7";
-        String name = null;
-        int nameFrom = 0;
-        int nameTo = 0;
-        List<Measurement> from = null;
-        int[] next = null;
         for (int i = 0; i < count; i++) {
-            // The order names the same submodule many times in a row: a name whose encoding is
-            // the previous one's is that name, without decoding or looking it up again.
             int itemFrom = r.position();
-            if (name == null || r.peekMajorType() != MAJOR_TEXT) {
-                name = null;
-            } else {
+            Taken t = null;
+            if (r.peekMajorType() == MAJOR_TEXT) {
                 r.skip();
-                if (r.compareEncoded(nameFrom, nameTo, itemFrom, r.position()) != 0) {
-                    name = null;
+                for (int k = 0; k < seen && t == null; k++) {
+                    if (r.compareEncoded(seenFrom[k], seenTo[k], itemFrom, r.position()) == 0) {
+                        t = seenAs[k];
+                    }
+                }
+                if (t == null) {
+                    r.seek(itemFrom);
                 }
             }
-            if (name == null) {
-                r.seek(itemFrom);
-                String n1 = text(orderAt);
-                nameFrom = itemFrom;
-                nameTo = r.position();
-                from = measuredOnly.get(n1);
-                if (from == null) {
-                    EatClaims sub = subs.get(n1);
-                    if (sub == null) {
-                        throw bad(orderAt + ": the log names submodule " + n1 + ", which is not in the evidence");
-                    }
-                    if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty()
-                            || !sub.unknownClaims().isEmpty() || hasOtherClaims(sub)) {
-                        throw bad(at + ": log submodule " + n1 + " carries claims other than measurements");
-                    }
-                    throw bad(orderAt + ": the log names more " + n1 + " measurements than the submodule holds");
+            if (t == null) {
+                String named = text(orderAt);
+                t = taken.get(named);
+                if (t == null) {
+                    t = new Taken(named, lookUp(named, measuredOnly, subs, at));
+                    taken.put(named, t);
                 }
-                name = n1;
-                next = taken.computeIfAbsent(n1, x -> new int[1]);
+                if (seen < SEEN) {
+                    seenFrom[seen] = itemFrom;
+                    seenTo[seen] = r.position();
+                    seenAs[seen++] = t;
+                }
             }
-            if (next[0] == from.size()) {
-                throw bad(orderAt + ": the log names more " + name + " measurements than the submodule holds");
+            if (t.next == t.measurements.size()) {
+                throw bad(orderAt + ": the log names more " + t.name + " measurements than the submodule holds");
             }
-            Measurement m = from.get(next[0]++);
-            if (!m.layer().name().equals(name)) {
-                throw bad(orderAt + ": a measurement of layer " + m.layer().name() + " sits in submodule " + name);
+            Measurement m = t.measurements.get(t.next++);
+            if (!m.layer().name().equals(t.name)) {
+                throw bad(orderAt + ": a measurement of layer " + m.layer().name() + " sits in submodule " + t.name);
             }
             chain.add(m);
         }
         for (Map.Entry<String, List<Measurement>> e : measuredOnly.entrySet()) {
-            int[] t = taken.get(e.getKey());
+            Taken t = taken.get(e.getKey());
             if (t == null) {
                 subs.put(e.getKey(), EatClaims.builder().measurements(e.getValue()).build());
-            } else if (t[0] != e.getValue().size()) {
-                throw bad(at + ": submodule " + e.getKey() + " holds " + (e.getValue().size() - t[0])
+            } else if (t.next != e.getValue().size()) {
+                throw bad(at + ": submodule " + e.getKey() + " holds " + (e.getValue().size() - t.next)
                         + " measurements the log does not account for");
             }
         }
@@ -299,6 +295,39 @@ final class ClaimsReader {
         } catch (IllegalArgumentException e) {
             throw bad(at + ": " + e.getMessage());
         }
+    }
+
+    /** How many name encodings the log order remembers (beyond, names are decoded and looked up). */
+    private static final int SEEN = 16;
+
+    /** A submodule the log order names: its measurements and how many the chain has taken. */
+    private static final class Taken {
+        final String name;
+        final List<Measurement> measurements;
+        int next;
+
+        Taken(String name, List<Measurement> measurements) {
+            this.name = name;
+            this.measurements = measurements;
+        }
+    }
+
+    /** The measurements of the submodule {@code name} the log order names, or why it cannot. */
+    private static List<Measurement> lookUp(String name, Map<String, List<Measurement>> measuredOnly,
+            Map<String, EatClaims> subs, String at) throws EvidenceException {
+        List<Measurement> ms = measuredOnly.get(name);
+        if (ms != null) {
+            return ms;
+        }
+        EatClaims sub = subs.get(name);
+        if (sub == null) {
+            throw bad(at + "/7: the log names submodule " + name + ", which is not in the evidence");
+        }
+        if (!sub.submods().isEmpty() || !sub.measurementResults().isEmpty() || !sub.unknownClaims().isEmpty()
+                || hasOtherClaims(sub)) {
+            throw bad(at + ": log submodule " + name + " carries claims other than measurements");
+        }
+        throw bad(at + "/7: the log names more " + name + " measurements than the submodule holds");
     }
 
     /** Whether {@code sub} has a claim besides measurements, submodules, results and unknown claims. */
