@@ -154,8 +154,7 @@ final class ClaimsReader {
         }
         if (log < 0) {
             measuredOnly.forEach((name, ms) -> subs.put(name, EatClaims.builder().measurements(ms).build()));
-        }
-        if (log >= 0) {
+        } else {
             r.seek(log);
             b.log(logExtent(measuredOnly, subs, path + "/" + ATTEST_LOG));
         }
