@@ -104,25 +104,11 @@ class MeasurementCodecProperties {
      */
     @Property(tries = 3000)
     void theStreamingDecoderAcceptsExactlyTheCanonicalForm(@ForAll("measurements") Measurement m,
-            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 2) int kind,
+            @ForAll dev.attest.testkit.ByteEdit edit,
             @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) int where,
             @ForAll byte value) {
         byte[] good = MeasurementCodec.canonical(m);
-        int at = where % (good.length + (kind == 1 ? 1 : 0));
-        byte[] bad;
-        if (kind == 0) {
-            bad = good.clone();
-            bad[at] = value;
-        } else if (kind == 1) {
-            bad = new byte[good.length + 1];
-            System.arraycopy(good, 0, bad, 0, at);
-            bad[at] = value;
-            System.arraycopy(good, at, bad, at + 1, good.length - at);
-        } else {
-            bad = new byte[good.length - 1];
-            System.arraycopy(good, 0, bad, 0, at);
-            System.arraycopy(good, at + 1, bad, at, good.length - at - 1);
-        }
+        byte[] bad = edit.apply(good, where, value);
         Measurement reference = referenceDecode(bad);
         Measurement streamed = streamed(() -> MeasurementCodec.decodeCanonical(bad.clone()));
         assertEquals(reference, streamed, () -> "input " + java.util.HexFormat.of().formatHex(bad));
