@@ -208,17 +208,16 @@ public final class CborDecoder {
             case 23:
                 return Cbor.Simple.UNDEFINED;
             case 25: {
-                int h = (int) bigEndian(s, start, 2);
-                double d = halfToDouble(h);
-                return checkFloat(d, start, 3, s);
+                long h = bigEndian(s, start, 2);
+                return checkFloat(CborReader.halfToDouble((int) h), 0xf9, h, start);
             }
             case 26: {
-                float f = Float.intBitsToFloat((int) bigEndian(s, start, 4));
-                return checkFloat(f, start, 5, s);
+                long bits = bigEndian(s, start, 4);
+                return checkFloat(Float.intBitsToFloat((int) bits), 0xfa, bits, start);
             }
             case 27: {
-                double d = Double.longBitsToDouble(bigEndian(s, start, 8));
-                return checkFloat(d, start, 9, s);
+                long bits = bigEndian(s, start, 8);
+                return checkFloat(Double.longBitsToDouble(bits), 0xfb, bits, start);
             }
             default:
                 // 0..19 unassigned, 24 (one-byte simple), 28..30 reserved, 31 break: none is
@@ -227,29 +226,11 @@ public final class CborDecoder {
         }
     }
 
-    private Cbor checkFloat(double d, int start, int width, State s) throws CborException {
-        if (requireDeterministic) {
-            byte[] canonical = CborEncoder.encode(new Cbor.Float(d));
-            if (canonical.length != width
-                    || !Arrays.equals(canonical, 0, width, s.in, start, start + width)) {
-                throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
-            }
+    private Cbor checkFloat(double d, int ib, long bits, int start) throws CborException {
+        if (requireDeterministic && !CborReader.isShortestFloat(ib, bits)) {
+            throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
         }
         return new Cbor.Float(d);
-    }
-
-    static double halfToDouble(int h) {
-        int exp = (h >>> 10) & 0x1f;
-        int mant = h & 0x3ff;
-        double v;
-        if (exp == 0) {
-            v = mant * Math.pow(2, -24);
-        } else if (exp == 31) {
-            v = mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
-        } else {
-            v = (mant + 1024) * Math.pow(2, exp - 25);
-        }
-        return (h & 0x8000) != 0 ? -v : v;
     }
 
     private long argument(State s, int start, int ai) throws CborException {

@@ -249,19 +249,17 @@ public final class CborReader {
             case 0xf9 -> {
                 int h = (int) bigEndian(start, 2);
                 d = halfToDouble(h);
-                // Every half is the shortest form of its value, but a NaN only as 0x7e00.
-                shortest = (h & 0x7c00) != 0x7c00 || (h & 0x3ff) == 0 || h == 0x7e00;
+                shortest = isShortestFloat(ib, h);
             }
             case 0xfa -> {
-                float f = Float.intBitsToFloat((int) bigEndian(start, 4));
-                d = f;
-                // A single is shortest unless the value is a half (infinities included) or NaN.
-                shortest = !Float.isNaN(f) && CborEncoder.toHalfExact(f) < 0;
+                long bits = bigEndian(start, 4);
+                d = Float.intBitsToFloat((int) bits);
+                shortest = isShortestFloat(ib, bits);
             }
             case 0xfb -> {
-                d = Double.longBitsToDouble(bigEndian(start, 8));
-                // A double is shortest unless the value is a single (or half) or NaN.
-                shortest = !Double.isNaN(d) && (double) (float) d != d;
+                long bits = bigEndian(start, 8);
+                d = Double.longBitsToDouble(bits);
+                shortest = isShortestFloat(ib, bits);
             }
             default -> {
                 pos = start;
@@ -275,7 +273,7 @@ public final class CborReader {
         return d;
     }
 
-    /** {@link CborDecoder#halfToDouble} without {@code Math.pow}: the value of binary16 {@code h}. */
+    /** The value of binary16 {@code h} (IEEE 754 §3.4), without {@code Math.pow}; the tree decoder uses it too. */
     static double halfToDouble(int h) {
         int exp = (h >>> 10) & 0x1f;
         int mant = h & 0x3ff;
@@ -312,6 +310,27 @@ public final class CborReader {
         countItem(pos);
         pos += n;
         return true;
+    }
+
+    /**
+     * Whether the float with initial byte {@code ib} (0xf9, 0xfa or 0xfb) and argument
+     * {@code bits} is in the shortest form that keeps its value, as {@link CborEncoder} writes
+     * it (§4.2.2): every half, but a NaN only as 0x7e00; a single unless its value is a half
+     * (infinities included) or NaN; a double unless its value is a single (or half) or NaN.
+     */
+    static boolean isShortestFloat(int ib, long bits) {
+        switch (ib) {
+            case 0xf9:
+                return (bits & 0x7c00) != 0x7c00 || (bits & 0x3ff) == 0 || bits == 0x7e00;
+            case 0xfa: {
+                float f = Float.intBitsToFloat((int) bits);
+                return !Float.isNaN(f) && CborEncoder.toHalfExact(f) < 0;
+            }
+            default: {
+                double d = Double.longBitsToDouble(bits);
+                return !Double.isNaN(d) && (double) (float) d != d;
+            }
+        }
     }
 
     /**

@@ -152,12 +152,18 @@ class CborCodecTest {
     }
 
     @Test
-    void deterministicDecoderRejectsOtherEncodings() {
+    void deterministicDecoderRejectsOtherEncodings() throws Exception {
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "1817"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "190017"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "a2616201616101"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "fa3fc00000"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "fb3ff8000000000000"));
+        // NaN only as the half 0x7e00; infinity as a half; a double that is not a single stays.
+        assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "f97e01"));
+        assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "fa7fc00000"));
+        assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "fa7f800000"));
+        assertEquals(new Cbor.Float(Double.NaN), STRICT.decode(HEX.parseHex("f97e00")));
+        assertEquals(new Cbor.Float(0.1), STRICT.decode(HEX.parseHex("fb3fb999999999999a")));
         // The same inputs are well-formed for the lenient decoder.
         assertArrayEquals(new byte[] {0x17}, CborEncoder.encode(assertDoesNotThrow("1817")));
     }
