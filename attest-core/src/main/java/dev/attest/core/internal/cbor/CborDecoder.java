@@ -1,6 +1,7 @@
 package dev.attest.core.internal.cbor;
 
 import dev.attest.core.internal.cbor.CborException.Reason;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -157,6 +158,31 @@ public final class CborDecoder {
         }
     }
 
+    /**
+     * The deterministic encoding of the map key {@code key}, read at {@code keyStart}: the bytes
+     * as read when they are that already (an integer, byte or text string with a shortest head,
+     * which nearly every key is), else the key encoded again.
+     */
+    private static ByteBuffer identity(State s, int keyStart, Cbor key) {
+        int ib = s.in[keyStart] & 0xff;
+        int major = ib >>> 5;
+        int ai = ib & 0x1f;
+        if (major <= 3 && ai <= 27) {
+            int head = ai < 24 ? 1 : 1 + (1 << (ai - 24));
+            long arg = key instanceof Cbor.Int i ? (i.value() < 0 ? -1 - i.value() : i.value())
+                    : s.pos - keyStart - head;
+            if (head == headLength(arg)) {
+                return ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice();
+            }
+        }
+        return ByteBuffer.wrap(CborEncoder.encode(key));
+    }
+
+    /** The length of the shortest head with argument {@code arg} (§4.2.1). */
+    private static int headLength(long arg) {
+        return arg < 24 ? 1 : arg <= 0xff ? 2 : arg <= 0xffff ? 3 : arg <= 0xffffffffL ? 5 : 9;
+    }
+
     private static Cbor readInt(int major, long arg, int start) throws CborException {
         if (arg >= 0 && arg < SMALL) {
             return SMALL_INTS[major == 0 ? (int) arg : SMALL + (int) arg];
@@ -168,17 +194,19 @@ public final class CborDecoder {
     private Cbor readMap(State s, int start, int n, int depth) throws CborException {
         boolean build = s.build;
         Cbor.Entry[] entries = build ? new Cbor.Entry[n] : null;
-        // Keys are compared as decoded items, not as encodings: 10 and a non-shortest 10
+        // Keys are compared by value, not by how they were written: 10 and a non-shortest 10
         // (0x0a, 0x180a) are the same key, and taking one of them silently is how a claim gets
-        // smuggled past a peer that takes the other.
-        Set<Cbor> keys = new HashSet<>(n * 2);
+        // smuggled past a peer that takes the other. Each key is held as its one deterministic
+        // encoding, a ByteBuffer: comparable, so keys crafted to collide in a hash table cost
+        // log n each, not n.
+        Set<ByteBuffer> keys = new HashSet<>(n * 2);
         byte[] previousKey = null;
         for (int i = 0; i < n; i++) {
             int keyStart = s.pos;
             s.build = true;
             Cbor key = read(s, depth + 1);
             s.build = build;
-            if (!keys.add(key)) {
+            if (!keys.add(identity(s, keyStart, key))) {
                 throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
             }
             if (requireDeterministic) {

@@ -152,6 +152,29 @@ class CborCodecTest {
     }
 
     @Test
+    void keysCraftedToCollideInAHashTableStayCheap() throws Exception {
+        // 50,000 keys (k << 32 | k) all have Long.hashCode 0: held as decoded items in a hash
+        // set, each new key would be compared with every earlier one (1.25e9 comparisons).
+        int n = 50_000;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(CborEncoder.head(5, n));
+        for (long k = 1; k <= n; k++) {
+            out.write(CborEncoder.head(0, k << 32 | k));
+            out.write(0);
+        }
+        byte[] in = out.toByteArray();
+        CborDecoder big = CborDecoder.lenient(in.length, 4, 2 * n + 1);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            assertEquals(n, ((Cbor.Map) big.decode(in)).size());
+            big.validate(in);
+        });
+        // And a duplicate among them is still found.
+        byte[] dup = in.clone();
+        System.arraycopy(CborEncoder.head(0, 7L << 32 | 7), 0, dup, dup.length - 10, 9);
+        assertEquals(Reason.DUPLICATE_KEY, assertThrows(CborException.class, () -> big.decode(dup)).reason());
+    }
+
+    @Test
     void deterministicDecoderRejectsOtherEncodings() throws Exception {
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "1817"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "190017"));
