@@ -135,9 +135,15 @@ final class CoseSign1 {
         } else {
             throw new EvidenceException(Reason.BAD_HEADER, "the protected header must encode a map");
         }
+        // The unprotected labels by their deterministic encoding, so that a label in both buckets
+        // is found in log time whatever the header sizes (a lookup per label would be quadratic).
+        java.util.Set<java.nio.ByteBuffer> unprotectedLabels = new java.util.HashSet<>();
+        for (Cbor.Entry e : uh.entries()) {
+            unprotectedLabels.add(java.nio.ByteBuffer.wrap(CborEncoder.encode(e.key())));
+        }
         for (Cbor.Entry e : ph.entries()) {
             checkLabel(e.key());
-            if (uh.get(e.key()).isPresent()) {
+            if (unprotectedLabels.contains(java.nio.ByteBuffer.wrap(CborEncoder.encode(e.key())))) {
                 Reason r = e.key().equals(new Cbor.Int(HEADER_ALG)) ? Reason.ALG_UNPROTECTED : Reason.BAD_HEADER;
                 throw new EvidenceException(r, "header " + e.key() + " is in both the protected and unprotected header");
             }

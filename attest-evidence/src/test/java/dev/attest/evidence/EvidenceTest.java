@@ -11,6 +11,7 @@ import dev.attest.core.internal.cbor.CborEncoder;
 import dev.attest.evidence.EvidenceException.Reason;
 import dev.attest.evidence.internal.Crypto;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -103,6 +104,24 @@ class EvidenceTest {
         // The forged-but-valid baseline is accepted, so the refusals above are about the headers.
         VerifiedEvidence ok = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).build()
                 .decode(forge(Cbor.map().put(1, Cbor.of(-7)).build(), empty));
+        assertEquals(2, ok.claims().log().orElseThrow().measurements().size());
+    }
+
+    @Test
+    void largeHeadersAreCheckedForSharedLabelsInLogTime() throws Exception {
+        // 60,000 labels in each bucket, none shared: a lookup of every protected label in the
+        // unprotected map would take 3.6e9 comparisons before the signature is even checked.
+        // (Built as entry lists: the map builder's own duplicate check is not what is measured.)
+        List<Cbor.Entry> ph = new ArrayList<>(List.of(new Cbor.Entry(Cbor.of(1), Cbor.of(-7))));
+        List<Cbor.Entry> uh = new ArrayList<>();
+        for (int i = 0; i < 60_000; i++) {
+            ph.add(new Cbor.Entry(Cbor.of(100_000 + i), Cbor.of(0)));
+            uh.add(new Cbor.Entry(Cbor.of(200_000 + i), Cbor.of(0)));
+        }
+        byte[] token = forge(new Cbor.Map(ph), new Cbor.Map(uh));
+        EvidenceDecoder big = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).maxBytes(1 << 20).build();
+        VerifiedEvidence ok = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(5), () -> big.decode(token));
         assertEquals(2, ok.claims().log().orElseThrow().measurements().size());
     }
 
