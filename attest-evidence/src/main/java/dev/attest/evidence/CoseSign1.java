@@ -135,15 +135,15 @@ final class CoseSign1 {
         } else {
             throw new EvidenceException(Reason.BAD_HEADER, "the protected header must encode a map");
         }
-        // The unprotected labels by their deterministic encoding, so that a label in both buckets
-        // is found in log time whatever the header sizes (a lookup per label would be quadratic).
+        // The unprotected labels by value, so that a label in both buckets is found in log time
+        // whatever the header sizes (a lookup per label would be quadratic).
         java.util.Set<java.nio.ByteBuffer> unprotectedLabels = new java.util.HashSet<>();
         for (Cbor.Entry e : uh.entries()) {
-            unprotectedLabels.add(java.nio.ByteBuffer.wrap(CborEncoder.encode(e.key())));
+            unprotectedLabels.add(CborEncoder.identity(e.key()));
         }
         for (Cbor.Entry e : ph.entries()) {
             checkLabel(e.key());
-            if (unprotectedLabels.contains(java.nio.ByteBuffer.wrap(CborEncoder.encode(e.key())))) {
+            if (unprotectedLabels.contains(CborEncoder.identity(e.key()))) {
                 Reason r = e.key().equals(new Cbor.Int(HEADER_ALG)) ? Reason.ALG_UNPROTECTED : Reason.BAD_HEADER;
                 throw new EvidenceException(r, "header " + e.key() + " is in both the protected and unprotected header");
             }
@@ -213,30 +213,30 @@ final class CoseSign1 {
     }
 
     static Cbor decode(CborDecoder decoder, byte[] bytes, String what) throws EvidenceException {
-        return decode(decoder, bytes, what, true);
+        try {
+            return decoder.decode(bytes);
+        } catch (CborException e) {
+            throw refusal(e, what);
+        }
     }
 
     /** {@link #decode} without building the item (see {@link CborDecoder#validate}). */
     static void validate(CborDecoder decoder, byte[] bytes, String what) throws EvidenceException {
-        decode(decoder, bytes, what, false);
+        try {
+            decoder.validate(bytes);
+        } catch (CborException e) {
+            throw refusal(e, what);
+        }
     }
 
-    private static Cbor decode(CborDecoder decoder, byte[] bytes, String what, boolean build) throws EvidenceException {
-        try {
-            if (!build) {
-                decoder.validate(bytes);
-                return null;
-            }
-            return decoder.decode(bytes);
-        } catch (CborException e) {
-            Reason r = switch (e.reason()) {
-                case TOO_LARGE -> Reason.TOO_LARGE;
-                case TOO_DEEP, TOO_MANY_ITEMS -> Reason.TOO_DEEP;
-                case TRAILING_BYTES -> Reason.TRAILING_BYTES;
-                case DUPLICATE_KEY -> Reason.DUPLICATE_KEY;
-                default -> Reason.MALFORMED_CBOR;
-            };
-            throw new EvidenceException(r, what + ": " + e.getMessage(), e);
-        }
+    private static EvidenceException refusal(CborException e, String what) {
+        Reason r = switch (e.reason()) {
+            case TOO_LARGE -> Reason.TOO_LARGE;
+            case TOO_DEEP, TOO_MANY_ITEMS -> Reason.TOO_DEEP;
+            case TRAILING_BYTES -> Reason.TRAILING_BYTES;
+            case DUPLICATE_KEY -> Reason.DUPLICATE_KEY;
+            default -> Reason.MALFORMED_CBOR;
+        };
+        return new EvidenceException(r, what + ": " + e.getMessage(), e);
     }
 }

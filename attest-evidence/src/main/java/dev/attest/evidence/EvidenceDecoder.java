@@ -58,13 +58,7 @@ public final class EvidenceDecoder {
      * @throws EvidenceException with the reason the token was refused
      */
     public VerifiedEvidence decode(byte[] token) throws EvidenceException {
-        CoseSign1 cose = CoseSign1.parse(token, maxBytes, maxDepth);
-        if (!algorithms.contains(cose.algorithm)) {
-            throw new EvidenceException(Reason.ALG_NOT_ALLOWED, cose.algorithm + " is not enabled on this decoder");
-        }
-        // The payload's CBOR is checked now, its claims only once the signature is: without a
-        // tree, the claims are then read straight from the bytes.
-        CoseSign1.validate(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload, "payload");
+        CoseSign1 cose = parse(token);
         Optional<byte[]> ueid = ClaimsReader.ueid(cose.payload);
         VerificationKey key = resolver.resolve(new KeyRequest(cose.algorithm, cose.keyId, ueid, cose.x5chain))
                 .orElseThrow(() -> new EvidenceException(Reason.KEY_NOT_FOUND, "no key for kid "
@@ -93,12 +87,21 @@ public final class EvidenceDecoder {
      * @throws EvidenceException with the reason the token is malformed
      */
     public EatClaims decodeUnverified(byte[] token) throws EvidenceException {
+        return ClaimsReader.read(parse(token).payload);
+    }
+
+    /**
+     * The COSE_Sign1 with an enabled {@code alg} and a payload that is well-formed CBOR within
+     * the limits. The payload's claims are read only after this (and, in {@link #decode}, after
+     * the signature), straight from the bytes.
+     */
+    private CoseSign1 parse(byte[] token) throws EvidenceException {
         CoseSign1 cose = CoseSign1.parse(token, maxBytes, maxDepth);
         if (!algorithms.contains(cose.algorithm)) {
             throw new EvidenceException(Reason.ALG_NOT_ALLOWED, cose.algorithm + " is not enabled on this decoder");
         }
         CoseSign1.validate(CborDecoder.lenient(maxBytes, maxDepth, maxBytes), cose.payload, "payload");
-        return ClaimsReader.read(cose.payload);
+        return cose;
     }
 
     private static byte[] sha256(byte[] b) {

@@ -159,9 +159,9 @@ public final class CborDecoder {
     }
 
     /**
-     * The deterministic encoding of the map key {@code key}, read at {@code keyStart}: the bytes
-     * as read when they are that already (an integer, byte or text string with a shortest head,
-     * which nearly every key is), else the key encoded again.
+     * {@link CborEncoder#identity} of the map key {@code key}, read at {@code keyStart}, without
+     * encoding it again when the bytes read are that already (an integer, byte or text string
+     * with a shortest head, which nearly every key is).
      */
     private static ByteBuffer identity(State s, int keyStart, Cbor key) {
         int ib = s.in[keyStart] & 0xff;
@@ -175,7 +175,7 @@ public final class CborDecoder {
                 return ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice();
             }
         }
-        return ByteBuffer.wrap(CborEncoder.encode(key));
+        return CborEncoder.identity(key);
     }
 
     /** The length of the shortest head with argument {@code arg} (§4.2.1). */

@@ -23,6 +23,15 @@ public final class CborEncoder {
         return out.toByteArray();
     }
 
+    /**
+     * {@code item} as its deterministic encoding in a buffer: equal for equal values however they
+     * were written (10 and a non-shortest 10), and comparable, so a hash set of them stays cheap
+     * even for keys crafted to collide. How duplicate map keys and header labels are found.
+     */
+    public static java.nio.ByteBuffer identity(Cbor item) {
+        return java.nio.ByteBuffer.wrap(encode(item));
+    }
+
     /** The encoding of a major type and argument, in its shortest form. */
     public static byte[] head(int majorType, long argument) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(9);

@@ -4,12 +4,14 @@ import dev.attest.core.internal.cbor.CborException.Reason;
 import java.util.Arrays;
 
 /**
- * A streaming reader of deterministically encoded CBOR (RFC 8949 §4.2.1) over a byte range,
- * for formats whose schema is known, so that no {@link Cbor} tree is built. Every head read
- * must be in its shortest form, lengths are definite and bounded by the bytes left, text must
- * be valid UTF-8, and floats must be in the shortest form that keeps their value; map key
- * order is checked by the caller with {@link #compareEncoded}. Not thread-safe; one reader per
- * input.
+ * A streaming reader of CBOR over a byte range, for formats whose schema is known, so that no
+ * {@link Cbor} tree is built. By default it reads deterministically encoded CBOR (RFC 8949
+ * §4.2.1): every head read must be in its shortest form, lengths are definite and bounded by
+ * the bytes left, text must be valid UTF-8, and floats must be in the shortest form that keeps
+ * their value; map key order is checked by the caller with {@link #compareEncoded}. A reader
+ * made by {@link #validated} reads input {@link CborDecoder#validate} accepted, whose heads may
+ * be in any definite form. Every refusal is a {@link CborException} with its reason and offset.
+ * Not thread-safe; one reader per input.
  */
 public final class CborReader {
     private final byte[] in;
@@ -58,22 +60,30 @@ public final class CborReader {
         pos = position;
     }
 
-    /** Passes over the next item, whatever it is, and everything it holds. */
+    /**
+     * Passes over the next item, whatever it is, and everything it holds, with the checks this
+     * reader applies to heads and floats; the order of map keys is not checked, nor text read as
+     * UTF-8. Simple values other than false, true, null and undefined are refused as the
+     * decoder refuses them ({@link Reason#MALFORMED}).
+     */
     public void skip() throws CborException {
         int start = pos;
         int ib = peekInitialByte();
         int major = ib >>> 5;
         if (major == 7) {
             int ai = ib & 0x1f;
-            int width = ai < 24 ? 1 : ai == 24 ? 2 : ai == 25 ? 3 : ai == 26 ? 5 : ai == 27 ? 9 : -1;
+            int width = ai >= 20 && ai <= 23 ? 1 : ai == 25 ? 3 : ai == 26 ? 5 : ai == 27 ? 9 : -1;
             if (width < 0) {
-                throw new CborException(Reason.MALFORMED, start, "reserved simple value or break");
-            }
-            if (end - pos < width) {
-                throw new CborException(Reason.TRUNCATED, start, "input ended inside an item");
+                throw new CborException(Reason.MALFORMED, start, "unsupported simple value " + ai);
             }
             countItem(start);
-            pos += width;
+            pos++;
+            if (width > 1) {
+                long bits = bigEndian(start, width - 1);
+                if (deterministic && !isShortestFloat(ib, bits)) {
+                    throw new CborException(Reason.NOT_DETERMINISTIC, start, "float not in shortest form");
+                }
+            }
             return;
         }
         long arg = head(major);

@@ -19,16 +19,6 @@ final class Utf8 {
      *
      * @param itemStart where the text item starts, for the exception
      */
-    /** Checks {@code in[from, from + len)} as {@link #decode} does, without a string for ASCII. */
-    static void check(byte[] in, int from, int len, int itemStart) throws CborException {
-        for (int i = from; i < from + len; i++) {
-            if (in[i] < 0) {
-                decode(in, from, len, itemStart);
-                return;
-            }
-        }
-    }
-
     static String decode(byte[] in, int from, int len, int itemStart) throws CborException {
         String s = new String(in, from, len, StandardCharsets.UTF_8);
         if (s.indexOf('\uFFFD') < 0) {
@@ -42,6 +32,16 @@ final class Utf8 {
                     .toString();
         } catch (CharacterCodingException e) {
             throw new CborException(Reason.INVALID_UTF8, itemStart, "text string is not valid UTF-8");
+        }
+    }
+
+    /** Checks {@code in[from, from + len)} as {@link #decode} does, without a string for ASCII. */
+    static void check(byte[] in, int from, int len, int itemStart) throws CborException {
+        for (int i = from; i < from + len; i++) {
+            if (in[i] < 0) {
+                decode(in, from, len, itemStart);
+                return;
+            }
         }
     }
 }

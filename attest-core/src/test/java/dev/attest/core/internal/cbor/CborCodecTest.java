@@ -175,6 +175,33 @@ class CborCodecTest {
     }
 
     @Test
+    void skipPassesOverWholeItemsWithTheReadersChecks() throws Exception {
+        // {1: [true, null], 2: ""} then 7: the skip lands on the 7.
+        byte[] nested = HEX.parseHex("a20182f5f6026007");
+        CborReader r = new CborReader(nested, 0, nested.length, 100);
+        r.skip();
+        assertEquals(7, r.integer());
+        r.expectEnd();
+        assertEquals(Reason.NOT_DETERMINISTIC, skipReason(new CborReader(HEX.parseHex("fa3fc00000"), 0, 5, 10)));
+        assertEquals(Reason.NOT_DETERMINISTIC, skipReason(new CborReader(HEX.parseHex("1817"), 0, 2, 10)));
+        assertEquals(Reason.MALFORMED, skipReason(new CborReader(HEX.parseHex("f0"), 0, 1, 10)));
+        assertEquals(Reason.MALFORMED, skipReason(new CborReader(HEX.parseHex("f820"), 0, 2, 10)));
+        assertEquals(Reason.TRUNCATED, skipReason(new CborReader(HEX.parseHex("fb3ff8"), 0, 3, 10)));
+        assertEquals(Reason.TRUNCATED, skipReason(new CborReader(HEX.parseHex("8301"), 0, 2, 10)));
+        assertEquals(Reason.TOO_MANY_ITEMS, skipReason(new CborReader(nested, 0, nested.length, 4)));
+        // A validated reader takes any definite head form and float width.
+        byte[] lenient = HEX.parseHex("fa3fc000001817");
+        CborReader v = CborReader.validated(lenient, 0, lenient.length);
+        v.skip();
+        assertEquals(23, v.integer());
+        v.expectEnd();
+    }
+
+    private static Reason skipReason(CborReader r) {
+        return assertThrows(CborException.class, r::skip).reason();
+    }
+
+    @Test
     void deterministicDecoderRejectsOtherEncodings() throws Exception {
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "1817"));
         assertEquals(Reason.NOT_DETERMINISTIC, reject(STRICT, "190017"));
