@@ -18,12 +18,15 @@ import java.util.Optional;
  */
 public final class VerificationKey {
     private final PublicKey key;
+    /** {@code key} in the provider's own form, converted once ({@link Crypto#forProvider}). */
+    private final PublicKey verifying;
     private final SignatureAlgorithm algorithm;
     private final KeyId keyId;
     private final Provider provider;
 
     private VerificationKey(PublicKey key, SignatureAlgorithm algorithm, KeyId keyId, Provider provider) {
         this.key = key;
+        this.verifying = Crypto.forProvider(key, provider);
         this.algorithm = algorithm;
         this.keyId = keyId;
         this.provider = provider;
@@ -98,11 +101,11 @@ public final class VerificationKey {
                 // JDK's SHA-2, which uses the CPU's SHA instructions where it has them: Bouncy
                 // Castle's own SHA-256 cost a sixth of a 6.7 kB token's verification.
                 s = Signature.getInstance("NONEwithECDSA", provider);
-                s.initVerify(key);
+                s.initVerify(verifying);
                 s.update(Crypto.ecdsaDigest(algorithm).newMessageDigest().digest(data));
             } else {
                 s = Crypto.signature(algorithm, provider);
-                s.initVerify(key);
+                s.initVerify(verifying);
                 s.update(data);
             }
             return s.verify(sig);

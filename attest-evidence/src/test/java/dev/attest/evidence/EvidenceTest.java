@@ -242,6 +242,48 @@ class EvidenceTest {
                 () -> KeyResolver.byKeyId(List.of(anonymous)));
     }
 
+    /**
+     * Keys from the JDK's own providers (what {@code KeyFactory.getInstance("EC")}, a
+     * {@code KeyStore} or the JDK's certificate parser give) verify through the SDK's provider
+     * after one conversion into its key class: tokens signed by the key verify, tokens signed by
+     * another key do not, and the key the caller gave is the one {@code publicKey()} returns.
+     */
+    @ParameterizedTest
+    @EnumSource(SignatureAlgorithm.class)
+    void keysFromTheJdkVerifyThroughTheSdkProvider(SignatureAlgorithm alg) throws Exception {
+        java.security.KeyPairGenerator g = switch (alg) {
+            case ES256, ES384, ES512 -> {
+                java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+                ec.initialize(new java.security.spec.ECGenParameterSpec(alg.curve()));
+                yield ec;
+            }
+            case EDDSA -> java.security.KeyPairGenerator.getInstance("Ed25519");
+            case PS256 -> {
+                java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+                rsa.initialize(2048);
+                yield rsa;
+            }
+        };
+        java.security.KeyPair pair = g.generateKeyPair();
+        assertFalse(pair.getPublic().getClass().getName().startsWith("org.bouncycastle."), "a JDK key");
+        VerificationKey pub = VerificationKey.of(pair.getPublic(), alg, Optional.of(KeyId.of("jdk")));
+        assertTrue(pub.publicKey() == pair.getPublic(), "publicKey() is the caller's key");
+        java.security.PublicKey converted = Crypto.forProvider(pair.getPublic(), Crypto.DEFAULT_PROVIDER);
+        assertTrue(converted.getClass().getName().startsWith("org.bouncycastle."), converted.getClass().getName());
+        assertArrayEquals(pair.getPublic().getEncoded(), converted.getEncoded());
+        assertTrue(Crypto.forProvider(pair.getPublic(), new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                == pair.getPublic(), "another provider instance is never asked to convert");
+
+        EatClaims claims = Samples.claims(3);
+        byte[] token = EvidenceEncoder.of(SigningKey.of(pair, alg, Optional.of(KeyId.of("jdk")))).encode(claims);
+        assertEquals(claims.log().orElseThrow().measurements(),
+                decoder(pub).decode(token).claims().log().orElseThrow().measurements());
+        SigningKey other = SigningKey.generate(alg, Optional.of(KeyId.of("jdk")));
+        EvidenceException e = assertThrows(EvidenceException.class,
+                () -> decoder(pub).decode(EvidenceEncoder.of(other).encode(claims)));
+        assertEquals(Reason.BAD_SIGNATURE, e.reason());
+    }
+
     @Test
     void keysNeverAppearInToString() {
         String s = ES256.toString() + ES256_PUB;
