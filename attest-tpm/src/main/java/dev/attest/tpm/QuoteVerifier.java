@@ -2,6 +2,7 @@ package dev.attest.tpm;
 
 import dev.attest.tpm.QuoteVerification.Failure;
 import dev.attest.tpm.QuoteVerification.Reason;
+import dev.attest.evidence.internal.Crypto;
 import dev.attest.tpm.internal.Alg;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -21,17 +22,24 @@ import java.util.Optional;
  * (the signature's hash algorithm) of the supplied PCR values in selection order. Every failed
  * check is reported; SHA-1 signatures are rejected unless {@link Builder#allowSha1(boolean)}.
  * Immutable and thread-safe.
+ *
+ * <p>Signatures are checked by the SDK's Bouncy Castle provider instance unless
+ * {@link Builder#provider} names another. A verifier that checks many quotes of the same AK (one
+ * per device and period) should {@link #prepare} the AK once and pass the {@link PreparedKey}:
+ * the AK's JCA key is then built and converted once, and Bouncy Castle keeps its curve
+ * precomputation on it, so a P-256 quote verifies several times faster than with a key built
+ * per quote (see {@code BENCHMARKS.md}).
  */
 public final class QuoteVerifier {
     private final boolean allowSha1;
-    private final Optional<Provider> provider;
+    private final Provider provider;
 
     private QuoteVerifier(Builder b) {
         this.allowSha1 = b.allowSha1;
-        this.provider = b.provider;
+        this.provider = b.provider.orElse(Crypto.DEFAULT_PROVIDER);
     }
 
-    /** @return a builder with SHA-1 rejected and the JDK's default providers */
+    /** @return a builder with SHA-1 rejected and the SDK's Bouncy Castle provider instance */
     public static Builder builder() {
         return new Builder();
     }
@@ -50,7 +58,10 @@ public final class QuoteVerifier {
             return this;
         }
 
-        /** @param p the JCA provider that verifies signatures (never installed globally) */
+        /**
+         * @param p the JCA provider that verifies signatures (never installed globally; default:
+         *     the SDK's Bouncy Castle instance)
+         */
         public Builder provider(Provider p) {
             this.provider = Optional.of(p);
             return this;
@@ -74,6 +85,62 @@ public final class QuoteVerifier {
      *         without a real nonce a replayed quote would verify
      */
     public QuoteVerification verify(TpmtPublic ak, Quote quote, byte[] nonce, PcrValues pcrs) {
+        return verify(prepare(ak), quote, nonce, pcrs);
+    }
+
+    /**
+     * {@code ak} with its JCA key built, checked and converted into this verifier's provider's
+     * key class once, for {@link #verify(PreparedKey, Quote, byte[], PcrValues)}. Never throws for
+     * a bad key: a key that cannot be built (an unsupported curve, a point off the curve) fails
+     * every quote with {@link Reason#UNSUPPORTED_KEY}, as {@link #verify(TpmtPublic, Quote, byte[],
+     * PcrValues)} reports it.
+     */
+    public PreparedKey prepare(TpmtPublic ak) {
+        try {
+            return new PreparedKey(ak, Crypto.forProvider(ak.toPublicKey(), provider), null, provider);
+        } catch (GeneralSecurityException e) {
+            return new PreparedKey(ak, null, e.getMessage() == null ? e.toString() : e.getMessage(), provider);
+        }
+    }
+
+    /**
+     * An attestation key's public area with its JCA key, made by {@link #prepare} for one
+     * verifier's provider. Immutable; holds public data only.
+     */
+    public static final class PreparedKey {
+        private final TpmtPublic publicArea;
+        private final PublicKey key;
+        private final String unsupported;
+        private final Provider provider;
+
+        private PreparedKey(TpmtPublic publicArea, PublicKey key, String unsupported, Provider provider) {
+            this.publicArea = publicArea;
+            this.key = key;
+            this.unsupported = unsupported;
+            this.provider = provider;
+        }
+
+        /** The AK's public area (TPMT_PUBLIC). */
+        public TpmtPublic publicArea() {
+            return publicArea;
+        }
+
+        @Override
+        public String toString() {
+            return "PreparedKey[" + publicArea.type() + (unsupported == null ? "" : ", unsupported: " + unsupported) + "]";
+        }
+    }
+
+    /**
+     * Verifies a quote, exactly as {@link #verify(TpmtPublic, Quote, byte[], PcrValues)} does,
+     * with an AK {@link #prepare}d once (by this verifier or another with the same provider; one
+     * prepared for another provider is prepared again).
+     *
+     * @throws IllegalArgumentException if the nonce is shorter than 8 or longer than 64 bytes
+     */
+    public QuoteVerification verify(PreparedKey prepared, Quote quote, byte[] nonce, PcrValues pcrs) {
+        PreparedKey p = prepared.provider == provider ? prepared : prepare(prepared.publicArea);
+        TpmtPublic ak = p.publicArea;
         if (nonce.length < 8 || nonce.length > 64) {
             throw new IllegalArgumentException("nonce must be 8..64 bytes, got " + nonce.length);
         }
@@ -97,7 +164,7 @@ public final class QuoteVerifier {
                     String.format("objectAttributes 0x%08X", ak.objectAttributes())));
         }
         if (sig.isPresent()) {
-            checkSignature(ak, sig.get(), attestBytes, failures);
+            checkSignature(p, sig.get(), attestBytes, failures);
         }
         if (attest.isPresent()) {
             TpmsAttest a = attest.get();
@@ -121,7 +188,8 @@ public final class QuoteVerifier {
         return new QuoteVerification(failures, attest);
     }
 
-    private void checkSignature(TpmtPublic ak, TpmtSignature sig, byte[] signed, List<Failure> failures) {
+    private void checkSignature(PreparedKey prepared, TpmtSignature sig, byte[] signed, List<Failure> failures) {
+        TpmtPublic ak = prepared.publicArea;
         if (sig.hash() == HashAlg.SHA1 && !allowSha1) {
             failures.add(new Failure(Reason.SHA1_NOT_ALLOWED, "signature over SHA-1"));
             return;
@@ -137,13 +205,11 @@ public final class QuoteVerifier {
                     + " differs from the key's scheme"));
             return;
         }
-        PublicKey key;
-        try {
-            key = ak.toPublicKey();
-        } catch (GeneralSecurityException e) {
-            failures.add(new Failure(Reason.UNSUPPORTED_KEY, e.getMessage() == null ? e.toString() : e.getMessage()));
+        if (prepared.key == null) {
+            failures.add(new Failure(Reason.UNSUPPORTED_KEY, prepared.unsupported));
             return;
         }
+        PublicKey key = prepared.key;
         String base = sig.hash().jcaName().replace("-", "");
         boolean ok;
         try {
@@ -169,6 +235,6 @@ public final class QuoteVerifier {
     }
 
     private Signature signature(String alg) throws GeneralSecurityException {
-        return provider.isPresent() ? Signature.getInstance(alg, provider.get()) : Signature.getInstance(alg);
+        return Signature.getInstance(alg, provider);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.tpm.QuoteVerification.Reason;
 import java.security.KeyPairGenerator;
+import java.security.Security;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,57 @@ class QuoteVerifierTest {
     }
 
     @Test
-    void goodRsaQuoteVerifiesAlsoWithBouncyCastle() throws Exception {
-        SoftwareQuotes q = SoftwareQuotes.rsa();
-        Quote quote = q.good();
-        assertTrue(verifier.verify(q.ak, quote, q.nonce, q.pcrs).verified());
-        QuoteVerifier bc = QuoteVerifier.builder().provider(new BouncyCastleProvider()).build();
-        assertTrue(bc.verify(q.ak, quote, q.nonce, q.pcrs).verified());
+    void goodQuotesVerifyAlsoWithTheJdkProviders() throws Exception {
+        SoftwareQuotes r = SoftwareQuotes.rsa();
+        assertTrue(verifier.verify(r.ak, r.good(), r.nonce, r.pcrs).verified());
+        QuoteVerifier sunRsa = QuoteVerifier.builder().provider(Security.getProvider("SunRsaSign")).build();
+        assertTrue(sunRsa.verify(r.ak, r.good(), r.nonce, r.pcrs).verified());
+        SoftwareQuotes e = SoftwareQuotes.ecc();
+        QuoteVerifier sunEc = QuoteVerifier.builder().provider(Security.getProvider("SunEC")).build();
+        assertTrue(sunEc.verify(e.ak, e.good(), e.nonce, e.pcrs).verified());
+        QuoteVerifier otherBc = QuoteVerifier.builder().provider(new BouncyCastleProvider()).build();
+        assertTrue(otherBc.verify(e.ak, e.good(), e.nonce, e.pcrs).verified());
+    }
+
+    /**
+     * An AK prepared once gives every quote the outcome its public area gives, also after
+     * thousands of verifications (Bouncy Castle switches a point it meets often to a fixed-point
+     * algorithm: a forged signature must still fail then), and a key prepared for another
+     * provider is prepared again.
+     */
+    @Test
+    void aPreparedKeyGivesTheOutcomesOfItsPublicArea() throws Exception {
+        SoftwareQuotes e = SoftwareQuotes.ecc();
+        SoftwareQuotes r = SoftwareQuotes.rsa();
+        SoftwareQuotes other = SoftwareQuotes.ecc();
+        QuoteVerifier.PreparedKey ecc = verifier.prepare(e.ak);
+        QuoteVerifier.PreparedKey rsa = verifier.prepare(r.ak);
+        assertEquals(e.ak, ecc.publicArea());
+        Quote forged = e.sign(e.goodAttest().encode(), HashAlg.SHA256, other.keys.getPrivate());
+        Quote wrongScheme = e.sign(e.goodAttest().encode(), HashAlg.SHA384);
+        for (int i = 0; i < 2_000; i++) {
+            assertTrue(verifier.verify(ecc, e.good(), e.nonce, e.pcrs).verified(), "round " + i);
+            assertEquals(List.of(Reason.SIGNATURE_INVALID), verifier.verify(ecc, forged, e.nonce, e.pcrs).reasons());
+        }
+        assertEquals(verifier.verify(e.ak, wrongScheme, e.nonce, e.pcrs).reasons(),
+                verifier.verify(ecc, wrongScheme, e.nonce, e.pcrs).reasons());
+        assertTrue(verifier.verify(rsa, r.good(), r.nonce, r.pcrs).verified());
+        assertEquals(List.of(Reason.SCHEME_MISMATCH), verifier.verify(rsa, e.good(), e.nonce, e.pcrs).reasons());
+
+        TpmtPublic a = e.ak;
+        byte[] y = a.uniqueY();
+        y[31] ^= 1;
+        TpmtPublic off = new TpmtPublic(a.type(), a.nameAlg(), a.objectAttributes(), a.authPolicy(), a.symmetricAlg(),
+                a.symmetricKeyBits(), a.symmetricMode(), a.schemeAlg(), a.schemeHashAlg(), a.curveId(), a.kdfAlg(),
+                a.kdfHashAlg(), 0, 0, a.uniqueX(), y);
+        QuoteVerification fromArea = verifier.verify(off, e.good(), e.nonce, e.pcrs);
+        QuoteVerification fromPrepared = verifier.verify(verifier.prepare(off), e.good(), e.nonce, e.pcrs);
+        assertEquals(List.of(Reason.UNSUPPORTED_KEY), fromPrepared.reasons());
+        assertEquals(fromArea.failures(), fromPrepared.failures());
+
+        QuoteVerifier sunEc = QuoteVerifier.builder().provider(Security.getProvider("SunEC")).build();
+        assertTrue(sunEc.verify(ecc, e.good(), e.nonce, e.pcrs).verified());
+        assertEquals(List.of(Reason.SIGNATURE_INVALID), sunEc.verify(ecc, forged, e.nonce, e.pcrs).reasons());
     }
 
     @Test

@@ -192,7 +192,9 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     public static final String IMA_BOUND = "tpm.ima-bound";
 
     private static final HexFormat HEX = HexFormat.of();
-    private final Map<String, TpmtPublic> aks;
+    // The enrolled AKs, each prepared once: its JCA key is built and converted once and Bouncy
+    // Castle keeps its curve precomputation on it across quotes.
+    private final Map<String, QuoteVerifier.PreparedKey> aks;
     private final java.util.concurrent.ConcurrentMap<String, TpmsAttest.ClockInfo> clocks =
             new java.util.concurrent.ConcurrentHashMap<>();
     // Per device, in memory per appraiser instance like the clocks: the IMA list bound so far.
@@ -203,7 +205,6 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     private final Optional<ImaPolicy> imaPolicy;
 
     private TpmAppraiser(Builder b) {
-        this.aks = Map.copyOf(b.aks);
         this.required = b.required;
         this.imaPolicy = Optional.ofNullable(b.imaPolicy);
         QuoteVerifier.Builder qb = QuoteVerifier.builder().allowSha1(b.allowSha1);
@@ -211,6 +212,9 @@ public final class TpmAppraiser implements EvidenceAppraiser {
             qb.provider(b.provider);
         }
         this.verifier = qb.build();
+        Map<String, QuoteVerifier.PreparedKey> prepared = new HashMap<>();
+        b.aks.forEach((device, ak) -> prepared.put(device, verifier.prepare(ak)));
+        this.aks = Map.copyOf(prepared);
     }
 
     /** A builder: no enrolled AKs, SHA-1 refused, required PCRs {@link TpmQuoteCollector#DEFAULT_PCRS}. */
@@ -233,7 +237,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         EatClaims claims = evidence.claims();
         List<Measurement> all = claims.allMeasurements();
         List<Finding> fs = new ArrayList<>();
-        Optional<TpmtPublic> enrolled = Optional.ofNullable(aks.get(device));
+        Optional<QuoteVerifier.PreparedKey> enrolled = Optional.ofNullable(aks.get(device));
         boolean quoted = false;
         boolean imaBound = false;
         for (Measurement m : all) {
@@ -258,7 +262,8 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     }
 
     /** @return the attest structure when the quote verified with the enrolled AK */
-    private Optional<TpmsAttest> appraiseQuote(String device, Measurement m, Optional<TpmtPublic> enrolled, EatClaims claims,
+    private Optional<TpmsAttest> appraiseQuote(String device, Measurement m, Optional<QuoteVerifier.PreparedKey> enrolled,
+            EatClaims claims,
             AppraisalContext context, List<Measurement> all, List<Finding> fs) {
         Optional<byte[]> attest = bytes(m, TpmQuoteCollector.ATTEST);
         Optional<byte[]> signature = bytes(m, TpmQuoteCollector.SIGNATURE);
@@ -275,7 +280,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
             fs.add(contra(AK_NOT_ENROLLED, QUOTE_PATH + "/ak-public", "an enrolled AK", fingerprint(akPublic.get())));
             return Optional.empty();
         }
-        TpmtPublic ak = enrolled.get();
+        TpmtPublic ak = enrolled.get().publicArea();
         if (!MessageDigest.isEqual(ak.encodeTpm2b(), akPublic.get())) {
             fs.add(contra(AK_MISMATCH, QUOTE_PATH + "/ak-public", fingerprint(ak.encodeTpm2b()),
                     fingerprint(akPublic.get())));
@@ -296,7 +301,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
                     "a nonce of 8 to 64 bytes", nonce.length + " bytes"));
             return Optional.empty();
         }
-        QuoteVerification v = verifier.verify(ak, new Quote(attest.get(), signature.get()), nonce, pcrs.get());
+        QuoteVerification v = verifier.verify(enrolled.get(), new Quote(attest.get(), signature.get()), nonce, pcrs.get());
         for (QuoteVerification.Failure f : v.failures()) {
             fs.add(contra(check(f.reason()), QUOTE_PATH, expectation(f.reason()), f.detail()));
         }
@@ -469,7 +474,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
             return this;
         }
 
-        /** The JCA provider for signature verification (default: the platform's). */
+        /** The JCA provider for quote signature verification (default: the SDK's Bouncy Castle instance). */
         public Builder provider(Provider p) {
             provider = Objects.requireNonNull(p, "provider");
             return this;
