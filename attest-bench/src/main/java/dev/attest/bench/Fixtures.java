@@ -55,6 +55,13 @@ public final class Fixtures {
                 .build();
     }
 
+    /** The shared test vectors: {@code $ATTEST_VECTORS}, or {@code ../shared/vectors} from the working directory. */
+    public static java.nio.file.Path vectors() {
+        String env = System.getenv("ATTEST_VECTORS");
+        return env == null || env.isBlank() ? java.nio.file.Path.of("../shared/vectors").toAbsolutePath().normalize()
+                : java.nio.file.Path.of(env);
+    }
+
     /** One agent cycle: 4 boot files, 20 OS libraries, 21 application files, 5 timing statistics. */
     public static List<Measurement> cycle() {
         List<Measurement> ms = new ArrayList<>(MEASUREMENTS);

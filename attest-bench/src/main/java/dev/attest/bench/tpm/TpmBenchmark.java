@@ -67,14 +67,9 @@ public class TpmBenchmark {
     private byte[] attest;
     private byte[] derSignature;
 
-    static Path vectors() {
-        String env = System.getenv("ATTEST_VECTORS");
-        return env == null || env.isBlank() ? Path.of("../shared/vectors").toAbsolutePath().normalize() : Path.of(env);
-    }
-
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        log = Files.readAllBytes(vectors().resolve("tcg-eventlog/crypto_agile_eventlog"));
+        log = Files.readAllBytes(dev.attest.bench.Fixtures.vectors().resolve("tcg-eventlog/crypto_agile_eventlog"));
         EventLog parsed = EventLog.parse(log);
         pcrs = parsed.replay();
         List<PcrSelection.Bank> banks = new ArrayList<>();

@@ -53,6 +53,26 @@ public final class Crypto {
         }
     }
 
+    /**
+     * {@code key} converted once into {@link #DEFAULT_PROVIDER}'s own key class (decoded from its
+     * PKCS#8 encoding), for the same reason as {@link #forProvider(PublicKey, Provider)}: Bouncy
+     * Castle otherwise converts a JDK key on every signature. The caller must check that the
+     * result still signs for the public half; a key that cannot be exported or converted (an HSM
+     * handle) is returned as it is.
+     */
+    public static java.security.PrivateKey forDefaultProvider(java.security.PrivateKey key) {
+        try {
+            byte[] pkcs8 = key.getEncoded();
+            if (pkcs8 == null || !"PKCS#8".equalsIgnoreCase(key.getFormat())) {
+                return key;
+            }
+            return java.security.KeyFactory.getInstance(key.getAlgorithm(), DEFAULT_PROVIDER)
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return key;
+        }
+    }
+
     /** A {@link Signature} for {@code alg} from {@code provider}, with PSS parameters set. */
     public static Signature signature(SignatureAlgorithm alg, Provider provider) throws GeneralSecurityException {
         Signature s = Signature.getInstance(alg.jcaName(), provider);

@@ -1,6 +1,8 @@
 package dev.attest.verify.ear;
 
+import dev.attest.evidence.internal.Crypto;
 import dev.attest.verify.internal.ear.Jws;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,14 +17,38 @@ public final class EarSigner {
     public static final String TYP = "JWT";
 
     private final EarSigningKey key;
+    /** The key's private half, converted once into the provider's key class where it is the SDK's. */
+    private final PrivateKey signing;
     private final Optional<Provider> provider;
 
     private EarSigner(EarSigningKey key, Optional<Provider> provider) {
         this.key = key;
         this.provider = provider;
+        this.signing = provider.isPresent() ? key.privateKey() : converted(key);
     }
 
-    /** A signer using {@code key} with the default JCA providers. */
+    /**
+     * {@code key}'s private half in the SDK provider's own key class, checked to sign for the
+     * public half, or the key as it is. Bouncy Castle would otherwise convert a JDK key on every
+     * signature, which costs about twice the signature.
+     */
+    private static PrivateKey converted(EarSigningKey key) {
+        PrivateKey c = Crypto.forDefaultProvider(key.privateKey());
+        if (c == key.privateKey()) {
+            return c;
+        }
+        try {
+            Jws.checkPair(c, key.verificationKey().publicKey(), key.algorithm(), Optional.empty());
+            return c;
+        } catch (EarException e) {
+            return key.privateKey();
+        }
+    }
+
+    /**
+     * A signer using {@code key} through the SDK's Bouncy Castle provider instance (never
+     * registered globally).
+     */
     public static EarSigner create(EarSigningKey key) {
         return new EarSigner(Objects.requireNonNull(key, "key"), Optional.empty());
     }
@@ -39,7 +65,7 @@ public final class EarSigner {
      */
     public String sign(Ear ear) throws EarException {
         byte[] payload = EarCodec.toJson(Objects.requireNonNull(ear, "ear"));
-        return Jws.sign(payload, key.algorithm(), key.privateKey(), key.kid(), TYP, provider);
+        return Jws.sign(payload, key.algorithm(), signing, key.kid(), TYP, provider);
     }
 
     /** The algorithm and kid this signer uses. */

@@ -24,7 +24,7 @@ public final class EarSigningKey {
     }
 
     /**
-     * A signing key from a JCA key pair (P-256, P-384 or Ed25519), checked with the default providers.
+     * A signing key from a JCA key pair (P-256, P-384 or Ed25519), checked with the SDK's Bouncy Castle provider instance.
      *
      * @throws EarException {@link EarException.Reason#BAD_KEY} if unsupported or the halves do not match
      */

@@ -1,5 +1,6 @@
 package dev.attest.verify.ear;
 
+import dev.attest.evidence.internal.Crypto;
 import dev.attest.verify.internal.ear.Jws;
 import java.security.Provider;
 import java.time.Clock;
@@ -45,7 +46,12 @@ public final class EarVerifier {
     private final Optional<Provider> provider;
 
     private EarVerifier(Builder b) {
-        this.keys = List.copyOf(b.keys);
+        // Without a provider of the caller's, each key is converted once into the SDK provider's
+        // key class: Bouncy Castle would otherwise convert a JDK key on every verification.
+        this.keys = b.provider != null ? List.copyOf(b.keys) : b.keys.stream()
+                .map(k -> new EarVerificationKey(Crypto.forProvider(k.publicKey(), Crypto.DEFAULT_PROVIDER),
+                        k.algorithm(), k.kid()))
+                .toList();
         this.algorithms = b.algorithms == null ? null : Set.copyOf(b.algorithms);
         this.requiredType = Optional.ofNullable(b.requiredType);
         this.clock = b.clock;
@@ -227,7 +233,7 @@ public final class EarVerifier {
             return this;
         }
 
-        /** Verifies signatures through {@code provider} instead of the default providers. */
+        /** Verifies signatures through {@code provider} instead of the SDK's Bouncy Castle instance. */
         public Builder provider(Provider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
             return this;

@@ -46,6 +46,42 @@ class EarVerifierTest {
         verifier = EarVerifier.builder().key(EarVerificationKey.readJwk(Vectors.file("ear", "pkey.json"))).clock(NOW).build();
     }
 
+    /**
+     * Without a provider of the caller's, EARs are signed and verified by the SDK's Bouncy Castle
+     * instance with JDK keys converted once; the JDK's own provider is the oracle both ways, for
+     * every algorithm, and another key's signature never verifies.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(JwsAlgorithm.class)
+    void signaturesInteroperateWithTheJdkProvider(JwsAlgorithm alg) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance(alg == JwsAlgorithm.EDDSA ? "Ed25519" : "EC");
+        if (alg != JwsAlgorithm.EDDSA) {
+            g.initialize(new ECGenParameterSpec(alg == JwsAlgorithm.ES256 ? "secp256r1" : "secp384r1"));
+        }
+        KeyPair kp = g.generateKeyPair();
+        EarSigningKey key = EarSigningKey.of(kp.getPrivate(), kp.getPublic(), Optional.of("k"));
+        java.security.Provider jdk = java.security.Security.getProvider("SunEC");
+        EarVerifier ours = EarVerifier.builder().key(key.verificationKey()).clock(NOW).build();
+        EarVerifier viaJdk = EarVerifier.builder().key(key.verificationKey()).clock(NOW).provider(jdk).build();
+
+        String signedByUs = EarSigner.create(key).sign(ear());
+        String signedByJdk = EarSigner.create(key, jdk).sign(ear());
+        assertEquals(ear(), viaJdk.verify(signedByUs));
+        assertEquals(ear(), ours.verify(signedByJdk));
+        assertEquals(ear(), ours.verify(signedByUs));
+        String[] parts = signedByUs.split("\\.");
+        Signature s = Signature.getInstance(alg.jcaName(), jdk);
+        s.initVerify(kp.getPublic());
+        s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        assertTrue(s.verify(Base64.getUrlDecoder().decode(parts[2])), "the JDK verifies our signature");
+
+        KeyPair other = g.generateKeyPair();
+        String forged = EarSigner.create(EarSigningKey.of(other.getPrivate(), other.getPublic(), Optional.of("k")))
+                .sign(ear());
+        assertEquals(Reason.BAD_SIGNATURE, assertThrows(EarException.class, () -> ours.verify(forged)).reason());
+        assertEquals(Reason.BAD_SIGNATURE, assertThrows(EarException.class, () -> viaJdk.verify(forged)).reason());
+    }
+
     private static Ear ear() {
         return Ear.builder(new VerifierId("https://attest.dev", "test"), IAT)
                 .nonce("MTIzNDU2Nzg5MGFi")

@@ -1,5 +1,6 @@
 package dev.attest.verify.internal.ear;
 
+import dev.attest.evidence.internal.Crypto;
 import dev.attest.verify.ear.EarException;
 import dev.attest.verify.ear.EarException.Reason;
 import dev.attest.verify.ear.JwsAlgorithm;
@@ -105,14 +106,32 @@ public final class Jws {
         return new Compact(alg, typ, kid, input, payload, sig);
     }
 
+    /**
+     * A JCA signature for {@code alg} that reads and writes JWS's fixed-length form: from
+     * {@code provider} by the JDK's names ({@link JwsAlgorithm#jcaName}), or else from the SDK's
+     * Bouncy Castle instance ({@link Crypto#DEFAULT_PROVIDER}) by its names for the same
+     * algorithms (BSI TR-03111 "PLAIN-ECDSA" is ECDSA with r and s as fixed-length integers,
+     * RFC 7518 §3.4). The JDK's own SunEC signs P-256 several times slower (see
+     * {@code BENCHMARKS.md}).
+     */
+    private static Signature signature(JwsAlgorithm alg, Optional<Provider> provider) throws GeneralSecurityException {
+        if (provider.isPresent()) {
+            return Signature.getInstance(alg.jcaName(), provider.get());
+        }
+        return Signature.getInstance(switch (alg) {
+            case ES256 -> "SHA256withPLAIN-ECDSA";
+            case ES384 -> "SHA384withPLAIN-ECDSA";
+            case EDDSA -> "Ed25519";
+        }, Crypto.DEFAULT_PROVIDER);
+    }
+
     /** True if {@code sig} is a valid {@code alg} signature over {@code input}; false on any failure. */
     public static boolean verify(JwsAlgorithm alg, PublicKey key, byte[] input, byte[] sig, Optional<Provider> provider) {
         if (sig.length != alg.signatureLength()) {
             return false;
         }
         try {
-            Signature s = provider.isPresent() ? Signature.getInstance(alg.jcaName(), provider.get())
-                    : Signature.getInstance(alg.jcaName());
+            Signature s = signature(alg, provider);
             s.initVerify(key);
             s.update(input);
             return s.verify(sig);
@@ -125,8 +144,7 @@ public final class Jws {
     private static byte[] rawSign(byte[] input, JwsAlgorithm alg, PrivateKey key, Optional<Provider> provider)
             throws EarException {
         try {
-            Signature s = provider.isPresent() ? Signature.getInstance(alg.jcaName(), provider.get())
-                    : Signature.getInstance(alg.jcaName());
+            Signature s = signature(alg, provider);
             s.initSign(key);
             s.update(input);
             byte[] sig = s.sign();
