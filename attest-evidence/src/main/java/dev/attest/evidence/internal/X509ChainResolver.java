@@ -102,7 +102,12 @@ public final class X509ChainResolver implements KeyResolver {
             return Optional.empty();
         }
         // One reading of the clock for both the window check and the validation.
-        Date now = Date.from(clock.instant());
+        Date now;
+        try {
+            now = Date.from(clock.instant());
+        } catch (IllegalArgumentException e) {
+            throw new EvidenceException(Reason.BAD_CERTIFICATE, "the clock's time is no validation date: " + e.getMessage());
+        }
         ChainKey key = validated == null ? null : ChainKey.of(chain, request.algorithm(), request.keyId());
         if (key != null) {
             Validated v = validated.get(key);

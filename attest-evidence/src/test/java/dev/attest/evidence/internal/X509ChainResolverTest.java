@@ -176,6 +176,9 @@ class X509ChainResolverTest {
         assertEquals(first.publicKey(), fresh.publicKey());
         // A token without x5chain finds no key, cache or not.
         assertEquals(Optional.empty(), r.resolve(request()));
+        // A clock beyond what PKIX can take refuses the chain (a checked refusal, not a crash).
+        clock.set(Instant.MAX);
+        assertEquals(Reason.BAD_CERTIFICATE, refusal(r, request(leaf, pki.intermediate)));
     }
 
     @Test
