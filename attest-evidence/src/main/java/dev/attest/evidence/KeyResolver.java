@@ -1,24 +1,12 @@
 package dev.attest.evidence;
 
-import dev.attest.evidence.EvidenceException.Reason;
-import dev.attest.evidence.internal.Crypto;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.cert.CertPath;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
+import dev.attest.evidence.internal.X509ChainResolver;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Finds the verification key for a token ({@link EvidenceDecoder}). Returning empty means "no
@@ -68,46 +56,32 @@ public interface KeyResolver {
     }
 
     /**
-     * Validates the token's {@code x5chain} to one of {@code roots} (PKIX, RFC 5280, at the
+     * Validates the token's {@code x5chain} to one of {@code roots} (PKIX, RFC 5280 §6, at the
      * clock's time, revocation checking off unless {@code revocation} adds a checker) and uses
-     * the leaf's key with the token's algorithm.
+     * the leaf's key with the token's algorithm. A chain whose last certificate is one of the
+     * roots is validated up to the certificate below it. A token without {@code x5chain} finds
+     * no key; a chain that does not validate is refused with {@code BAD_CERTIFICATE}, a leaf key
+     * that does not fit the token's {@code alg} with {@code KEY_ALGORITHM_MISMATCH}.
+     *
+     * <p><b>Validated chains are remembered</b> when {@code revocation} is empty: the resolver
+     * keeps up to 4,096 successfully validated chains (keyed by the exact encodings of all their
+     * certificates, in order, and the token's {@code alg} and {@code kid}) with the validity
+     * window of the validated path (the latest {@code notBefore} and earliest {@code notAfter}
+     * of its certificates; PKIX does not check the root's own period). The same chain at a time
+     * inside that window is answered with the very same {@link VerificationKey}, without running
+     * PKIX again (and the provider's per-key precomputation is reused); at a time outside it, or
+     * for any other chain, the chain is validated in full again. Refusals are never remembered.
+     * When the resolver holds 4,096 chains, an arbitrary one is dropped for each new one (a few
+     * KB each). The memory belongs to the returned resolver; it is safe for concurrent use.
+     *
+     * <p>With a {@code revocation} checker nothing is remembered: every token's chain is
+     * validated in full and the checker consulted, since a certificate's revocation status can
+     * change at any time.
+     *
+     * @throws IllegalArgumentException if {@code roots} is empty
      */
     static KeyResolver x509(Collection<X509Certificate> roots, Clock clock,
             Optional<java.security.cert.PKIXCertPathChecker> revocation) {
-        Set<TrustAnchor> anchors = new HashSet<>();
-        roots.forEach(r -> anchors.add(new TrustAnchor(r, null)));
-        if (anchors.isEmpty()) {
-            throw new IllegalArgumentException("at least one root is needed");
-        }
-        return request -> {
-            if (request.x5chain().isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                CertificateFactory cf = CertificateFactory.getInstance("X.509", Crypto.DEFAULT_PROVIDER);
-                List<X509Certificate> chain = request.x5chain();
-                // A chain that ends in the root itself: validate up to the certificate below it.
-                X509Certificate last = chain.get(chain.size() - 1);
-                boolean endsInRoot = roots.stream().anyMatch(r -> {
-                    try {
-                        return MessageDigest.isEqual(r.getEncoded(), last.getEncoded());
-                    } catch (GeneralSecurityException e) {
-                        return false;
-                    }
-                });
-                List<X509Certificate> path = endsInRoot && chain.size() > 1 ? chain.subList(0, chain.size() - 1) : chain;
-                CertPath cp = cf.generateCertPath(path);
-                PKIXParameters params = new PKIXParameters(anchors);
-                params.setDate(Date.from(clock.instant()));
-                params.setRevocationEnabled(false);
-                revocation.ifPresent(params::addCertPathChecker);
-                CertPathValidator.getInstance("PKIX", Crypto.DEFAULT_PROVIDER).validate(cp, params);
-                return Optional.of(VerificationKey.of(chain.get(0).getPublicKey(), request.algorithm(), request.keyId()));
-            } catch (GeneralSecurityException e) {
-                throw new EvidenceException(Reason.BAD_CERTIFICATE, "x5chain does not validate: " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new EvidenceException(Reason.KEY_ALGORITHM_MISMATCH, "leaf key: " + e.getMessage());
-            }
-        };
+        return new X509ChainResolver(roots, clock, revocation, X509ChainResolver.DEFAULT_MAX_ENTRIES);
     }
 }

@@ -48,7 +48,12 @@ public final class TrustAnchors {
         return new TrustAnchors(Map.copyOf(m), List.of(), Optional.empty());
     }
 
-    /** X.509 roots; the evidence must carry a chain to one of them. */
+    /**
+     * X.509 roots; the evidence must carry a chain to one of them (validated by
+     * {@link KeyResolver#x509}). Each {@link Verifier} built with these anchors keeps its own
+     * bounded cache of chains it validated, unless {@code revocation} is present, in which case
+     * every evidence's chain is validated and checked for revocation in full.
+     */
     public static TrustAnchors x509(Collection<X509Certificate> roots, Optional<PKIXCertPathChecker> revocation) {
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("at least one root is needed");
