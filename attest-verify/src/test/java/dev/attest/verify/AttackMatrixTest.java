@@ -13,28 +13,22 @@ import dev.attest.evidence.EvidenceEncoder;
 import dev.attest.evidence.KeyId;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.SigningKey;
+import dev.attest.testkit.RevocationList;
 import dev.attest.verify.ear.TrustTier;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.Certificate;
-import java.security.cert.PKIXCertPathChecker;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -115,34 +109,6 @@ class AttackMatrixTest {
         assertEquals(Checks.IDENTITY_UNKNOWN, none.findings().get(0).check());
     }
 
-    /** Counts the certificates it checks (its clones share the counter) and refuses once revoked. */
-    private static final class RevocationList extends PKIXCertPathChecker {
-        private final AtomicInteger checked = new AtomicInteger();
-        private final AtomicBoolean revoked = new AtomicBoolean();
-
-        @Override
-        public void init(boolean forward) {
-        }
-
-        @Override
-        public boolean isForwardCheckingSupported() {
-            return false;
-        }
-
-        @Override
-        public Set<String> getSupportedExtensions() {
-            return null;
-        }
-
-        @Override
-        public void check(Certificate cert, Collection<String> unresolvedCritExts) throws CertPathValidatorException {
-            checked.incrementAndGet();
-            if (revoked.get()) {
-                throw new CertPathValidatorException("revoked");
-            }
-        }
-    }
-
     @Test
     void x5chainRevokedAfterItWasAcceptedIsRefused() throws Exception {
         Instant t = NOW.instant();
@@ -158,14 +124,14 @@ class AttackMatrixTest {
         for (int i = 1; i <= 2; i++) {
             AttestationResult ok = v.appraise(chainEvidence(device, List.of(leaf, rootCert)), AppraisalContext.periodic());
             assertTrue(ok.findings().stream().noneMatch(f -> f.check().equals(Checks.EVIDENCE)), ok.findings().toString());
-            assertEquals(i, crl.checked.get());
+            assertEquals(i, crl.checked());
         }
-        crl.revoked.set(true);
+        crl.revoke();
         AttestationResult r = v.appraise(chainEvidence(device, List.of(leaf, rootCert)), AppraisalContext.periodic());
         assertEquals(Checks.EVIDENCE, r.findings().get(0).check());
         assertTrue(r.findings().get(0).actual().startsWith("BAD_CERTIFICATE"), r.findings().toString());
         assertEquals(TrustTier.CONTRAINDICATED, r.status());
-        assertEquals(3, crl.checked.get());
+        assertEquals(3, crl.checked());
     }
 
     @Test

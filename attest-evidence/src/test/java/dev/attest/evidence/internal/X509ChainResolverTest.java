@@ -17,6 +17,7 @@ import dev.attest.evidence.KeyResolver;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.SigningKey;
 import dev.attest.evidence.VerificationKey;
+import dev.attest.testkit.RevocationList;
 import dev.attest.evidence.VerifiedEvidence;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
@@ -24,10 +25,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXCertPathChecker;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
@@ -36,7 +34,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
 import java.util.IdentityHashMap;
@@ -48,8 +45,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -335,53 +330,25 @@ class X509ChainResolverTest {
         assertSame(now, resolve(r, request(future, pki.intermediate)));
     }
 
-    /** Counts the certificates it is asked about (clones share the counters) and can start refusing. */
-    private static final class CountingChecker extends PKIXCertPathChecker {
-        private final AtomicInteger checked = new AtomicInteger();
-        private final AtomicBoolean refuse = new AtomicBoolean();
-
-        @Override
-        public void init(boolean forward) {
-        }
-
-        @Override
-        public boolean isForwardCheckingSupported() {
-            return false;
-        }
-
-        @Override
-        public Set<String> getSupportedExtensions() {
-            return null;
-        }
-
-        @Override
-        public void check(Certificate cert, Collection<String> unresolvedCritExts) throws CertPathValidatorException {
-            checked.incrementAndGet();
-            if (refuse.get()) {
-                throw new CertPathValidatorException("revoked");
-            }
-        }
-    }
-
     @Test
     void aRevocationCheckerIsConsultedForEveryToken() throws Exception {
         Pki pki = new Pki();
         KeyPair device = p256();
         X509Certificate leaf = pki.leaf("gw-1", device);
-        CountingChecker checker = new CountingChecker();
+        RevocationList checker = new RevocationList();
         KeyResolver r = KeyResolver.x509(List.of(pki.root), new MovableClock(), Optional.of(checker));
         VerificationKey first = resolve(r, request(leaf, pki.intermediate));
-        assertEquals(2, checker.checked.get());
+        assertEquals(2, checker.checked());
         VerificationKey second = resolve(r, request(leaf, pki.intermediate));
-        assertEquals(4, checker.checked.get());
+        assertEquals(4, checker.checked());
         assertNotSame(first, second);
         assertEquals(device.getPublic(), second.publicKey());
-        checker.refuse.set(true);
+        checker.revoke();
         assertEquals(Reason.BAD_CERTIFICATE, refusal(r, request(leaf, pki.intermediate)));
         assertEquals(Reason.BAD_CERTIFICATE, refusal(r, request(leaf, pki.intermediate)));
-        checker.refuse.set(false);
+        checker.reinstate();
         resolve(r, request(leaf, pki.intermediate));
-        assertTrue(checker.checked.get() >= 7, "checked " + checker.checked.get());
+        assertTrue(checker.checked() >= 7, "checked " + checker.checked());
     }
 
     @Test
