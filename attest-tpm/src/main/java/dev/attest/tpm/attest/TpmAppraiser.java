@@ -102,19 +102,32 @@ import java.util.SortedMap;
  * unchanged, and so does a quote that failed verification.</li>
  * </ul>
  * Run {@link TpmQuoteCollector} before {@link ImaCollector} in the agent's cycle, so the list
- * read is never behind the quote. The IMA state, like the TPM clock state, is kept in memory
- * per appraiser instance (a verifier restart forgets it; an agent that keeps sending its list
- * incrementally is then {@value #IMA_SEQUENCE} until it sends the list from index 0 again or the
- * TPM reboots). Its update is atomic per device, so concurrent appraisals of one device's
- * evidence cannot interleave. Only PCR 10 lists are supported (entries for another PCR are
+ * read is never behind the quote. Only PCR 10 lists are supported (entries for another PCR are
  * invalid); a violation entry's name and file digest are covered by no hash, as in the kernel.
+ *
+ * <p><b>State.</b> The IMA state and the TPM clock state of a device are one blob (a versioned,
+ * strictly decoded binary encoding of at most
+ * {@link dev.attest.verify.DeviceStateStore#MAX_APPRAISER_STATE_BYTES}) in the verifier's
+ * {@link dev.attest.verify.DeviceStateStore}, handed over as {@link AppraiserState} by
+ * {@link dev.attest.verify.Verifier}: with a {@link dev.attest.verify.JdbcDeviceStateStore} it
+ * survives verifier restarts and is shared by every replica, so a restarted verifier binds an
+ * incremental IMA list on and still detects a clock rollback against the quote before the
+ * restart, and replicas may appraise one device's evidences in any alternation. Each appraisal
+ * with a verified quote reads the state, applies the evidence and swaps the next state in with a
+ * compare-and-set, so concurrent appraisals of one device (in one process or on several
+ * replicas) cannot interleave; a lost swap is re-read and re-applied, up to
+ * {@value #STATE_ATTEMPTS} times, then {@value #STATE_CONTENTION}. A stored state that does not
+ * decode is {@value #STATE_UNREADABLE}, and the device starts afresh (an agent that keeps sending
+ * its list incrementally is then {@value #IMA_SEQUENCE} until it sends the list from index 0 or
+ * the TPM reboots). The three-argument {@link #appraise(String, VerifiedEvidence, AppraisalContext)}
+ * (used without a verifier) keeps the state in an in-memory store of this instance.
  *
  * <p>A device with an enrolled AK whose evidence has no OK {@code tpm-quote} measurement gets
  * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
  * without a quote yields no findings.
  *
  * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
- * Thread-safe; immutable apart from the per-device TPM clock and IMA state.
+ * Thread-safe; immutable apart from the in-memory store the three-argument appraise uses.
  */
 public final class TpmAppraiser implements EvidenceAppraiser {
     /** This appraiser's id. */
