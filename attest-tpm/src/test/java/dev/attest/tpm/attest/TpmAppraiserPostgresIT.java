@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.attest.verify.DeviceStateStore;
 import dev.attest.verify.JdbcDeviceStateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
