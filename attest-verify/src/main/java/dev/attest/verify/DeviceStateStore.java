@@ -5,10 +5,22 @@ import java.util.Optional;
 
 /**
  * Where a verifier keeps per-device state (SPI). Implementations must make
- * {@link #compareAndSet} and {@link #useNonce} atomic across every verifier instance sharing the
- * store, so two replicas can never both accept the same sequence number or nonce.
+ * {@link #compareAndSet}, {@link #useNonce} and {@link #compareAndSetAppraiserState} atomic
+ * across every verifier instance sharing the store, so two replicas can never both accept the
+ * same sequence number or nonce, nor both advance an appraiser's state from the same value.
+ *
+ * <p>Besides the verifier's own state (the device's measurement log head) the store keeps one
+ * opaque state per device and {@link EvidenceAppraiser} ({@link #appraiserState}), which an
+ * appraiser reads and swaps through {@link AppraiserState}: attest-tpm keeps the last TPM clock
+ * and the IMA list bound so far there, so that a restarted verifier, or another replica, goes on
+ * where the last appraisal of the device stopped.
  */
 public interface DeviceStateStore {
+    /** The largest appraiser state a store accepts, in bytes (1 MiB). */
+    int MAX_APPRAISER_STATE_BYTES = 1 << 20;
+    /** The longest appraiser id a store accepts; ids are {@code [a-z0-9.-]}, 1 to 64 characters. */
+    int MAX_APPRAISER_ID_LENGTH = 64;
+
     /** The state of {@code device}, if it was ever appraised. */
     Optional<DeviceState> get(String device);
 
@@ -26,6 +38,27 @@ public interface DeviceStateStore {
      * @return false if it was used before
      */
     boolean useNonce(String device, byte[] nonce, Duration ttl);
+
+    /**
+     * The state {@code appraiser} (its {@link EvidenceAppraiser#id()}) last stored for
+     * {@code device}, if any; a copy the caller may keep.
+     *
+     * @throws IllegalArgumentException if the appraiser id is not 1 to
+     *     {@value #MAX_APPRAISER_ID_LENGTH} characters of {@code [a-z0-9.-]}
+     */
+    Optional<byte[]> appraiserState(String device, String appraiser);
+
+    /**
+     * Replaces the state {@code appraiser} keeps for {@code device} with {@code next} only if the
+     * stored bytes are still exactly {@code expected} (empty: none stored yet). Atomic across
+     * every verifier sharing the store; {@code next} is copied.
+     *
+     * @return whether the swap happened
+     * @throws IllegalArgumentException if {@code next} is longer than
+     *     {@value #MAX_APPRAISER_STATE_BYTES} bytes, or the appraiser id is not valid (as
+     *     {@link #appraiserState})
+     */
+    boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next);
 
     /** A store in this JVM's memory. */
     static DeviceStateStore inMemory() {

@@ -10,6 +10,12 @@ import java.util.List;
  * to {@link Verifier.Builder#appraiser}. Implementations must be thread-safe, must not throw for
  * bad evidence (that is a finding), and return no findings when the evidence holds nothing for
  * them. An appraiser that throws yields an {@link Checks#APPRAISER_FAILED} finding.
+ *
+ * <p>{@link Verifier} calls the four-argument {@link #appraise(String, VerifiedEvidence,
+ * AppraisalContext, AppraiserState)}, handing over the state the appraiser keeps for the device
+ * in the verifier's {@link DeviceStateStore} (shared by replicas, kept across restarts when the
+ * store is a database). An appraiser that keeps nothing between evidences implements only the
+ * three-argument method, which the default four-argument one calls.
  */
 public interface EvidenceAppraiser {
     /** A stable id, e.g. {@code tpm}; prefixes this appraiser's check ids. */
@@ -20,4 +26,18 @@ public interface EvidenceAppraiser {
      * (identified by the verifier's trust anchors).
      */
     List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context);
+
+    /**
+     * The findings for {@code evidence} from {@code device}, as {@link #appraise(String,
+     * VerifiedEvidence, AppraisalContext)}, for an appraiser that keeps per-device state between
+     * evidences in {@code state} (this appraiser's state of {@code device} in the verifier's
+     * store: read it, compute the next one, swap it with {@link AppraiserState#compareAndSet} and
+     * re-apply on a lost swap). A store failure may be thrown ({@link StateStoreException}), which
+     * the verifier reports as {@link Checks#APPRAISER_FAILED}. The default ignores {@code state}
+     * and calls the three-argument method.
+     */
+    default List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context,
+            AppraiserState state) {
+        return appraise(device, evidence, context);
+    }
 }

@@ -27,8 +27,10 @@ import javax.sql.DataSource;
  * <p><b>Schema.</b> {@link #open} creates or upgrades the schema: table
  * {@code attest_schema_version} records each applied version; version 1 creates
  * {@code attest_device_state} (one row per device: log sequence, chain head, boot id, appraisal
- * time) and {@code attest_nonce} (primary key device + SHA-256 of the nonce, with an expiry).
- * Every statement is {@code IF NOT EXISTS}, so opening again, or from several replicas at once,
+ * time) and {@code attest_nonce} (primary key device + SHA-256 of the nonce, with an expiry);
+ * version 2 adds {@code attest_appraiser_state} (primary key device + appraiser id, the
+ * appraiser's opaque state as binary, {@link #appraiserState}); a version-1 database is upgraded
+ * in place when opened, its data kept. Every statement is {@code IF NOT EXISTS}, so opening again, or from several replicas at once,
  * is harmless; an up-to-date schema is opened without any DDL, so a role with only data rights
  * suffices after the first migration. A database whose schema version is newer than this code
  * knows is refused ({@link StateStoreException.Reason#SCHEMA_TOO_NEW}).
@@ -39,7 +41,10 @@ import javax.sql.DataSource;
  * of the expected state (sequence, head, boot id, appraisal time), or, from no state, one
  * {@code INSERT} whose primary-key violation means another replica got there first.
  * {@link #useNonce} is one {@code INSERT} on the primary key (device, nonce); a violation means
- * the nonce was used, unless the remembered use has expired. Expired nonces are deleted every
+ * the nonce was used, unless the remembered use has expired. {@link #compareAndSetAppraiserState}
+ * is, from no state, one {@code INSERT} (a primary-key violation: another replica stored one
+ * first), else one {@code UPDATE ... WHERE device = ? AND appraiser = ? AND state = ?}, the
+ * database comparing the stored bytes with the expected ones. Expired nonces are deleted every
  * {@value #PURGE_EVERY} uses and by {@link #purgeExpiredNonces()}. All statements run in
  * auto-commit mode; no transaction spans more than one statement except the schema migration.
  *
@@ -48,7 +53,7 @@ import javax.sql.DataSource;
  */
 public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseable {
     /** The schema version this code writes. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     /** How many {@link #useNonce} calls pass between two purges of expired nonces. */
     public static final int PURGE_EVERY = 1024;
     /** The longest device id the schema holds. */
@@ -71,7 +76,14 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                     + "nonce_sha256 CHAR(64) NOT NULL, "
                     + "expires_ms BIGINT NOT NULL, "
                     + "PRIMARY KEY (device, nonce_sha256))",
-            "CREATE INDEX IF NOT EXISTS attest_nonce_expiry ON attest_nonce (expires_ms)"));
+            "CREATE INDEX IF NOT EXISTS attest_nonce_expiry ON attest_nonce (expires_ms)"),
+            // BYTEA: PostgreSQL's binary string, an alias of VARBINARY in H2; both compare it
+            // byte for byte with "=", which the compare-and-set relies on.
+            List.of("CREATE TABLE IF NOT EXISTS attest_appraiser_state ("
+                    + "device VARCHAR(512) NOT NULL, "
+                    + "appraiser VARCHAR(64) NOT NULL, "
+                    + "state BYTEA NOT NULL, "
+                    + "PRIMARY KEY (device, appraiser))"));
 
     private final Connections connections;
     private final Clock clock;
@@ -215,6 +227,53 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 s.setString(2, device);
                 s.setString(3, key);
                 s.setLong(4, now);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<byte[]> appraiserState(String device, String appraiser) {
+        checkDevice(device);
+        AppraiserState.checkAppraiser(appraiser);
+        return call(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT state FROM attest_appraiser_state WHERE device = ? AND appraiser = ?")) {
+                s.setString(1, device);
+                s.setString(2, appraiser);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(r.getBytes(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next) {
+        checkDevice(device);
+        AppraiserState.checkSwap(appraiser, expected, next);
+        byte[] copy = next.clone();
+        return call(c -> {
+            if (expected.isEmpty()) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO attest_appraiser_state (device, appraiser, state) VALUES (?, ?, ?)")) {
+                    s.setString(1, device);
+                    s.setString(2, appraiser);
+                    s.setBytes(3, copy);
+                    return s.executeUpdate() == 1;
+                } catch (SQLException e) {
+                    if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                        return false;
+                    }
+                    throw e;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE attest_appraiser_state SET state = ? "
+                    + "WHERE device = ? AND appraiser = ? AND state = ?")) {
+                s.setBytes(1, copy);
+                s.setString(2, device);
+                s.setString(3, appraiser);
+                s.setBytes(4, expected.get());
                 return s.executeUpdate() == 1;
             }
         });

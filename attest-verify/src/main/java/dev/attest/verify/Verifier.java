@@ -32,7 +32,8 @@ import java.util.Set;
  * Appraises evidence (RFC 9334 §3.2): decode and signature ({@link TrustAnchors}), freshness
  * (nonce in constant time, {@code iat} skew and age, {@code exp}), replay and continuity of the
  * measurement log ({@link DeviceStateStore}), measurements against {@link ReferenceValues},
- * the built-in runtime checks ({@link RuntimeRules}), and every {@link EvidenceAppraiser}; then
+ * the built-in runtime checks ({@link RuntimeRules}), and every {@link EvidenceAppraiser} (each
+ * given the state it keeps for the device in the same store, {@link AppraiserState}); then
  * {@link Policy} weighs the findings, and the verifier maps them to the AR4SI trust vector and
  * status. Thread-safe, no global state.
  *
@@ -128,7 +129,7 @@ public final class Verifier {
         runtime(all, fs);
         for (EvidenceAppraiser a : appraisers) {
             try {
-                fs.addAll(a.appraise(device.get(), v, context));
+                fs.addAll(a.appraise(device.get(), v, context, AppraiserState.of(store, device.get(), a.id())));
             } catch (RuntimeException e) {
                 fs.add(new Finding(Checks.APPRAISER_FAILED, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
                         "/", "appraiser " + a.id() + " completes", e.getClass().getSimpleName()));

@@ -1,5 +1,6 @@
 package dev.attest.verify;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -70,7 +71,8 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
     void migrationIsIdempotentAndStateOutlivesTheStore() throws Exception {
         String url = freshUrl();
         JdbcDeviceStateStore first = open(url);
-        assertEquals(1, first.schemaVersion());
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, first.schemaVersion());
+        assertTrue(first.compareAndSetAppraiserState("dev-1", "tpm", Optional.empty(), new byte[] {1, 2, 3}));
         DeviceState s1 = state(7, "boot-1", T0);
         assertTrue(first.compareAndSet("dev-1", Optional.empty(), s1));
         assertTrue(first.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
@@ -78,8 +80,10 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         JdbcDeviceStateStore second = open(url);
         JdbcDeviceStateStore third = open(url);
         assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, third.schemaVersion());
-        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
         assertEquals(Optional.of(s1), second.get("dev-1"));
+        assertArrayEquals(new byte[] {1, 2, 3}, third.appraiserState("dev-1", "tpm").orElseThrow());
+        assertFalse(third.compareAndSetAppraiserState("dev-1", "tpm", Optional.empty(), new byte[] {4}));
         assertFalse(third.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
         // Two stores on one database see each other's swaps (two verifier replicas).
         DeviceState s2 = state(8, "boot-1", T0.plusSeconds(1));
@@ -93,14 +97,55 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         String url = freshUrl();
         List<Boolean> ok = race(i -> open(url).schemaVersion() == JdbcDeviceStateStore.SCHEMA_VERSION);
         assertEquals(List.of(true, true, true, true, true, true, true, true), ok);
-        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+    }
+
+    /** Schema version 1 exactly as the code before version 2 created it, with data in it. */
+    static void createVersion1(String url) throws SQLException {
+        execute(url, "CREATE TABLE attest_schema_version (schema_version INTEGER NOT NULL PRIMARY KEY, "
+                + "applied_ms BIGINT NOT NULL)");
+        execute(url, "CREATE TABLE attest_device_state (device VARCHAR(512) NOT NULL PRIMARY KEY, "
+                + "log_sequence BIGINT NOT NULL, log_head VARCHAR(160) NOT NULL, boot_id VARCHAR(128) NOT NULL, "
+                + "appraised_s BIGINT NOT NULL, appraised_ns INTEGER NOT NULL)");
+        execute(url, "CREATE TABLE attest_nonce (device VARCHAR(512) NOT NULL, nonce_sha256 CHAR(64) NOT NULL, "
+                + "expires_ms BIGINT NOT NULL, PRIMARY KEY (device, nonce_sha256))");
+        execute(url, "CREATE INDEX attest_nonce_expiry ON attest_nonce (expires_ms)");
+        execute(url, "INSERT INTO attest_schema_version (schema_version, applied_ms) VALUES (1, 0)");
+    }
+
+    @Test
+    void version1DatabaseIsMigratedToVersion2KeepingItsData() throws Exception {
+        String url = freshUrl();
+        createVersion1(url);
+        DeviceState s1 = state(41, "boot-7", T0);
+        execute(url, "INSERT INTO attest_device_state (device, log_sequence, log_head, boot_id, appraised_s, "
+                + "appraised_ns) VALUES ('dev-1', 41, '" + s1.head().head() + "', 'boot-7', "
+                + T0.getEpochSecond() + ", " + T0.getNano() + ")");
+        JdbcDeviceStateStore s = open(url);
+        assertTrue(s.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
+        execute(url, "INSERT INTO attest_nonce (device, nonce_sha256, expires_ms) VALUES ('dev-1', '"
+                + "0".repeat(64) + "', " + Long.MAX_VALUE + ")");
+        assertEquals(2, s.schemaVersion());
+        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_schema_version WHERE schema_version = 1 "
+                + "AND applied_ms = 0"), "version 1's row is kept");
+        assertEquals(Optional.of(s1), s.get("dev-1"));
+        assertFalse(s.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
+        assertEquals(Optional.empty(), s.appraiserState("dev-1", "tpm"));
+        assertTrue(s.compareAndSetAppraiserState("dev-1", "tpm", Optional.empty(), new byte[] {9}));
+        assertTrue(s.compareAndSet("dev-1", Optional.of(s1), state(42, "boot-7", T0)));
+        // Opening the migrated database again changes nothing.
+        JdbcDeviceStateStore again = open(url);
+        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertArrayEquals(new byte[] {9}, again.appraiserState("dev-1", "tpm").orElseThrow());
+        assertEquals(42, again.get("dev-1").orElseThrow().head().sequence());
     }
 
     @Test
     void newerSchemaIsRefused() throws Exception {
         String url = freshUrl();
         open(url).close();
-        execute(url, "INSERT INTO attest_schema_version (schema_version, applied_ms) VALUES (2, 0)");
+        execute(url, "INSERT INTO attest_schema_version (schema_version, applied_ms) VALUES (3, 0)");
         StateStoreException e = assertThrows(StateStoreException.class, () -> open(url));
         assertEquals(StateStoreException.Reason.SCHEMA_TOO_NEW, e.reason());
     }

@@ -47,6 +47,17 @@ class VerifierNonceRaceTest {
             }
 
             @Override
+            public Optional<byte[]> appraiserState(String device, String appraiser) {
+                return real.appraiserState(device, appraiser);
+            }
+
+            @Override
+            public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected,
+                    byte[] next) {
+                return real.compareAndSetAppraiserState(device, appraiser, expected, next);
+            }
+
+            @Override
             public boolean useNonce(String device, byte[] nonce, Duration ttl) {
                 boolean fresh = real.useNonce(device, nonce, ttl);
                 if (nonceUses.getAndIncrement() == 0) {

@@ -30,7 +30,9 @@ import java.util.stream.Collectors;
 /**
  * The verifier's binding of the Linux IMA list ({@link ImaCollector} measurements) to a verified
  * quote of PCR 10, and the per-device state it carries between evidences. Pure functions of the
- * previous state and one evidence; {@link TpmAppraiser} applies them atomically per device.
+ * previous state and one evidence; {@link TpmAppraiser} applies them atomically per device,
+ * reading and swapping the state ({@link TpmDeviceState}, with the TPM clock) in the verifier's
+ * store, so it outlives the verifier process and is shared by replicas.
  */
 final class ImaBinding {
     /** The PCR IMA extends by default (CONFIG_IMA_MEASURE_PCR_IDX). */

@@ -19,6 +19,8 @@ import dev.attest.tpm.eventlog.EventLog;
 import dev.attest.tpm.ima.ImaEntry;
 import dev.attest.tpm.ima.ImaPolicy;
 import dev.attest.verify.AppraisalContext;
+import dev.attest.verify.AppraiserState;
+import dev.attest.verify.DeviceStateStore;
 import dev.attest.verify.EvidenceAppraiser;
 import dev.attest.verify.Finding;
 import dev.attest.verify.Severity;
@@ -26,6 +28,7 @@ import dev.attest.verify.ear.TrustClaim;
 import java.security.MessageDigest;
 import java.security.Provider;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -99,19 +102,32 @@ import java.util.SortedMap;
  * unchanged, and so does a quote that failed verification.</li>
  * </ul>
  * Run {@link TpmQuoteCollector} before {@link ImaCollector} in the agent's cycle, so the list
- * read is never behind the quote. The IMA state, like the TPM clock state, is kept in memory
- * per appraiser instance (a verifier restart forgets it; an agent that keeps sending its list
- * incrementally is then {@value #IMA_SEQUENCE} until it sends the list from index 0 again or the
- * TPM reboots). Its update is atomic per device, so concurrent appraisals of one device's
- * evidence cannot interleave. Only PCR 10 lists are supported (entries for another PCR are
+ * read is never behind the quote. Only PCR 10 lists are supported (entries for another PCR are
  * invalid); a violation entry's name and file digest are covered by no hash, as in the kernel.
+ *
+ * <p><b>State.</b> The IMA state and the TPM clock state of a device are one blob (a versioned,
+ * strictly decoded binary encoding of at most
+ * {@link dev.attest.verify.DeviceStateStore#MAX_APPRAISER_STATE_BYTES}) in the verifier's
+ * {@link dev.attest.verify.DeviceStateStore}, handed over as {@link AppraiserState} by
+ * {@link dev.attest.verify.Verifier}: with a {@link dev.attest.verify.JdbcDeviceStateStore} it
+ * survives verifier restarts and is shared by every replica, so a restarted verifier binds an
+ * incremental IMA list on and still detects a clock rollback against the quote before the
+ * restart, and replicas may appraise one device's evidences in any alternation. Each appraisal
+ * with a verified quote reads the state, applies the evidence and swaps the next state in with a
+ * compare-and-set, so concurrent appraisals of one device (in one process or on several
+ * replicas) cannot interleave; a lost swap is re-read and re-applied, up to
+ * {@value #STATE_ATTEMPTS} times, then {@value #STATE_CONTENTION}. A stored state that does not
+ * decode is {@value #STATE_UNREADABLE}, and the device starts afresh (an agent that keeps sending
+ * its list incrementally is then {@value #IMA_SEQUENCE} until it sends the list from index 0 or
+ * the TPM reboots). The three-argument {@link #appraise(String, VerifiedEvidence, AppraisalContext)}
+ * (used without a verifier) keeps the state in an in-memory store of this instance.
  *
  * <p>A device with an enrolled AK whose evidence has no OK {@code tpm-quote} measurement gets
  * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
  * without a quote yields no findings.
  *
  * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
- * Thread-safe; immutable apart from the per-device TPM clock and IMA state.
+ * Thread-safe; immutable apart from the in-memory store the three-argument appraise uses.
  */
 public final class TpmAppraiser implements EvidenceAppraiser {
     /** This appraiser's id. */
@@ -190,16 +206,29 @@ public final class TpmAppraiser implements EvidenceAppraiser {
      * p pending}), or that a quote not newer than the last bound one left the state unchanged.
      */
     public static final String IMA_BOUND = "tpm.ima-bound";
+    /**
+     * The device's TPM state in the verifier's store does not decode (damaged, or written by
+     * another format version): warning, claim hardware. The appraisal starts afresh as for a
+     * device seen for the first time (no clock comparison; an IMA list sent incrementally is
+     * {@value #IMA_SEQUENCE} until it restarts) and replaces the stored state.
+     */
+    public static final String STATE_UNREADABLE = "tpm.state-unreadable";
+    /**
+     * The device's TPM state could not be updated: {@value #STATE_ATTEMPTS} compare-and-sets in a
+     * row lost to concurrent appraisals of the same device (other replicas). Contraindicated,
+     * claim hardware: this quote's clock and IMA list were compared with a state that was
+     * superseded and are not recorded, so the result cannot vouch for the device's continuity.
+     */
+    public static final String STATE_CONTENTION = "tpm.state-contention";
+    /** How many times an appraisal re-reads and re-applies the device's state after a lost swap. */
+    public static final int STATE_ATTEMPTS = 5;
 
     private static final HexFormat HEX = HexFormat.of();
     // The enrolled AKs, each prepared once: its JCA key is built and converted once and Bouncy
     // Castle keeps its curve precomputation on it across quotes.
     private final Map<String, QuoteVerifier.PreparedKey> aks;
-    private final java.util.concurrent.ConcurrentMap<String, TpmsAttest.ClockInfo> clocks =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    // Per device, in memory per appraiser instance like the clocks: the IMA list bound so far.
-    private final java.util.concurrent.ConcurrentMap<String, ImaBinding.State> imaStates =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    // The state when appraise is called without one (no Verifier): this instance's own.
+    private final DeviceStateStore ownStore = DeviceStateStore.inMemory();
     private final PcrSelection required;
     private final QuoteVerifier verifier;
     private final Optional<ImaPolicy> imaPolicy;
@@ -232,39 +261,129 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         return ID;
     }
 
+    /**
+     * As {@link #appraise(String, VerifiedEvidence, AppraisalContext, AppraiserState)} with a
+     * state store of this appraiser's own, in memory: for an appraiser used without a
+     * {@link dev.attest.verify.Verifier}. The state then lives as long as this instance.
+     */
     @Override
     public List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context) {
+        return appraise(device, evidence, context, AppraiserState.of(ownStore, device, ID));
+    }
+
+    /**
+     * The findings for {@code evidence} of {@code device} (see the class description), with the
+     * device's TPM clock and IMA state read from and swapped into {@code state} (the verifier's
+     * store, shared by replicas). A lost swap is re-read and re-applied up to
+     * {@value #STATE_ATTEMPTS} times, then {@value #STATE_CONTENTION}; an unreadable stored state
+     * is {@value #STATE_UNREADABLE} and replaced. Evidence without a verified quote neither reads
+     * nor writes the state.
+     *
+     * @throws dev.attest.verify.StateStoreException if the store is unavailable
+     */
+    @Override
+    public List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context,
+            AppraiserState state) {
+        Objects.requireNonNull(state, "state");
         EatClaims claims = evidence.claims();
         List<Measurement> all = claims.allMeasurements();
-        List<Finding> fs = new ArrayList<>();
         Optional<QuoteVerifier.PreparedKey> enrolled = Optional.ofNullable(aks.get(device));
-        boolean quoted = false;
-        boolean imaBound = false;
+        // Everything that does not depend on the device's state is done once, outside the
+        // read-apply-swap loop: signature checks, event log replay, the IMA entries' rebuild.
+        List<QuoteOutcome> quotes = new ArrayList<>();
         for (Measurement m : all) {
             if (!m.collectorId().equals(TpmQuoteCollector.ID) || !m.component().name().equals(TpmQuoteCollector.ID)
                     || m.status() != Measurement.Status.OK) {
                 continue;
             }
-            quoted = true;
-            Optional<TpmsAttest> verified = appraiseQuote(device, m, enrolled, claims, context, all, fs);
-            if (verified.isPresent() && !imaBound) {
-                // Only the first verified quote of an evidence binds its IMA entries.
-                imaBound = true;
-                ima(device, verified.get(), bytes(m, TpmQuoteCollector.ATTEST).orElseThrow(),
-                        m.value(TpmQuoteCollector.PCRS).flatMap(v -> v instanceof Value.MapValue mv
-                                ? PcrNames.parse(mv.values()) : Optional.empty()).orElseThrow(), all, fs);
-            }
+            quotes.add(appraiseQuote(m, enrolled, claims, context, all));
         }
-        if (!quoted && enrolled.isPresent()) {
+        List<Finding> fs;
+        if (quotes.stream().anyMatch(q -> q.verified().isPresent())) {
+            fs = applyToState(quotes, ImaBinding.read(all), state);
+        } else {
+            fs = new ArrayList<>();
+            quotes.forEach(q -> fs.addAll(q.before()));
+        }
+        if (quotes.isEmpty() && enrolled.isPresent()) {
             fs.add(contra(QUOTE_MISSING, QUOTE_PATH, "a TPM quote by the enrolled AK", "none"));
         }
         return fs;
     }
 
-    /** @return the attest structure when the quote verified with the enrolled AK */
-    private Optional<TpmsAttest> appraiseQuote(String device, Measurement m, Optional<QuoteVerifier.PreparedKey> enrolled,
-            EatClaims claims,
-            AppraisalContext context, List<Measurement> all, List<Finding> fs) {
+    /**
+     * Reads the device's state, applies the quotes (clock, then the first verified quote's IMA
+     * binding) and swaps the next state in, re-reading on a lost swap; the findings of the
+     * attempt that won (or of the last one, with {@value #STATE_CONTENTION}).
+     */
+    private List<Finding> applyToState(List<QuoteOutcome> quotes, ImaBinding.Reported reported, AppraiserState state) {
+        for (int attempt = 1;; attempt++) {
+            Optional<byte[]> stored = state.get();
+            List<Finding> fs = new ArrayList<>();
+            TpmDeviceState s = TpmDeviceState.NONE;
+            if (stored.isPresent()) {
+                try {
+                    s = TpmDeviceState.decode(stored.get());
+                } catch (TpmFormatException e) {
+                    // Not ours, damaged, or another format version: start over as for a device
+                    // seen for the first time (its IMA list must then be re-sent from index 0).
+                    fs.add(new Finding(STATE_UNREADABLE, TrustClaim.HARDWARE, Severity.WARNING, QUOTE_PATH,
+                            "the device's stored TPM state (format " + TpmDeviceState.FORMAT + ")",
+                            e.reason() + " at " + e.offset() + "; started afresh"));
+                }
+            }
+            Optional<TpmsAttest.ClockInfo> clock = s.clock();
+            Optional<ImaBinding.State> ima = s.ima();
+            boolean imaBound = false;
+            for (QuoteOutcome q : quotes) {
+                fs.addAll(q.before());
+                if (q.verified().isEmpty()) {
+                    continue;
+                }
+                TpmsAttest a = q.verified().get();
+                clock = Optional.of(clock(clock, a.clockInfo(), fs));
+                fs.addAll(q.after());
+                if (!imaBound) {
+                    // Only the first verified quote of an evidence binds its IMA entries.
+                    imaBound = true;
+                    ima = Optional.ofNullable(ImaBinding.apply(ima.orElse(null), reported, a, q.attestDigest(),
+                            q.pcrs(), imaPolicy, fs));
+                }
+            }
+            byte[] next = new TpmDeviceState(clock, ima).encode();
+            if (stored.isPresent() && Arrays.equals(stored.get(), next)) {
+                return fs;
+            }
+            if (state.compareAndSet(stored, next)) {
+                return fs;
+            }
+            if (attempt == STATE_ATTEMPTS) {
+                fs.add(contra(STATE_CONTENTION, QUOTE_PATH, "the device's TPM state updated with this quote",
+                        STATE_ATTEMPTS + " updates lost to concurrent appraisals of the device"));
+                return fs;
+            }
+        }
+    }
+
+    /**
+     * What a quote measurement yields apart from the device's state.
+     *
+     * @param before the findings up to the signature check
+     * @param verified the attest structure when the quote verified with the enrolled AK
+     * @param after the findings after the clock comparison (PCR selection, event log)
+     * @param attestDigest the SHA-256 of the attest bytes (when verified)
+     * @param pcrs the reported PCR values (when verified)
+     */
+    private record QuoteOutcome(List<Finding> before, Optional<TpmsAttest> verified, List<Finding> after,
+            byte[] attestDigest, PcrValues pcrs) {
+        static QuoteOutcome failed(List<Finding> before) {
+            return new QuoteOutcome(before, Optional.empty(), List.of(), new byte[0], null);
+        }
+    }
+
+    private QuoteOutcome appraiseQuote(Measurement m, Optional<QuoteVerifier.PreparedKey> enrolled, EatClaims claims,
+            AppraisalContext context, List<Measurement> all) {
+        List<Finding> fs = new ArrayList<>();
         Optional<byte[]> attest = bytes(m, TpmQuoteCollector.ATTEST);
         Optional<byte[]> signature = bytes(m, TpmQuoteCollector.SIGNATURE);
         Optional<byte[]> akPublic = bytes(m, TpmQuoteCollector.AK_PUBLIC);
@@ -274,11 +393,11 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         if (attest.isEmpty() || signature.isEmpty() || akPublic.isEmpty() || qualifying.isEmpty() || pcrs.isEmpty()) {
             fs.add(contra(QUOTE_INCOMPLETE, QUOTE_PATH, "attest, signature, ak-public, qualifying-data and pcrs",
                     "missing or malformed: " + m.values().keySet()));
-            return Optional.empty();
+            return QuoteOutcome.failed(fs);
         }
         if (enrolled.isEmpty()) {
             fs.add(contra(AK_NOT_ENROLLED, QUOTE_PATH + "/ak-public", "an enrolled AK", fingerprint(akPublic.get())));
-            return Optional.empty();
+            return QuoteOutcome.failed(fs);
         }
         TpmtPublic ak = enrolled.get().publicArea();
         if (!MessageDigest.isEqual(ak.encodeTpm2b(), akPublic.get())) {
@@ -299,63 +418,44 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         if (nonce.length < 8 || nonce.length > 64) {
             fs.add(contra(check(QuoteVerification.Reason.NONCE_MISMATCH), QUOTE_PATH + "/qualifying-data",
                     "a nonce of 8 to 64 bytes", nonce.length + " bytes"));
-            return Optional.empty();
+            return QuoteOutcome.failed(fs);
         }
         QuoteVerification v = verifier.verify(enrolled.get(), new Quote(attest.get(), signature.get()), nonce, pcrs.get());
         for (QuoteVerification.Failure f : v.failures()) {
             fs.add(contra(check(f.reason()), QUOTE_PATH, expectation(f.reason()), f.detail()));
         }
         if (!v.verified()) {
-            return Optional.empty();
+            return QuoteOutcome.failed(fs);
         }
         TpmsAttest a = v.attest().orElseThrow();
-        clock(device, a.clockInfo(), fs);
+        List<Finding> after = new ArrayList<>();
         for (PcrSelection.Bank want : required.banks()) {
             Optional<PcrSelection.Bank> got = a.pcrSelect().banks().stream().filter(b -> b.hash() == want.hash()).findFirst();
             if (got.isEmpty() || !got.get().pcrs().containsAll(want.pcrs())) {
-                fs.add(contra(PCR_SELECTION_INCOMPLETE, QUOTE_PATH + "/attest", required.toString(),
+                after.add(contra(PCR_SELECTION_INCOMPLETE, QUOTE_PATH + "/attest", required.toString(),
                         a.pcrSelect().toString()));
                 break;
             }
         }
-        eventLog(all, pcrs.get(), fs);
-        return Optional.of(a);
-    }
-
-    /**
-     * Binds the evidence's IMA entries to the verified quote's PCR 10 and appraises the newly
-     * bound ones, updating the device's state atomically (one update at a time per device, so
-     * concurrent appraisals of one device cannot interleave their replays).
-     */
-    private void ima(String device, TpmsAttest attest, byte[] attestBytes, PcrValues quoted, List<Measurement> all,
-            List<Finding> fs) {
-        ImaBinding.Reported reported = ImaBinding.read(all);
-        byte[] attestDigest = HashAlg.SHA256.hash(attestBytes);
-        List<Finding> out = new ArrayList<>();
-        imaStates.compute(device, (d, old) -> {
-            out.clear();
-            return ImaBinding.apply(old, reported, attest, attestDigest, quoted, imaPolicy, out);
-        });
-        fs.addAll(out);
+        eventLog(all, pcrs.get(), after);
+        return new QuoteOutcome(fs, Optional.of(a), after, HashAlg.SHA256.hash(attest.get()), pcrs.get());
     }
 
     /**
      * Compares the quote's clock info with the last verified quote of the device (TPM 2.0 Part 2
      * §10.11.1): a TPM reset (reboot) and a restart are reported, a clock or counter that went
      * backwards (a replayed or forged quote, or a TPM swapped under the device) is
-     * contraindicated. Kept per verifier process, newest first; quotes from owner-hierarchy keys
-     * obfuscate the counters, so compare only quotes by the same (endorsement-hierarchy) AK.
+     * contraindicated. Quotes from owner-hierarchy keys obfuscate the counters, so compare only
+     * quotes by the same (endorsement-hierarchy) AK.
+     *
+     * @return the clock info to keep: {@code now}, unless it rolled back
      */
-    private void clock(String device, TpmsAttest.ClockInfo now, List<Finding> fs) {
-        TpmsAttest.ClockInfo[] before = new TpmsAttest.ClockInfo[1];
-        clocks.compute(device, (d, last) -> {
-            before[0] = last;
-            return last == null || now.since(last) != TpmsAttest.ClockInfo.Transition.ROLLED_BACK ? now : last;
-        });
-        if (before[0] == null) {
-            return;
+    private static TpmsAttest.ClockInfo clock(Optional<TpmsAttest.ClockInfo> before, TpmsAttest.ClockInfo now,
+            List<Finding> fs) {
+        if (before.isEmpty()) {
+            return now;
         }
-        TpmsAttest.ClockInfo last = before[0];
+        TpmsAttest.ClockInfo last = before.get();
         String was = "reset " + last.resetCount() + ", restart " + last.restartCount() + ", clock " + last.clock();
         String is = "reset " + now.resetCount() + ", restart " + now.restartCount() + ", clock " + now.clock();
         switch (now.since(last)) {
@@ -363,10 +463,14 @@ public final class TpmAppraiser implements EvidenceAppraiser {
                     was, is));
             case RESTARTED -> fs.add(new Finding(TPM_RESTART, TrustClaim.HARDWARE, Severity.INFO, QUOTE_PATH + "/attest",
                     was, is));
-            case ROLLED_BACK -> fs.add(contra(TPM_CLOCK_ROLLBACK, QUOTE_PATH + "/attest", "at or after " + was, is));
+            case ROLLED_BACK -> {
+                fs.add(contra(TPM_CLOCK_ROLLBACK, QUOTE_PATH + "/attest", "at or after " + was, is));
+                return last;
+            }
             default -> {
             }
         }
+        return now;
     }
 
     private static void eventLog(List<Measurement> all, PcrValues quoted, List<Finding> fs) {
