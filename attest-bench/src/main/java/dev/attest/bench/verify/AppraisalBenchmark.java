@@ -107,6 +107,17 @@ public class AppraisalBenchmark {
         public boolean useNonce(String device, byte[] nonce, Duration ttl) {
             return inner.useNonce(device, nonce, ttl);
         }
+
+        @Override
+        public Optional<byte[]> appraiserState(String device, String appraiser) {
+            return inner.appraiserState(device, appraiser);
+        }
+
+        @Override
+        public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected,
+                byte[] next) {
+            return inner.compareAndSetAppraiserState(device, appraiser, expected, next);
+        }
     }
 
     @Setup(Level.Trial)
