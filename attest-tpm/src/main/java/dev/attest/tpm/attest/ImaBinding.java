@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -266,6 +267,12 @@ final class ImaBinding {
                 broken = Optional.of("entry " + expect + " (not rebuilt)");
                 break;
             }
+            if (l.index() == 0) {
+                broken = bootAggregate(l, attest, quoted, out);
+                if (broken.isPresent()) {
+                    break;
+                }
+            }
             fresh.add(l.entry().orElseThrow());
             expect++;
         }
@@ -405,6 +412,43 @@ final class ImaBinding {
             }
         }
         return out;
+    }
+
+    /**
+     * Checks the list's first entry, when it is {@code boot_aggregate}, against the quoted boot
+     * PCRs ({@link ImaLog#bootAggregate}): the kernel computed it from PCRs 0-7 (SHA-1) or 0-9
+     * when IMA started, so a list that does not match was not started on the boot the quote
+     * vouches for. Only PCR values the quote selected count (the others are unsigned). A mismatch
+     * is {@link TpmAppraiser#IMA_BOOT_AGGREGATE} and breaks the list (the reason is returned); a
+     * quote without every PCR needed is {@link TpmAppraiser#IMA_BOOT_AGGREGATE_UNCHECKED}.
+     */
+    private static Optional<String> bootAggregate(Line l, TpmsAttest attest, PcrValues quoted, List<Finding> out) {
+        ImaEntry e = l.entry().orElseThrow().entry();
+        if (!e.path().equals("boot_aggregate") || e.violation()) {
+            return Optional.empty();
+        }
+        Map<HashAlg, Map<Integer, byte[]>> signed = new EnumMap<>(HashAlg.class);
+        for (PcrSelection.Bank b : attest.pcrSelect().banks()) {
+            for (int pcr : b.pcrs()) {
+                quoted.get(b.hash(), pcr).ifPresent(v -> signed.computeIfAbsent(b.hash(), h -> new TreeMap<>()).put(pcr, v));
+            }
+        }
+        Optional<byte[]> expected = ImaLog.bootAggregate(e.digestAlgorithm(), PcrValues.of(signed));
+        String path = l.path() + "/file-digest";
+        if (expected.isEmpty()) {
+            Optional<HashAlg> bank = Arrays.stream(HashAlg.values())
+                    .filter(h -> h.name().equalsIgnoreCase(e.digestAlgorithm())).findFirst();
+            out.add(finding(TpmAppraiser.IMA_BOOT_AGGREGATE_UNCHECKED, Severity.INFO, path, bank
+                    .map(h -> "PCRs 0-" + ImaLog.bootAggregateLastPcr(h) + " of the " + e.digestAlgorithm() + " bank quoted")
+                    .orElse("a boot_aggregate of a TPM bank"), e.digestAlgorithm() + "; quoted " + attest.pcrSelect()));
+            return Optional.empty();
+        }
+        if (!MessageDigest.isEqual(expected.get(), e.fileDigest())) {
+            out.add(finding(TpmAppraiser.IMA_BOOT_AGGREGATE, Severity.CONTRAINDICATED, path,
+                    HEX.formatHex(expected.get()), HEX.formatHex(e.fileDigest())));
+            return Optional.of("entry 0 (boot_aggregate is not the quoted boot PCRs)");
+        }
+        return Optional.empty();
     }
 
     private static Finding finding(String check, Severity severity, String path, String expected, String actual) {

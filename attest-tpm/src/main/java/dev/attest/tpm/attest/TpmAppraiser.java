@@ -180,6 +180,20 @@ public final class TpmAppraiser implements EvidenceAppraiser {
      */
     public static final String IMA_ENTRY_INVALID = "tpm.ima-entry-invalid";
     /**
+     * The list's {@code boot_aggregate} (its first entry) is not the hash of the quoted boot PCRs
+     * (0-7 for SHA-1, 0-9 otherwise, as the kernel computes it when IMA starts): contraindicated,
+     * claim executables; expected = the hash of the quoted PCRs, actual = the entry's digest. The
+     * list was not started on the boot the quote vouches for, and stays unbound until the TPM
+     * reboots, the log is reset or the list is sent again from index 0.
+     */
+    public static final String IMA_BOOT_AGGREGATE = "tpm.ima-boot-aggregate";
+    /**
+     * The list's {@code boot_aggregate} could not be checked: the quote does not select every PCR
+     * it covers (0-7 of the SHA-1 bank, 0-9 of the others). Info; quote PCRs 0-10
+     * ({@link TpmQuoteCollector#DEFAULT_PCRS}) to have it checked.
+     */
+    public static final String IMA_BOOT_AGGREGATE_UNCHECKED = "tpm.ima-boot-aggregate-unchecked";
+    /**
      * IMA entries are not contiguous with those seen before (a gap, an overlap, or a running
      * count that disagrees): contraindicated, claim executables.
      */

@@ -34,7 +34,7 @@ import java.util.TreeMap;
  *
  * <p>Per cycle: the qualifying data is the cycle's nonce ({@link CollectionContext#nonce()}) or,
  * for a periodic cycle, 32 fresh random bytes; the TPM quotes the configured PCR selection
- * (default {@link #DEFAULT_PCRS}, SHA-256 PCRs 0-7 and 10) with an ECC P-256 restricted signing
+ * (default {@link #DEFAULT_PCRS}, SHA-256 PCRs 0-10) with an ECC P-256 restricted signing
  * AK ({@link TpmtPublic#akEccP256Template()}, a primary key of the endorsement hierarchy, so its
  * clock info is not obfuscated), created on the first cycle, kept loaded, and flushed by
  * {@link #close()}; then the same PCRs are read. Should a PCR change between quote and read (IMA
@@ -74,8 +74,8 @@ public final class TpmQuoteCollector implements Collector, AutoCloseable {
     public static final String QUALIFYING_DATA = "qualifying-data";
     /** Value: the PCR values, {@code "<bank>:<index>"} to bytes. */
     public static final String PCRS = "pcrs";
-    /** The PCRs quoted by default: SHA-256 bank, 0-7 (firmware and boot loader) and 10 (IMA). */
-    public static final PcrSelection DEFAULT_PCRS = PcrSelection.of(HashAlg.SHA256, 0, 1, 2, 3, 4, 5, 6, 7, 10);
+    /** The PCRs quoted by default: SHA-256 bank, 0-7 (firmware and boot loader), 8-9 (boot loader, in the IMA boot_aggregate) and 10 (IMA). */
+    public static final PcrSelection DEFAULT_PCRS = PcrSelection.of(HashAlg.SHA256, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     /** How many times a quote is retaken when a PCR changes between quote and read. */
     public static final int ATTEMPTS = 3;
 

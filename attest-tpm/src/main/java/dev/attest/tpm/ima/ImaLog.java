@@ -202,7 +202,21 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
         if (boot.isEmpty()) {
             return Optional.empty();
         }
-        Optional<HashAlg> alg = switch (boot.get().digestAlgorithm()) {
+        return bootAggregate(boot.get().digestAlgorithm(), pcrs)
+                .map(expected -> MessageDigest.isEqual(expected, boot.get().fileDigest()));
+    }
+
+    /**
+     * The {@code boot_aggregate} digest the kernel computes from these PCR values
+     * (security/integrity/ima/ima_crypto.c, ima_calc_boot_aggregate): the {@code algorithm} hash
+     * of PCRs 0-7 of its bank for SHA-1, of PCRs 0-9 for the other algorithms.
+     *
+     * @param algorithm the boot_aggregate entry's digest algorithm as IMA names it ({@code sha1},
+     *     {@code sha256}, {@code sha384}, {@code sha512})
+     * @return the digest; empty if the algorithm is none of these or a needed PCR is missing
+     */
+    public static Optional<byte[]> bootAggregate(String algorithm, PcrValues pcrs) {
+        Optional<HashAlg> alg = switch (algorithm) {
             case "sha1" -> Optional.of(HashAlg.SHA1);
             case "sha256" -> Optional.of(HashAlg.SHA256);
             case "sha384" -> Optional.of(HashAlg.SHA384);
@@ -213,14 +227,18 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
             return Optional.empty();
         }
         MessageDigest md = alg.get().newDigest();
-        int last = alg.get() == HashAlg.SHA1 ? 7 : 9;
-        for (int i = 0; i <= last; i++) {
+        for (int i = 0; i <= bootAggregateLastPcr(alg.get()); i++) {
             Optional<byte[]> v = pcrs.get(alg.get(), i);
             if (v.isEmpty()) {
                 return Optional.empty();
             }
             md.update(v.get());
         }
-        return Optional.of(MessageDigest.isEqual(md.digest(), boot.get().fileDigest()));
+        return Optional.of(md.digest());
+    }
+
+    /** The last PCR the boot_aggregate of {@code bank} covers: 7 for SHA-1, 9 for the others. */
+    public static int bootAggregateLastPcr(HashAlg bank) {
+        return bank == HashAlg.SHA1 ? 7 : 9;
     }
 }

@@ -35,8 +35,30 @@ import java.util.TreeSet;
  */
 final class ImaFixture {
     static final HexFormat HEX = HexFormat.of();
+    /**
+     * PCR 10 of both banks and the boot PCRs 0-9 of the SHA-256 bank, which the
+     * {@code boot_aggregate} of {@link #allKinds} is computed from.
+     */
     static final PcrSelection PCR10 = new PcrSelection(List.of(new PcrSelection.Bank(HashAlg.SHA1, new TreeSet<>(Set.of(10))),
-            new PcrSelection.Bank(HashAlg.SHA256, new TreeSet<>(Set.of(10)))));
+            new PcrSelection.Bank(HashAlg.SHA256, new TreeSet<>(Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)))));
+
+    /** The boot PCR {@code i} (0-9) of the SHA-256 bank in these quotes: an arbitrary, fixed value. */
+    static byte[] bootPcr(int i) {
+        return HashAlg.SHA256.hash(("boot PCR " + i).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The {@code boot_aggregate} line over {@link #bootPcr} 0-9, written out independently of the
+     * code under test: SHA-256 of the ten PCR values in order (the kernel's
+     * ima_calc_boot_aggregate for a non-SHA-1 bank).
+     */
+    static Line bootAggregate() {
+        java.security.MessageDigest md = HashAlg.SHA256.newDigest();
+        for (int i = 0; i <= 9; i++) {
+            md.update(bootPcr(i));
+        }
+        return ng("ima-ng", "sha256", md.digest(), "boot_aggregate", null);
+    }
 
     /** A list line and the template data the kernel hashed for it; null data for a violation. */
     record Line(String text, byte[] data) {
@@ -84,7 +106,11 @@ final class ImaFixture {
         return new Line("10 " + "00".repeat(20) + " ima-ng sha256:" + "00".repeat(32) + " " + name, null);
     }
 
-    /** Keylime's two real lines (their template hashes are the kernel's), then one of each other kind. */
+    /**
+     * Keylime's two real lines (their template hashes are the kernel's; the first, its
+     * {@code boot_aggregate}, is replaced by {@link #bootAggregate} over this fixture's boot
+     * PCRs, since the machine's PCRs are not in the vector), then one of each other kind.
+     */
     static List<Line> allKinds() throws Exception {
         List<Line> out = new ArrayList<>();
         for (String l : Files.readAllLines(Vectors.file("keylime", "ima-log-sha256"), StandardCharsets.UTF_8)) {
@@ -96,6 +122,10 @@ final class ImaFixture {
             }
             out.add(rebuilt);
         }
+        if (!out.get(0).text().endsWith(" boot_aggregate")) {
+            throw new AssertionError("Keylime's list starts with " + out.get(0).text());
+        }
+        out.set(0, bootAggregate());
         byte[] d = HashAlg.SHA256.hash("content".getBytes(StandardCharsets.UTF_8));
         out.add(ng("ima-sig", "sha256", d, "/usr/bin/signed", HEX.parseHex("030204aabbccdd0102")));
         out.add(ng("ima-sig", "sha256", d, "/usr/bin/unsigned", new byte[0]));
@@ -108,7 +138,7 @@ final class ImaFixture {
         return out;
     }
 
-    /** PCR 10 after extending {@code lines} as the kernel does, in both banks. */
+    /** PCR 10 after extending {@code lines} as the kernel does, in both banks, and the SHA-256 boot PCRs 0-9. */
     static PcrValues pcr10(List<Line> lines) {
         byte[] s1 = new byte[20];
         byte[] s256 = new byte[32];
@@ -127,7 +157,11 @@ final class ImaFixture {
             s1 = HashAlg.SHA1.hash(concat(s1, e1));
             s256 = HashAlg.SHA256.hash(concat(s256, e256));
         }
-        return PcrValues.of(Map.of(HashAlg.SHA1, Map.of(10, s1), HashAlg.SHA256, Map.of(10, s256)));
+        Map<Integer, byte[]> bank256 = new java.util.TreeMap<>(Map.of(10, s256));
+        for (int i = 0; i <= 9; i++) {
+            bank256.put(i, bootPcr(i));
+        }
+        return PcrValues.of(Map.of(HashAlg.SHA1, Map.of(10, s1), HashAlg.SHA256, bank256));
     }
 
     static byte[] concat(byte[] a, byte[] b) {

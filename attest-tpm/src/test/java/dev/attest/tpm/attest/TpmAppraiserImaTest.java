@@ -59,6 +59,12 @@ class TpmAppraiserImaTest {
         return new Finding(TpmAppraiser.IMA_BOUND, TrustClaim.EXECUTABLES, Severity.INFO, path, "", actual);
     }
 
+    /** The boot_aggregate finding when the quote does not select the SHA-256 PCRs 0-9. */
+    private static Finding bootAggregateUnchecked(PcrSelection quoted) {
+        return new Finding(TpmAppraiser.IMA_BOOT_AGGREGATE_UNCHECKED, TrustClaim.EXECUTABLES, Severity.INFO,
+                "/submods/os/boot_aggregate/file-digest", "PCRs 0-9 of the sha256 bank quoted", "sha256; quoted " + quoted);
+    }
+
     @Test
     void everyTemplateBindsInBothBanks() throws Exception {
         List<Measurement> ima = ImaFixture.collect(dir, lines);
@@ -70,8 +76,8 @@ class TpmAppraiserImaTest {
         List<Measurement> ms = new ArrayList<>(ima);
         ms.add(0, ImaFixture.quote(q, ImaFixture.pcr10(lines), sha256, clock(1_000)));
         TpmAppraiser a = TpmAppraiser.builder().enroll("dev-1", q.ak).requiredPcrs(sha256).build();
-        assertEquals(List.of(bound("/submods/tpm/tpm-quote/pcrs/sha256:10", "entries 0..8 bound (9 now), 0 pending")),
-                appraise(a, ms));
+        assertEquals(List.of(bootAggregateUnchecked(sha256),
+                bound("/submods/tpm/tpm-quote/pcrs/sha256:10", "entries 0..8 bound (9 now), 0 pending")), appraise(a, ms));
     }
 
     @Test
@@ -85,8 +91,9 @@ class TpmAppraiserImaTest {
         PcrSelection boot = PcrSelection.of(HashAlg.SHA256, 0);
         ms.add(0, ImaFixture.quote(q, q.pcrs, boot, clock(1_000)));
         TpmAppraiser a = TpmAppraiser.builder().enroll("dev-1", q.ak).requiredPcrs(boot).build();
-        assertEquals(List.of(new Finding(TpmAppraiser.IMA_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
-                "/submods/tpm/tpm-quote/attest", "PCR 10 quoted", boot.toString())), appraise(a, ms));
+        assertEquals(List.of(bootAggregateUnchecked(boot), new Finding(TpmAppraiser.IMA_MISMATCH, TrustClaim.EXECUTABLES,
+                Severity.CONTRAINDICATED, "/submods/tpm/tpm-quote/attest", "PCR 10 quoted", boot.toString())),
+                appraise(a, ms));
     }
 
     @Test
@@ -101,8 +108,56 @@ class TpmAppraiserImaTest {
         List<Measurement> ms = new ArrayList<>(ImaFixture.collect(dir, two));
         ms.add(0, ImaFixture.withValue(quote, "pcrs", Value.MapValue.of(pcrs)));
         TpmAppraiser a = TpmAppraiser.builder().enroll("dev-1", q.ak).requiredPcrs(sha256).build();
-        assertEquals(List.of(bound("/submods/tpm/tpm-quote/pcrs/sha256:10", "entries 0..0 bound (1 now), 1 pending")),
-                appraise(a, ms));
+        assertEquals(List.of(bootAggregateUnchecked(sha256),
+                bound("/submods/tpm/tpm-quote/pcrs/sha256:10", "entries 0..0 bound (1 now), 1 pending")), appraise(a, ms));
+    }
+
+    /**
+     * The list's boot_aggregate must be the hash of the quoted SHA-256 PCRs 0-9 (the fixture's
+     * lists are, so every other test binds with it checked): a list started on another boot is
+     * contraindicated and not bound, however well its PCR 10 replays; boot PCR values the device
+     * adds outside the quoted selection are not signed and check nothing.
+     */
+    @Test
+    void theBootAggregateMustBeTheQuotedBootPcrs() throws Exception {
+        byte[] otherBoot = HashAlg.SHA256.hash("another boot".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        List<ImaFixture.Line> foreign = new ArrayList<>(lines);
+        foreign.set(0, ImaFixture.ng("ima-ng", "sha256", otherBoot, "boot_aggregate", null));
+        List<Measurement> ima = ImaFixture.collect(dir, foreign);
+        TpmAppraiser a = appraiser();
+        byte[] quotedBoot = ((Value.Bytes) ima.stream().filter(m -> m.component().name().equals("boot_aggregate"))
+                .findFirst().orElseThrow().value("file-digest").orElseThrow()).value();
+        assertEquals(ImaFixture.HEX.formatHex(otherBoot), ImaFixture.HEX.formatHex(quotedBoot));
+        byte[] expected = ((Value.Bytes) ImaFixture.collect(dir, lines).stream()
+                .filter(m -> m.component().name().equals("boot_aggregate")).findFirst().orElseThrow()
+                .value("file-digest").orElseThrow()).value();
+        List<Finding> fs = appraise(a, evidence(foreign, ima, 1_000));
+        assertEquals(List.of(new Finding(TpmAppraiser.IMA_BOOT_AGGREGATE, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
+                "/submods/os/boot_aggregate/file-digest", ImaFixture.HEX.formatHex(expected),
+                ImaFixture.HEX.formatHex(otherBoot))), fs);
+        // The list stays unbound: the next quote still finds it broken at entry 0.
+        List<Finding> next = appraise(a, evidence(foreign, List.of(ima.get(ima.size() - 1)), 2_000));
+        assertEquals(List.of(TpmAppraiser.IMA_MISMATCH), next.stream().map(Finding::check).toList(), next.toString());
+        assertEquals("unbound since entry 0 (boot_aggregate is not the quoted boot PCRs)", next.get(0).actual());
+
+        // Boot PCRs the device adds to "pcrs" outside the quoted selection make no boot_aggregate match.
+        PcrSelection sha256 = PcrSelection.of(HashAlg.SHA256, 10);
+        Measurement quote = ImaFixture.quote(q, ImaFixture.pcr10(lines), sha256, clock(1_000));
+        List<Measurement> ms = new ArrayList<>(ImaFixture.collect(dir, lines));
+        ms.add(0, ImaFixture.withValue(quote, "pcrs", Value.MapValue.of(withBoot(quote))));
+        TpmAppraiser onlyPcr10 = TpmAppraiser.builder().enroll("dev-1", q.ak).requiredPcrs(sha256).build();
+        assertEquals(List.of(bootAggregateUnchecked(sha256),
+                bound("/submods/tpm/tpm-quote/pcrs/sha256:10", "entries 0..8 bound (9 now), 0 pending")),
+                appraise(onlyPcr10, ms));
+    }
+
+    /** The quote's "pcrs" plus the fixture's boot PCRs 0-9, which the quote does not select. */
+    private static java.util.Map<String, Value> withBoot(Measurement quote) {
+        java.util.Map<String, Value> pcrs = new java.util.TreeMap<>(((Value.MapValue) quote.value("pcrs").orElseThrow()).values());
+        for (int i = 0; i <= 9; i++) {
+            pcrs.put("sha256:" + i, new Value.Bytes(ImaFixture.bootPcr(i)));
+        }
+        return pcrs;
     }
 
     @Test
