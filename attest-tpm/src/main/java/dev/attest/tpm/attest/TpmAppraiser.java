@@ -81,6 +81,11 @@ import java.util.SortedMap;
  * malformed) {@value #IMA_ENTRY_INVALID};</li>
  * <li>entries must continue the list by index (and agree with the summary's running count),
  * else {@value #IMA_SEQUENCE};</li>
+ * <li>the list's first entry, {@code boot_aggregate}, must be the hash of the quoted boot PCRs
+ * (SHA-256 bank 0-9, SHA-1 bank 0-7, as the kernel computes it when IMA starts; only PCRs the
+ * quote selects count): otherwise {@value #IMA_BOOT_AGGREGATE}, the list was not started on the
+ * boot the quote vouches for and stays unbound; a quote that does not select those PCRs is
+ * {@value #IMA_BOOT_AGGREGATE_UNCHECKED} (info);</li>
  * <li>per device the verifier keeps the PCR 10 replay of the entries bound so far, in every bank
  * (SHA-1 and SHA-256 banks extend the bank's hash of the template data; a violation, all-zero
  * template hash, extends all ones), and the index of the next entry. The kernel appends an
