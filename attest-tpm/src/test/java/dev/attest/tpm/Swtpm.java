@@ -59,9 +59,12 @@ public final class Swtpm implements AutoCloseable {
                 throw e;
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            // Ready when both ports accept: swtpm binds them one after the other, and a client
+            // connecting to the data port between the two binds was refused (a flaky IT).
             while (System.nanoTime() < deadline && proc.isAlive()) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p + 1), 200);
+                try (Socket ctrl = new Socket(); Socket data = new Socket()) {
+                    ctrl.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p + 1), 200);
+                    data.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 200);
                     return new Swtpm(proc, p, stateDir);
                 } catch (IOException e) {
                     last = e;
