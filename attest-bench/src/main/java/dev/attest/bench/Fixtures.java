@@ -102,7 +102,14 @@ public final class Fixtures {
 
         /** The claims of the next cycle (appends {@link #cycle()} to the log and advances). */
         public EatClaims nextClaims(Optional<byte[]> nonce) throws Exception {
-            List<LogEntry> entries = log.append(cycle());
+            return nextClaims(nonce, List.of());
+        }
+
+        /** As {@link #nextClaims(Optional)}, with {@code extra} measurements after the cycle's. */
+        public EatClaims nextClaims(Optional<byte[]> nonce, List<Measurement> extra) throws Exception {
+            List<Measurement> ms = cycle();
+            ms.addAll(extra);
+            List<LogEntry> entries = log.append(ms);
             EatClaims.Builder b = EatClaims.builder().profile(EatProfile.PROFILE).iat(T0)
                     .ueid(new byte[] {0x01, 0x5e, 0x1f, 0x00, 0x42, 0x13, 0x37, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                         0x00, 0x00, 0x2a})
