@@ -61,8 +61,9 @@ public final class Crypto {
      * handle) is returned as it is.
      */
     public static java.security.PrivateKey forDefaultProvider(java.security.PrivateKey key) {
+        byte[] pkcs8 = null;
         try {
-            byte[] pkcs8 = key.getEncoded();
+            pkcs8 = key.getEncoded();
             if (pkcs8 == null || !"PKCS#8".equalsIgnoreCase(key.getFormat())) {
                 return key;
             }
@@ -70,6 +71,11 @@ public final class Crypto {
                     .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException | RuntimeException e) {
             return key;
+        } finally {
+            if (pkcs8 != null) {
+                // Our copy of the private key's encoding: not left in the heap.
+                Arrays.fill(pkcs8, (byte) 0);
+            }
         }
     }
 
