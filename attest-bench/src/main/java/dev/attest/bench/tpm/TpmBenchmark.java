@@ -10,16 +10,10 @@ import dev.attest.tpm.QuoteVerification;
 import dev.attest.tpm.QuoteVerifier;
 import dev.attest.tpm.TpmsAttest;
 import dev.attest.tpm.TpmtPublic;
-import dev.attest.tpm.TpmtSignature;
 import dev.attest.tpm.eventlog.EventLog;
-import java.math.BigInteger;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -78,53 +72,21 @@ public class TpmBenchmark {
         }
         PcrSelection sel = new PcrSelection(banks);
         nonce = HashAlg.SHA256.hash("bench".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair kp = g.generateKeyPair();
-        jcaKey = (ECPublicKey) kp.getPublic();
-        TpmtPublic t = TpmtPublic.akEccP256Template();
-        ak = new TpmtPublic(t.type(), t.nameAlg(), t.objectAttributes(), t.authPolicy(), t.symmetricAlg(),
-                t.symmetricKeyBits(), t.symmetricMode(), t.schemeAlg(), t.schemeHashAlg(), t.curveId(), t.kdfAlg(),
-                t.kdfHashAlg(), t.rsaKeyBits(), t.rsaExponent(), fixed(jcaKey.getW().getAffineX()),
-                fixed(jcaKey.getW().getAffineY()));
+        SoftwareAk softwareAk = SoftwareAk.generate();
+        jcaKey = softwareAk.jdkKey();
+        ak = softwareAk.publicArea();
         attest = new TpmsAttest(TpmsAttest.TPM_GENERATED_VALUE, TpmsAttest.TPM_ST_ATTEST_QUOTE, ak.name(), nonce,
                 new TpmsAttest.ClockInfo(123456, 3, 0, true), 0x2023_0101_0000_0000L, sel,
                 HashAlg.SHA256.hash(pcrs.concatenate(sel).orElseThrow())).encode();
-        Signature s = Signature.getInstance("SHA256withECDSA");
-        s.initSign(kp.getPrivate());
-        s.update(attest);
-        derSignature = s.sign();
-        byte[][] rs = rs(derSignature);
-        quote = new Quote(attest, new TpmtSignature(TpmtSignature.Scheme.ECDSA, HashAlg.SHA256, rs[0], rs[1],
-                new byte[0]).encode());
+        derSignature = softwareAk.signDer(attest);
+        quote = new Quote(attest, SoftwareAk.tpmtSignature(derSignature));
         verifier = QuoteVerifier.builder().build();
         prepared = verifier.prepare(ak);
-        providerKey = java.security.KeyFactory.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider())
-                .generatePublic(new java.security.spec.X509EncodedKeySpec(jcaKey.getEncoded()));
+        providerKey = softwareAk.bouncyCastleKey();
         if (!verifier.verify(ak, quote, nonce, pcrs).verified() || !verifier.verify(prepared, quote, nonce, pcrs).verified()
                 || !baselineEcdsaVerify() || !jdkEcdsaVerify()) {
             throw new IllegalStateException("benchmark quote does not verify");
         }
-    }
-
-    private static byte[] fixed(BigInteger v) {
-        byte[] b = v.toByteArray();
-        byte[] out = new byte[32];
-        int n = Math.min(b.length, 32);
-        System.arraycopy(b, b.length - n, out, 32 - n, n);
-        return out;
-    }
-
-    /** Splits a DER ECDSA-Sig-Value (SEQUENCE of two INTEGERs, short form) into unsigned r and s. */
-    private static byte[][] rs(byte[] der) {
-        int i = 2;
-        byte[][] out = new byte[2][];
-        for (int k = 0; k < 2; k++) {
-            int len = der[i + 1];
-            out[k] = fixed(new BigInteger(1, java.util.Arrays.copyOfRange(der, i + 2, i + 2 + len)));
-            i += 2 + len;
-        }
-        return out;
     }
 
     @Benchmark

@@ -9,7 +9,6 @@ import dev.attest.evidence.KeyResolver;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.SigningKey;
 import dev.attest.evidence.VerificationKey;
-import dev.attest.verify.AppraisalContext;
 import dev.attest.verify.AttestationResult;
 import dev.attest.verify.DeviceState;
 import dev.attest.verify.DeviceStateStore;
@@ -77,12 +76,7 @@ public class AppraisalBenchmark {
     @Param({"1", "10000"})
     public int fleet;
 
-    private Verifier verifier;
-    private ResettableStore store;
-    private byte[][] chain;
-    private int next;
-    private int notAffirming;
-    private final AppraisalContext context = AppraisalContext.periodic();
+    private AppraisalChain appraisals;
     private byte[] toBeSigned;
     private byte[] rawSignature;
     private PublicKey publicKey;
@@ -138,29 +132,19 @@ public class AppraisalBenchmark {
             pinned.put(id, SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of(id)))
                     .verificationKey().orElseThrow());
         }
-        store = new ResettableStore();
-        verifier = Verifier.builder()
+        ResettableStore store = new ResettableStore();
+        Verifier verifier = Verifier.builder()
                 .trustAnchors(TrustAnchors.pinned(pinned))
                 .referenceValues(refs)
                 .policy(Policy.fromJson(POLICY))
                 .stateStore(store)
                 .clock(Clock.fixed(Fixtures.T0.plusSeconds(30), ZoneOffset.UTC))
                 .build();
-        chain = new byte[CHAIN][];
+        byte[][] chain = new byte[CHAIN][];
         for (int i = 0; i < CHAIN; i++) {
             chain[i] = device.next();
         }
-        for (byte[] evidence : chain) {
-            AttestationResult r = verifier.appraise(evidence, context);
-            if (!r.affirming()) {
-                throw new IllegalStateException("fixture is not affirming: " + r);
-            }
-        }
-        if (verifier.appraise(chain[CHAIN - 1], context).affirming()) {
-            throw new IllegalStateException("a replay was accepted");
-        }
-        store.reset();
-        next = 0;
+        appraisals = new AppraisalChain(verifier, store, chain);
         Fixtures.Capturing capturing = new Fixtures.Capturing(device.key());
         EvidenceEncoder.of(capturing).encode(device.nextClaims(Optional.empty()));
         toBeSigned = capturing.toBeSigned();
@@ -181,22 +165,12 @@ public class AppraisalBenchmark {
 
     @TearDown(Level.Iteration)
     public void checkAllAffirming() {
-        if (notAffirming != 0) {
-            throw new IllegalStateException(notAffirming + " appraisals were not affirming");
-        }
+        appraisals.checkAllAffirming();
     }
 
     @Benchmark
     public AttestationResult appraise() {
-        if (next == CHAIN) {
-            next = 0;
-            store.reset();
-        }
-        AttestationResult r = verifier.appraise(chain[next++], context);
-        if (!r.affirming()) {
-            notAffirming++;
-        }
-        return r;
+        return appraisals.appraiseNext();
     }
 
     /** The limit: JCA ES256 verify of a Sig_structure of the same size, same provider. */
