@@ -37,7 +37,7 @@ public final class PostgresTestDatabase {
         }
         if (url == null || url.isBlank()) {
             String how = ENV + " is not set; to run the PostgreSQL tests: sudo .ci/setup.d/35-postgresql.sh"
-                    + " (it writes target/test-services), then ./mvnw -B verify";
+                    + " (it writes target/test-services), or run bin/attest-test";
             if ("true".equals(System.getenv("CI"))) {
                 fail("CI=true requires PostgreSQL: " + how);
             }
