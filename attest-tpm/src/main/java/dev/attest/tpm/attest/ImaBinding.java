@@ -436,8 +436,7 @@ final class ImaBinding {
         Optional<byte[]> expected = ImaLog.bootAggregate(e.digestAlgorithm(), PcrValues.of(signed));
         String path = l.path() + "/file-digest";
         if (expected.isEmpty()) {
-            Optional<HashAlg> bank = Arrays.stream(HashAlg.values())
-                    .filter(h -> h.name().equalsIgnoreCase(e.digestAlgorithm())).findFirst();
+            Optional<HashAlg> bank = ImaLog.bootAggregateBank(e.digestAlgorithm());
             out.add(finding(TpmAppraiser.IMA_BOOT_AGGREGATE_UNCHECKED, Severity.INFO, path, bank
                     .map(h -> "PCRs 0-" + ImaLog.bootAggregateLastPcr(h) + " of the " + e.digestAlgorithm() + " bank quoted")
                     .orElse("a boot_aggregate of a TPM bank"), e.digestAlgorithm() + "; quoted " + attest.pcrSelect()));

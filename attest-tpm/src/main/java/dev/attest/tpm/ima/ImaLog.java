@@ -216,13 +216,7 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
      * @return the digest; empty if the algorithm is none of these or a needed PCR is missing
      */
     public static Optional<byte[]> bootAggregate(String algorithm, PcrValues pcrs) {
-        Optional<HashAlg> alg = switch (algorithm) {
-            case "sha1" -> Optional.of(HashAlg.SHA1);
-            case "sha256" -> Optional.of(HashAlg.SHA256);
-            case "sha384" -> Optional.of(HashAlg.SHA384);
-            case "sha512" -> Optional.of(HashAlg.SHA512);
-            default -> Optional.empty();
-        };
+        Optional<HashAlg> alg = bootAggregateBank(algorithm);
         if (alg.isEmpty()) {
             return Optional.empty();
         }
@@ -235,6 +229,20 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
             md.update(v.get());
         }
         return Optional.of(md.digest());
+    }
+
+    /**
+     * The PCR bank a {@code boot_aggregate} of this IMA digest algorithm ({@code sha1},
+     * {@code sha256}, {@code sha384}, {@code sha512}) is computed from; empty for any other.
+     */
+    public static Optional<HashAlg> bootAggregateBank(String algorithm) {
+        return switch (algorithm) {
+            case "sha1" -> Optional.of(HashAlg.SHA1);
+            case "sha256" -> Optional.of(HashAlg.SHA256);
+            case "sha384" -> Optional.of(HashAlg.SHA384);
+            case "sha512" -> Optional.of(HashAlg.SHA512);
+            default -> Optional.empty();
+        };
     }
 
     /** The last PCR the boot_aggregate of {@code bank} covers: 7 for SHA-1, 9 for the others. */
