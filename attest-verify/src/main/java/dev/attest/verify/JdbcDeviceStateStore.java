@@ -168,12 +168,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                         + "boot_id, appraised_s, appraised_ns, device) VALUES (?, ?, ?, ?, ?, ?)")) {
                     bindState(s, next);
                     s.setString(6, device);
-                    return s.executeUpdate() == 1;
-                } catch (SQLException e) {
-                    if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                        return false;
-                    }
-                    throw e;
+                    return insertedNotPresent(s);
                 }
             }
             DeviceState old = expected.get();
@@ -213,10 +208,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 s.setString(1, device);
                 s.setString(2, key);
                 s.setLong(3, expires);
-                return s.executeUpdate() == 1;
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw e;
+                if (insertedNotPresent(s)) {
+                    return true;
                 }
             }
             // Used before; a use older than its ttl is forgotten, as if it had been purged. The
@@ -260,12 +253,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                     s.setString(1, device);
                     s.setString(2, appraiser);
                     s.setBytes(3, copy);
-                    return s.executeUpdate() == 1;
-                } catch (SQLException e) {
-                    if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                        return false;
-                    }
-                    throw e;
+                    return insertedNotPresent(s);
                 }
             }
             try (PreparedStatement s = c.prepareStatement("UPDATE attest_appraiser_state SET state = ? "
@@ -410,6 +398,21 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
             return Math.addExact(nowMs, ttl.toMillis());
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Runs the prepared {@code INSERT}: true if it inserted the row, false if its primary key was
+     * already there (another replica inserted it first; SQLSTATE 23505 in PostgreSQL and H2).
+     */
+    private static boolean insertedNotPresent(PreparedStatement insert) throws SQLException {
+        try {
+            return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
         }
     }
 
