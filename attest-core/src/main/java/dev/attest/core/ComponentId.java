@@ -17,29 +17,41 @@ public final class ComponentId implements Comparable<ComponentId> {
     private final String name;
     private final String version;
 
-    private ComponentId(String name, String version) {
-        this.name = check(name, "name", MAX_NAME_LENGTH);
-        this.version = version == null ? null : check(version, "version", MAX_VERSION_LENGTH);
+    private ComponentId(String name, String version, boolean controlFree) {
+        this.name = check(name, "name", MAX_NAME_LENGTH, controlFree);
+        this.version = version == null ? null : check(version, "version", MAX_VERSION_LENGTH, controlFree);
+    }
+
+    /**
+     * A component whose name and version (or null) the caller knows to hold no control
+     * character: the canonical measurement decoder reads them as printable ASCII bytes, or takes
+     * a version a component was already made with. Their lengths are still checked. Reached only
+     * through {@code MeasurementAccess}.
+     */
+    static ComponentId ofControlFree(String name, String version) {
+        return new ComponentId(name, version, true);
     }
 
     /** A component without a version. */
     public static ComponentId of(String name) {
-        return new ComponentId(name, null);
+        return new ComponentId(name, null, false);
     }
 
     /** A component with a version. */
     public static ComponentId of(String name, String version) {
-        return new ComponentId(name, Objects.requireNonNull(version, "version"));
+        return new ComponentId(name, Objects.requireNonNull(version, "version"), false);
     }
 
-    private static String check(String s, String what, int max) {
+    private static String check(String s, String what, int max, boolean controlFree) {
         Objects.requireNonNull(s, what);
         if (s.isEmpty() || s.length() > max) {
             throw new IllegalArgumentException("component " + what + " must be 1.." + max + " characters");
         }
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) {
-                throw new IllegalArgumentException("component " + what + " contains a control character");
+        if (!controlFree) {
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isISOControl(s.charAt(i))) {
+                    throw new IllegalArgumentException("component " + what + " contains a control character");
+                }
             }
         }
         return s;

@@ -37,11 +37,22 @@ public final class Measurement {
         dev.attest.core.internal.MeasurementAccess.register(new dev.attest.core.internal.MeasurementAccess.Hook() {
             @Override
             public Measurement build(ComponentId component, Layer layer, List<Digest> digests,
-                    SortedMap<String, Value> values, String collectorId, long timeMillis, Status status, String message,
-                    byte[] canonical) {
+                    SortedMap<String, Value> values, String collectorId, boolean collectorIdChecked, long timeMillis,
+                    Status status, String message, byte[] canonical) {
                 return new Measurement(component, layer, digests,
                         values == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(values),
-                        collectorId, Instant.ofEpochMilli(timeMillis), status, message, canonical);
+                        collectorId, collectorIdChecked, Instant.ofEpochMilli(timeMillis), status, message,
+                        canonical);
+            }
+
+            @Override
+            public Measurement retimed(Measurement m, long timeMillis, byte[] canonical) {
+                return new Measurement(m, Instant.ofEpochMilli(timeMillis), Objects.requireNonNull(canonical));
+            }
+
+            @Override
+            public ComponentId controlFreeComponent(String name, String version) {
+                return ComponentId.ofControlFree(name, version);
             }
 
             @Override
@@ -65,19 +76,34 @@ public final class Measurement {
     /** The builder's path: its collections are copied, it may be used again. */
     private Measurement(Builder b) {
         this(b.component, b.layer, List.copyOf(b.digests),
-                Collections.unmodifiableSortedMap(new TreeMap<>(b.values)), b.collectorId, b.time, b.status,
+                Collections.unmodifiableSortedMap(new TreeMap<>(b.values)), b.collectorId, false, b.time, b.status,
                 b.message, null);
     }
 
+    /** {@code m} at {@code time} (whole milliseconds), with {@code canonical} as its encoding: nothing to check again. */
+    private Measurement(Measurement m, Instant time, byte[] canonical) {
+        this.component = m.component;
+        this.layer = m.layer;
+        this.digests = m.digests;
+        this.values = m.values;
+        this.collectorId = m.collectorId;
+        this.time = time;
+        this.status = m.status;
+        this.message = m.message;
+        this.canonical = canonical;
+    }
+
     /**
-     * The one path every measurement is made by, checking all its guarantees.
+     * The one path every measurement is made by (but a re-timed copy of one), checking all its guarantees.
      *
      * @param digests unmodifiable, owned by the measurement from now on
      * @param values unmodifiable, owned by the measurement from now on
+     * @param collectorIdChecked whether {@code collectorId} is known valid (a measurement was made with it)
      * @param canonical the canonical encoding if already known (owned from now on), else null
      */
     private Measurement(ComponentId component, Layer layer, List<Digest> digests, SortedMap<String, Value> values,
-            String collectorId, Instant time, Status status, String message, byte[] canonical) {
+            String collectorId, boolean collectorIdChecked, Instant time, Status status, String message,
+            byte[] canonical) {
         this.component = Objects.requireNonNull(component, "component");
         this.layer = Objects.requireNonNull(layer, "layer");
         // Before the collector id, as the builder checks names when they are set.
@@ -85,7 +111,8 @@ public final class Measurement {
             Value.checkKey(k);
             Objects.requireNonNull(v, "value");
         });
-        this.collectorId = Collector.checkId(collectorId);
+        this.collectorId = collectorIdChecked ? Objects.requireNonNull(collectorId, "collector id")
+                : Collector.checkId(collectorId);
         Instant t = Objects.requireNonNull(time, "time");
         this.time = t.getNano() % 1_000_000 == 0 ? t : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         this.status = Objects.requireNonNull(status, "status");

@@ -39,16 +39,17 @@ final class ClaimsReader {
     private final byte[] in;
     private final CborReader r;
     /** One per token: its measurements repeat their layers and collector ids. */
-    private final MeasurementCodec.Decoder measurementDecoder = new MeasurementCodec.Decoder();
+    private final MeasurementCodec.Decoder measurementDecoder;
 
-    private ClaimsReader(byte[] payload) {
+    private ClaimsReader(byte[] payload, MeasurementCodec.Cache cache) {
         this.in = payload;
         this.r = CborReader.validated(payload, 0, payload.length);
+        this.measurementDecoder = new MeasurementCodec.Decoder(cache);
     }
 
     /** The top-level ueid of a validated payload, if it is a claims map with a byte-string ueid. */
     static Optional<byte[]> ueid(byte[] payload) throws EvidenceException {
-        ClaimsReader c = new ClaimsReader(payload);
+        ClaimsReader c = new ClaimsReader(payload, null);
         try {
             if (c.r.peekMajorType() != MAJOR_MAP) {
                 return Optional.empty();
@@ -73,7 +74,15 @@ final class ClaimsReader {
 
     /** The claims of a validated payload. */
     static EatClaims read(byte[] payload) throws EvidenceException {
-        ClaimsReader c = new ClaimsReader(payload);
+        return read(payload, null);
+    }
+
+    /**
+     * The claims of a validated payload, its measurements looked up in {@code cache} (null for
+     * none) first (see {@link MeasurementCodec.Cache}: the same claims either way).
+     */
+    static EatClaims read(byte[] payload, MeasurementCodec.Cache cache) throws EvidenceException {
+        ClaimsReader c = new ClaimsReader(payload, cache);
         try {
             if (c.r.peekMajorType() != MAJOR_MAP) {
                 throw bad("the claims set must be a map");
@@ -241,6 +250,10 @@ final class ClaimsReader {
         int[] seenTo = new int[SEEN];
         Taken[] seenAs = new Taken[SEEN];
         int seen = 0;
+        // The entry before: the chain runs through one layer at a time, so most entries repeat it.
+        int lastFrom = 0;
+        int lastTo = 0;
+        Taken last = null;
         List<Measurement> chain = new ArrayList<>(count);
         String orderAt = at + "/7";
         for (int i = 0; i < count; i++) {
@@ -248,8 +261,12 @@ final class ClaimsReader {
             Taken t = null;
             if (r.peekMajorType() == MAJOR_TEXT) {
                 r.skip();
+                int itemTo = r.position();
+                if (last != null && sameBytes(lastFrom, lastTo, itemFrom, itemTo)) {
+                    t = last;
+                }
                 for (int k = 0; k < seen && t == null; k++) {
-                    if (r.compareEncoded(seenFrom[k], seenTo[k], itemFrom, r.position()) == 0) {
+                    if (sameBytes(seenFrom[k], seenTo[k], itemFrom, itemTo)) {
                         t = seenAs[k];
                     }
                 }
@@ -273,6 +290,9 @@ final class ClaimsReader {
             if (t.next == t.measurements.size()) {
                 throw bad(orderAt + ": the log names more " + t.name + " measurements than the submodule holds");
             }
+            last = t;
+            lastFrom = itemFrom;
+            lastTo = r.position();
             Measurement m = t.measurements.get(t.next++);
             if (!m.layer().name().equals(t.name)) {
                 throw bad(orderAt + ": a measurement of layer " + m.layer().name() + " sits in submodule " + t.name);
@@ -294,6 +314,19 @@ final class ClaimsReader {
         } catch (IllegalArgumentException e) {
             throw bad(at + ": " + e.getMessage());
         }
+    }
+
+    /** Whether {@code in[aFrom, aTo)} and {@code in[bFrom, bTo)} are equal (a plain loop: they are a few bytes). */
+    private boolean sameBytes(int aFrom, int aTo, int bFrom, int bTo) {
+        if (aTo - aFrom != bTo - bFrom) {
+            return false;
+        }
+        for (int i = 0; i < aTo - aFrom; i++) {
+            if (in[aFrom + i] != in[bFrom + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How many name encodings the log order remembers (beyond, names are decoded and looked up). */

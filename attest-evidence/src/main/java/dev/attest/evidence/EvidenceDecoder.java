@@ -1,6 +1,7 @@
 package dev.attest.evidence;
 
 import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.internal.MeasurementCodec;
 import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.evidence.EvidenceException.Reason;
 import java.util.EnumSet;
@@ -15,7 +16,11 @@ import java.util.Set;
  * the key comes from the {@link KeyResolver} and must be bound to the token's {@code alg}; the
  * signature is verified before any claim is interpreted; then the claims must be valid under
  * this SDK's EAT profile. Every refusal is an {@link EvidenceException} with its reason.
- * Immutable and thread-safe.
+ *
+ * <p>Thread-safe. Its configuration is immutable; it remembers the last measurements it decoded
+ * (up to {@link Builder#measurementCache}), because devices report the same components every
+ * period: a measurement whose encoding differs from a remembered one only in its time is
+ * decoded by reading that time, with exactly the result and checks a full decode gives.
  */
 public final class EvidenceDecoder {
     /** Default size limit (64 KiB). */
@@ -29,15 +34,21 @@ public final class EvidenceDecoder {
     private final int maxBytes;
     private final int maxDepth;
     private final Set<SignatureAlgorithm> algorithms;
+    /** Null when disabled. */
+    private final MeasurementCodec.Cache measurements;
 
     private EvidenceDecoder(Builder b) {
         this.resolver = b.resolver;
         this.maxBytes = b.maxBytes;
         this.maxDepth = b.maxDepth;
         this.algorithms = Set.copyOf(b.algorithms);
+        this.measurements = b.measurementCache == 0 ? null : new MeasurementCodec.Cache(b.measurementCache);
     }
 
-    /** A builder with the defaults: 64 KiB, depth 16, every allowed algorithm. */
+    /** Default number of measurements remembered ({@link Builder#measurementCache}). */
+    public static final int DEFAULT_MEASUREMENT_CACHE = 4096;
+
+    /** A builder with the defaults: 64 KiB, depth 16, every allowed algorithm, 4,096 measurements remembered. */
     public static Builder builder(KeyResolver resolver) {
         return new Builder(resolver);
     }
@@ -70,7 +81,7 @@ public final class EvidenceDecoder {
         if (!key.verify(CoseSign1.toBeSigned(cose.protectedBytes, new byte[0], cose.payload), cose.signature)) {
             throw new EvidenceException(Reason.BAD_SIGNATURE, "the signature does not verify with " + key);
         }
-        EatClaims claims = ClaimsReader.read(cose.payload);
+        EatClaims claims = ClaimsReader.read(cose.payload, measurements);
         return new VerifiedEvidence(claims, key, cose.x5chain, sha256(token));
     }
 
@@ -87,7 +98,7 @@ public final class EvidenceDecoder {
      * @throws EvidenceException with the reason the token is malformed
      */
     public EatClaims decodeUnverified(byte[] token) throws EvidenceException {
-        return ClaimsReader.read(parse(token).payload);
+        return ClaimsReader.read(parse(token).payload, measurements);
     }
 
     /**
@@ -114,6 +125,7 @@ public final class EvidenceDecoder {
         private int maxBytes = DEFAULT_MAX_BYTES;
         private int maxDepth = DEFAULT_MAX_DEPTH;
         private final EnumSet<SignatureAlgorithm> algorithms = EnumSet.allOf(SignatureAlgorithm.class);
+        private int measurementCache = DEFAULT_MEASUREMENT_CACHE;
 
         private Builder(KeyResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -144,6 +156,22 @@ public final class EvidenceDecoder {
             }
             algorithms.clear();
             algorithms.addAll(allowed);
+            return this;
+        }
+
+        /**
+         * How many decoded measurements to remember, 0 (none) to 2^20, rounded up to a power of
+         * two; default {@value EvidenceDecoder#DEFAULT_MEASUREMENT_CACHE}. Each takes its
+         * encoding and fields (a few hundred bytes). Only decoded measurements of tokens that
+         * passed the signature check (or of {@link EvidenceDecoder#decodeUnverified}) are
+         * remembered; a remembered one is used only for an encoding equal to it but for the
+         * time, so the cache changes how fast a token decodes, never what it decodes to.
+         */
+        public Builder measurementCache(int entries) {
+            if (entries < 0 || entries > 1 << 20) {
+                throw new IllegalArgumentException("measurementCache must be 0..2^20");
+            }
+            measurementCache = entries;
             return this;
         }
 

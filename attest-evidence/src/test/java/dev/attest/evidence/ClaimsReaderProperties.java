@@ -2,6 +2,7 @@ package dev.attest.evidence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.attest.core.internal.MeasurementCodec;
 import dev.attest.core.internal.cbor.Cbor;
 import dev.attest.core.internal.cbor.CborDecoder;
 import dev.attest.core.internal.cbor.CborEncoder;
@@ -23,11 +24,15 @@ import net.jqwik.api.constraints.IntRange;
  * The streaming {@link ClaimsReader} (after {@link CborDecoder#validate}) against the tree
  * decoder it replaced ({@link TreeClaimsDecoder}, after {@link CborDecoder#decode}): on claim
  * sets with every kind of claim, changed byte by byte and claim by claim, both refuse with the
- * same reason or both accept the same claims, unknown claims and ueid.
+ * same reason or both accept the same claims, unknown claims and ueid. The reader is also run
+ * with a measurement cache that has read the unchanged payloads (so a change in a measurement's
+ * time is decoded from the cache), which must change nothing.
  */
 class ClaimsReaderProperties {
     private static final int MAX = 1 << 16;
     private static final CborDecoder DECODER = CborDecoder.lenient(MAX, 16, MAX);
+    /** Shared by every try: it remembers the measurements of the unchanged payloads. */
+    private static final MeasurementCodec.Cache CACHE = new MeasurementCodec.Cache(256);
     /** Every claim key of the profile, log fields 1-7 among them, and keys it does not know. */
     private static final List<Integer> KEYS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 10, 256, 258, 259, 260, 261, 263, 265,
             266, 267, 268, 270, 271, 273, 274, EatProfile.ATTEST_LOG, -70000, 99999);
@@ -86,6 +91,7 @@ class ClaimsReaderProperties {
     @Property(tries = 1500)
     void byteEditsGiveTheSameOutcome(@ForAll("payloads") byte[] payload, @ForAll ByteEdit edit,
             @ForAll @IntRange(min = 0, max = MAX) int where, @ForAll byte value) {
+        assertEquals(viaReader(payload, null), viaReader(payload, CACHE));
         assertSameOutcome(edit.apply(payload, where, value));
     }
 
@@ -135,7 +141,9 @@ class ClaimsReaderProperties {
     }
 
     private static void assertSameOutcome(byte[] payload) {
-        assertEquals(viaTree(payload), viaReader(payload), () -> HexFormat.of().formatHex(payload));
+        String reader = viaReader(payload, null);
+        assertEquals(viaTree(payload), reader, () -> HexFormat.of().formatHex(payload));
+        assertEquals(reader, viaReader(payload, CACHE), () -> "with the cache: " + HexFormat.of().formatHex(payload));
     }
 
     private static String viaTree(byte[] payload) {
@@ -154,7 +162,7 @@ class ClaimsReaderProperties {
         }
     }
 
-    private static String viaReader(byte[] payload) {
+    private static String viaReader(byte[] payload, MeasurementCodec.Cache cache) {
         try {
             try {
                 DECODER.validate(payload);
@@ -162,7 +170,7 @@ class ClaimsReaderProperties {
                 return "refused: CBOR " + e.reason();
             }
             Optional<byte[]> ueid = ClaimsReader.ueid(payload);
-            return outcome(ClaimsReader.read(payload), ueid);
+            return outcome(ClaimsReader.read(payload, cache), ueid);
         } catch (EvidenceException e) {
             return "refused: " + e.reason();
         }

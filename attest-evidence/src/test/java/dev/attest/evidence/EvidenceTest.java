@@ -172,6 +172,43 @@ class EvidenceTest {
         return CborEncoder.encode(new Cbor.Tag(18, Cbor.Array.of(Cbor.of(ph), Cbor.map().build(), Cbor.of(payload), Cbor.of(sig))));
     }
 
+    /**
+     * A device's consecutive cycles: the same components at later times, one of them changed on
+     * the way. The decoder that remembers measurements gives what one that does not gives.
+     */
+    @Test
+    void theMeasurementCacheNeverChangesWhatATokenDecodesTo() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> EvidenceDecoder.builder(KeyResolver.single(ES256_PUB))
+                .measurementCache(-1));
+        assertThrows(IllegalArgumentException.class, () -> EvidenceDecoder.builder(KeyResolver.single(ES256_PUB))
+                .measurementCache((1 << 20) + 1));
+        EvidenceDecoder cached = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).measurementCache(8).build();
+        EvidenceDecoder uncached = EvidenceDecoder.builder(KeyResolver.single(ES256_PUB)).measurementCache(0).build();
+        dev.attest.core.MeasurementLog log = dev.attest.core.MeasurementLog.inMemory(dev.attest.core.DigestAlgorithm.SHA_256,
+                "boot-1", 4096);
+        for (int cycle = 0; cycle < 6; cycle++) {
+            List<dev.attest.core.Measurement> ms = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String content = cycle >= 3 && i == 5 ? "updated" : "content " + i;
+                ms.add(dev.attest.core.Measurement.builder(dev.attest.core.ComponentId.of("/usr/lib/c-" + i, "1.0"),
+                                dev.attest.core.Layer.OS).collector("test.collector")
+                        .time(java.time.Instant.ofEpochMilli(1_760_000_000_000L + cycle * 60_000L + i))
+                        .digest(dev.attest.core.DigestAlgorithm.SHA_256.hash(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .build());
+            }
+            dev.attest.core.LogHead since = log.head();
+            EatClaims claims = EatClaims.builder().profile(EatProfile.PROFILE).ueid(Samples.UEID)
+                    .measurementLog(since, log.append(ms), log.head()).build();
+            byte[] token = EvidenceEncoder.of(ES256).encode(claims);
+            LogExtent viaCache = cached.decode(token).claims().log().orElseThrow();
+            assertEquals(uncached.decode(token).claims().log().orElseThrow(), viaCache);
+            assertEquals(ms, viaCache.measurements());
+            for (int i = 0; i < ms.size(); i++) {
+                assertArrayEquals(ms.get(i).canonicalEncoding(), viaCache.measurements().get(i).canonicalEncoding());
+            }
+        }
+    }
+
     @Test
     void measurementsOnlyInTheirCanonicalFormAreAccepted() throws Exception {
         // The log chain hashes a measurement's bytes: a signed measurement in any other encoding

@@ -65,7 +65,8 @@ public final class Verifier {
         this.maxAge = b.maxAge;
         this.skew = b.skew;
         this.appraisers = List.copyOf(b.appraisers);
-        this.decoder = EvidenceDecoder.builder(anchors.resolver(clock)).maxBytes(b.maxEvidenceBytes).build();
+        this.decoder = EvidenceDecoder.builder(anchors.resolver(clock)).maxBytes(b.maxEvidenceBytes)
+                .measurementCache(b.measurementCache).build();
     }
 
     /** A builder; {@link Builder#trustAnchors} is required. */
@@ -455,6 +456,7 @@ public final class Verifier {
         private Duration maxAge = Duration.ofMinutes(10);
         private Duration skew = Duration.ofSeconds(60);
         private int maxEvidenceBytes = EvidenceDecoder.DEFAULT_MAX_BYTES;
+        private int measurementCache = EvidenceDecoder.DEFAULT_MEASUREMENT_CACHE;
         private final List<EvidenceAppraiser> appraisers = new ArrayList<>();
 
         private Builder() {
@@ -503,6 +505,19 @@ public final class Verifier {
         /** The evidence size limit (default 64 KiB). */
         public Builder maxEvidenceBytes(int n) {
             maxEvidenceBytes = n;
+            return this;
+        }
+
+        /**
+         * How many decoded measurements the verifier remembers to decode the next evidences
+         * faster, 0 to 2^20 (default {@value EvidenceDecoder#DEFAULT_MEASUREMENT_CACHE}); see
+         * {@link EvidenceDecoder.Builder#measurementCache}. It never changes a result.
+         */
+        public Builder measurementCache(int entries) {
+            if (entries < 0 || entries > 1 << 20) {
+                throw new IllegalArgumentException("measurementCache must be 0..2^20");
+            }
+            measurementCache = entries;
             return this;
         }
 

@@ -27,12 +27,31 @@ public final class MeasurementAccess {
          *
          * @param digests an unmodifiable list, never modified afterwards
          * @param values a sorted map never modified afterwards, or null for none
+         * @param collectorIdChecked whether {@code collectorId} is a string a measurement was made
+         *     with before (so it is a valid collector id, not checked again)
          * @param message null for none
          * @param canonical the exact canonical bytes of the result, as the caller guarantees
          * @throws IllegalArgumentException if the measurement would break its guarantees
          */
         Measurement build(ComponentId component, Layer layer, List<Digest> digests, SortedMap<String, Value> values,
-                String collectorId, long timeMillis, Measurement.Status status, String message, byte[] canonical);
+                String collectorId, boolean collectorIdChecked, long timeMillis, Measurement.Status status,
+                String message, byte[] canonical);
+
+        /**
+         * A component whose name and version (or null) the caller knows to hold no control
+         * character (read as printable ASCII, or taken from a component made before); only their
+         * lengths are checked.
+         *
+         * @throws IllegalArgumentException if a length is out of bounds
+         */
+        ComponentId controlFreeComponent(String name, String version);
+
+        /**
+         * {@code m} taken at {@code timeMillis} instead, with {@code canonical} as its canonical
+         * encoding, without checking again what {@code m} was checked for when it was made: only
+         * its time differs, and a measurement's guarantees do not involve its time.
+         */
+        Measurement retimed(Measurement m, long timeMillis, byte[] canonical);
 
         /**
          * {@code new Digest(algorithm, value)} without copying {@code value}, which the caller

@@ -220,9 +220,29 @@ public final class MeasurementCodec {
         /** {@code Layer.of(layerOf)}, for the string instance {@code layerOf}. */
         private String layerOf;
         private Layer lastLayer;
+        private final Cache cache;
+        /** Where the time item of the last input decoded in full starts and ends. */
+        private int timeFrom;
+        private int timeTo;
+
+        /** A decoder of its own. */
+        public Decoder() {
+            this(null);
+        }
+
+        /** A decoder that first looks each input up in {@code cache} (null for none) and adds to it. */
+        public Decoder(Cache cache) {
+            this.cache = cache;
+        }
 
         /** The same as {@link #decodeCanonical} (same result, same refusals). */
         public Measurement decode(byte[] in) throws CborException {
+            if (cache != null) {
+                Measurement known = cache.lookUp(in);
+                if (known != null) {
+                    return known;
+                }
+            }
             layer.pending = null;
             collector.pending = null;
             version.pending = null;
@@ -230,6 +250,9 @@ public final class MeasurementCodec {
             layer.commit(in);
             collector.commit(in);
             version.commit(in);
+            if (cache != null) {
+                cache.remember(in, timeFrom, timeTo, m);
+            }
             return m;
         }
 
@@ -240,6 +263,117 @@ public final class MeasurementCodec {
                 layerOf = name;
             }
             return lastLayer;
+        }
+    }
+
+    /**
+     * Measurements decoded before, to decode again without reading their fields: a device
+     * reports the same components every period, and their canonical encodings then differ only
+     * in the time. An input is taken for a remembered measurement only when every byte but the
+     * time's argument is equal to that measurement's encoding and the time item, read again, is
+     * a canonical integer of the same head; the result is the remembered measurement's
+     * (immutable) fields with the input's time and the input as its canonical encoding, exactly
+     * what decoding the input gives. Bounded, two-way set-associative: a new entry displaces the
+     * older of its pair, so a sender of many distinct measurements only slows decoding down. Thread-safe:
+     * entries are immutable and published through their final fields.
+     */
+    public static final class Cache {
+        /** The bytes at the end of the usual encoding: time key, 9-byte time, status key and status. */
+        private static final int TAIL = 12;
+        /** How many bytes before the tail the slot is computed from. */
+        private static final int HASHED = 48;
+        private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+                long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        private final Entry[] table;
+
+        /** A cache of {@code entries} measurements, 1 to 2^20, rounded up to a power of two (at least 2). */
+        public Cache(int entries) {
+            if (entries < 1 || entries > 1 << 20) {
+                throw new IllegalArgumentException("entries must be 1..2^20");
+            }
+            int size = 2;
+            while (size < entries) {
+                size <<= 1;
+            }
+            table = new Entry[size];
+        }
+
+        /** How many measurements it can hold. */
+        public int capacity() {
+            return table.length;
+        }
+
+        private record Entry(byte[] encoding, int timeFrom, int timeTo, Measurement measurement) {
+        }
+
+        /** The measurement {@code in} decodes to if it is a remembered one at another time, else null. */
+        Measurement lookUp(byte[] in) throws CborException {
+            int n = in.length;
+            if (n <= TAIL) {
+                return null;
+            }
+            int slot = slot(in);
+            Entry e = table[slot];
+            if (!matches(e, in)) {
+                e = table[slot ^ 1];
+                if (!matches(e, in)) {
+                    return null;
+                }
+            }
+            // Same head: same major type and width; the argument must still be in shortest form.
+            CborReader r = new CborReader(in, e.timeFrom, e.timeTo, 1);
+            long time = r.integer();
+            r.expectEnd();
+            return MeasurementAccess.hook().retimed(e.measurement, time, in);
+        }
+
+        /** Whether {@code in} is {@code e}'s encoding but for the time's argument. */
+        private static boolean matches(Entry e, byte[] in) {
+            int n = in.length;
+            return !(e == null || e.encoding.length != n
+                    || !java.util.Arrays.equals(in, 0, e.timeFrom, e.encoding, 0, e.timeFrom)
+                    || !java.util.Arrays.equals(in, e.timeTo, n, e.encoding, e.timeTo, n)
+                    || in[e.timeFrom] != e.encoding[e.timeFrom]);
+        }
+
+        /**
+         * Remembers {@code m}, decoded in full from {@code in} (which it owns and is never
+         * modified), whose time item spans {@code [timeFrom, timeTo)}; only an encoding whose
+         * slot does not depend on the time (the usual tail) is remembered.
+         */
+        void remember(byte[] in, int timeFrom, int timeTo, Measurement m) {
+            int n = in.length;
+            if (n > TAIL && timeFrom >= n - TAIL) {
+                // Two ways: the newer entry in the slot, the one it displaces in its pair.
+                int slot = slot(in);
+                Entry displaced = table[slot];
+                if (displaced != null) {
+                    table[slot ^ 1] = displaced;
+                }
+                table[slot] = new Entry(in, timeFrom, timeTo, m);
+            }
+        }
+
+        /**
+         * The slot of {@code in}, from its length and the {@link #HASHED} bytes before its last
+         * {@link #TAIL}: those end with the digests (nearly unique per component) and the
+         * collector id. Names often share long prefixes, so the start is not used.
+         */
+        private int slot(byte[] in) {
+            int end = in.length - TAIL;
+            long h = end;
+            int i = Math.max(0, end - HASHED);
+            for (; i + 8 <= end; i += 8) {
+                h = (h ^ (long) LONGS.get(in, i)) * 0x9E3779B97F4A7C15L;
+            }
+            for (; i < end; i++) {
+                h = (h ^ in[i]) * 0x9E3779B97F4A7C15L;
+            }
+            // MurmurHash3's finalizer: the slot's low bits then depend on every input bit.
+            h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+            h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
+            return (int) (h ^ (h >>> 33)) & (table.length - 1);
         }
     }
 
@@ -259,12 +393,27 @@ public final class MeasurementCodec {
         private int pendingFrom;
         private int pendingTo;
 
+        /**
+         * Whether the last {@link #read} returned the text of a measurement decoded before, which
+         * passed that measurement's checks.
+         */
+        private boolean known;
+        /** Whether the last {@link #read} returned printable ASCII (or known text). */
+        private boolean controlFree;
+
         String read(CborReader r) throws CborException {
             if (in != null && r.skipIfNext(in, from, to)) {
+                known = true;
+                controlFree = true;
                 return text;
             }
+            known = false;
             int start = r.position();
-            String s = r.text();
+            String s = r.printableAscii();
+            controlFree = s != null;
+            if (s == null) {
+                s = r.text();
+            }
             pending = s;
             pendingFrom = start;
             pendingTo = r.position();
@@ -287,7 +436,9 @@ public final class MeasurementCodec {
         int n = r.mapHeader();
         int last = 0;
         String name = null;
+        boolean nameControlFree = false;
         String version = null;
+        boolean versionControlFree = false;
         String layer = null;
         List<Digest> digests = List.of();
         java.util.SortedMap<String, Value> values = null;
@@ -305,8 +456,17 @@ public final class MeasurementCodec {
             }
             last = (int) key;
             switch (last) {
-                case K_NAME -> name = r.text();
-                case K_VERSION -> version = cache == null ? r.text() : cache.version.read(r);
+                case K_NAME -> {
+                    name = r.printableAscii();
+                    nameControlFree = name != null;
+                    if (name == null) {
+                        name = r.text();
+                    }
+                }
+                case K_VERSION -> {
+                    version = cache == null ? r.text() : cache.version.read(r);
+                    versionControlFree = cache != null && cache.version.controlFree;
+                }
                 case K_LAYER -> layer = cache == null ? r.text() : cache.layer.read(r);
                 case K_DIGESTS -> digests = digests(r);
                 case K_VALUES -> {
@@ -317,8 +477,13 @@ public final class MeasurementCodec {
                 }
                 case K_COLLECTOR -> collector = cache == null ? r.text() : cache.collector.read(r);
                 case K_TIME -> {
+                    int timeFrom = r.position();
                     time = r.integer();
                     timed = true;
+                    if (cache != null) {
+                        cache.timeFrom = timeFrom;
+                        cache.timeTo = r.position();
+                    }
                 }
                 case K_STATUS -> {
                     long st = r.integer();
@@ -337,9 +502,14 @@ public final class MeasurementCodec {
                     + (name == null ? K_NAME : layer == null ? K_LAYER : collector == null ? K_COLLECTOR
                     : !timed ? K_TIME : K_STATUS));
         }
-        ComponentId component = version == null ? ComponentId.of(name) : ComponentId.of(name, version);
-        return MeasurementAccess.hook().build(component, cache == null ? Layer.of(layer) : cache.layer(layer),
-                digests, values, collector, time, status, message, in);
+        MeasurementAccess.Hook hook = MeasurementAccess.hook();
+        // Text read as printable ASCII, or taken from a measurement decoded before, is not
+        // scanned for control characters again.
+        ComponentId component = nameControlFree && (version == null || versionControlFree)
+                ? hook.controlFreeComponent(name, version)
+                : version == null ? ComponentId.of(name) : ComponentId.of(name, version);
+        return hook.build(component, cache == null ? Layer.of(layer) : cache.layer(layer), digests, values,
+                collector, cache != null && cache.collector.known, time, status, message, in);
     }
 
     private static List<Digest> digests(CborReader r) throws CborException {

@@ -124,6 +124,74 @@ class MeasurementCodecProperties {
         if (cached != null) {
             assertArrayEquals(bad, cached.canonicalEncoding());
         }
+        // And through a cache that remembers the unchanged measurement: a change in its time is
+        // read from the cache's entry, any other must miss it; either way the same outcome.
+        MeasurementCodec.Cache cache = new MeasurementCodec.Cache(16);
+        streamed(() -> new MeasurementCodec.Decoder(cache).decode(good.clone()));
+        assertEquals(outcome(() -> MeasurementCodec.decodeCanonical(bad.clone())),
+                outcome(() -> new MeasurementCodec.Decoder(cache).decode(bad.clone())),
+                () -> "input after the unchanged one was cached " + java.util.HexFormat.of().formatHex(bad));
+    }
+
+    /**
+     * A measurement a cache remembers, taken again at any other time, decodes through the cache
+     * to exactly what the full decoder gives, and does come from the cache when it can: when its
+     * time has the same head and the usual tail follows (no message, or a short one).
+     */
+    @Property(tries = 1000)
+    void aRememberedMeasurementAtAnotherTimeDecodesAsInFull(@ForAll("timed") java.util.function.Function<Instant, Measurement> at,
+            @ForAll("times") Instant first, @ForAll("times") Instant second) throws Exception {
+        MeasurementCodec.Cache cache = new MeasurementCodec.Cache(16);
+        Measurement before = at.apply(first);
+        assertEquals(before, new MeasurementCodec.Decoder(cache).decode(MeasurementCodec.canonical(before)));
+        Measurement now = at.apply(second);
+        byte[] bytes = MeasurementCodec.canonical(now);
+        // Remembered when at most 12 bytes follow the time item's start (its slot is then
+        // computed from bytes before the time), and found for a time with the same head byte
+        // (same width; below 24 the value is in the head byte itself).
+        int message = now.message().map(msg -> 1 + itemLength(msg.getBytes(java.nio.charset.StandardCharsets.UTF_8).length))
+                .orElse(0);
+        long t1 = first.toEpochMilli();
+        long t2 = second.toEpochMilli();
+        boolean sameHead = itemLength(t1) == itemLength(t2) && (t1 >= 24 || t1 == t2);
+        boolean expectHit = sameHead && itemLength(t1) + 2 + message <= 12;
+        assertEquals(expectHit, cache.lookUp(bytes.clone()) != null, "cache hit");
+        Measurement viaCache = new MeasurementCodec.Decoder(cache).decode(bytes.clone());
+        assertEquals(now, viaCache);
+        assertEquals(MeasurementCodec.decodeCanonical(bytes.clone()), viaCache);
+        assertArrayEquals(bytes, viaCache.canonicalEncoding());
+        assertArrayEquals(bytes, MeasurementCodec.canonical(viaCache));
+    }
+
+    /** The length of a CBOR item whose head has argument {@code arg}, plus {@code arg} bytes for a string. */
+    private static int itemLength(long arg) {
+        return arg < 24 ? 1 : arg <= 0xff ? 2 : arg <= 0xffff ? 3 : arg <= 0xffffffffL ? 5 : 9;
+    }
+
+    private static int itemLength(int stringBytes) {
+        return itemLength((long) stringBytes) + stringBytes;
+    }
+
+    @Provide
+    Arbitrary<Instant> times() {
+        return Arbitraries.oneOf(Arbitraries.longs().between(0, 4_102_444_800_000L),
+                Arbitraries.of(0L, 23L, 24L, 0xffL, 0x100L, 0xffffL, 0x10000L, 0xffffffffL, 0x100000000L,
+                        4_102_444_800_000L)).map(Instant::ofEpochMilli);
+    }
+
+    /** A measurement as a function of its time: the same fields at any time. */
+    @Provide
+    Arbitrary<java.util.function.Function<Instant, Measurement>> timed() {
+        Arbitrary<Measurement> any = measurements();
+        return any.map(m -> t -> {
+            Measurement.Builder b = Measurement.builder(m.component(), m.layer()).collector(m.collectorId()).time(t)
+                    .digests(m.digests()).values(m.values());
+            if (m.status() != Measurement.Status.OK) {
+                return b.status(m.status(), m.message().orElseThrow()).build();
+            }
+            m.message().ifPresent(b::message);
+            return b.build();
+        });
     }
 
     /**

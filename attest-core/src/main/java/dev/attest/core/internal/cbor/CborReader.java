@@ -233,6 +233,29 @@ public final class CborReader {
         return Utf8.decode(in, from, len, start);
     }
 
+    /**
+     * Reads a text string if its bytes are all printable ASCII (0x20 to 0x7e), and returns it;
+     * otherwise reads nothing and returns null (then {@link #text} reads it, or refuses it). A
+     * string read here is valid UTF-8 and holds no control character, so a caller may skip
+     * checking it for those.
+     */
+    public String printableAscii() throws CborException {
+        int start = pos;
+        int counted = items;
+        int len = length(start, head(3));
+        for (int i = pos; i < pos + len; i++) {
+            int b = in[i];
+            if (b < 0x20 || b > 0x7e) {
+                pos = start;
+                items = counted;
+                return null;
+            }
+        }
+        String s = new String(in, pos, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+        pos += len;
+        return s;
+    }
+
     /** Reads {@code true} or {@code false}. */
     public boolean bool() throws CborException {
         int start = pos;
