@@ -48,8 +48,11 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    private static Measurement file(String path, String version, Layer layer) {
-        return Measurement.builder(ComponentId.of(path, version), layer).collector("file-digest").time(T0)
+    /** The period between two cycles of a device. */
+    public static final java.time.Duration PERIOD = java.time.Duration.ofMinutes(1);
+
+    private static Measurement file(String path, String version, Layer layer, Instant at) {
+        return Measurement.builder(ComponentId.of(path, version), layer).collector("file-digest").time(at)
                 .digest(DigestAlgorithm.SHA_256.hash(("contents of " + path + " " + version)
                         .getBytes(StandardCharsets.UTF_8)))
                 .build();
@@ -62,21 +65,32 @@ public final class Fixtures {
                 : java.nio.file.Path.of(env);
     }
 
-    /** One agent cycle: 4 boot files, 20 OS libraries, 21 application files, 5 timing statistics. */
+    /** One agent cycle taken at {@link #T0}. */
     public static List<Measurement> cycle() {
+        return cycle(T0);
+    }
+
+    /**
+     * One agent cycle: 4 boot files, 20 OS libraries, 21 application files, 5 timing statistics,
+     * each taken a millisecond after the one before, from {@code start} on (as collectors do: the
+     * times differ from cycle to cycle, the rest of each measurement does not).
+     */
+    public static List<Measurement> cycle(Instant start) {
         List<Measurement> ms = new ArrayList<>(MEASUREMENTS);
         for (String f : FIRMWARE) {
-            ms.add(file(f, "6.1.119-1", Layer.FIRMWARE));
+            ms.add(file(f, "6.1.119-1", Layer.FIRMWARE, start.plusMillis(ms.size())));
         }
         for (String lib : OS_LIBS) {
-            ms.add(file("/usr/lib/x86_64-linux-gnu/" + lib, "12.8", Layer.OS));
+            ms.add(file("/usr/lib/x86_64-linux-gnu/" + lib, "12.8", Layer.OS, start.plusMillis(ms.size())));
         }
-        ms.add(file("/opt/shop/bin/shop-server", "4.2.1", Layer.APPLICATION));
+        ms.add(file("/opt/shop/bin/shop-server", "4.2.1", Layer.APPLICATION, start.plusMillis(ms.size())));
         for (int i = 1; i <= 20; i++) {
-            ms.add(file("/opt/shop/lib/dependency-" + i + ".jar", "1." + i + ".0", Layer.APPLICATION));
+            ms.add(file("/opt/shop/lib/dependency-" + i + ".jar", "1." + i + ".0", Layer.APPLICATION,
+                    start.plusMillis(ms.size())));
         }
         for (int i = 0; i < TIMING.length; i++) {
-            ms.add(Measurement.builder(ComponentId.of(TIMING[i]), Layer.TIMING).collector("timing").time(T0)
+            ms.add(Measurement.builder(ComponentId.of(TIMING[i]), Layer.TIMING).collector("timing")
+                    .time(start.plusMillis(ms.size()))
                     .value("median-ms", 2.5 + i).value("p99-ms", 11.25 + i).value("samples", 1000L + i).build());
         }
         return ms;
@@ -87,6 +101,7 @@ public final class Fixtures {
         private final SigningKey key;
         private final MeasurementLog log;
         private LogHead lastSent;
+        private long cycles;
 
         /** A device whose key has id {@code id}. */
         public Device(String id, SignatureAlgorithm alg) {
@@ -100,14 +115,14 @@ public final class Fixtures {
             return key;
         }
 
-        /** The claims of the next cycle (appends {@link #cycle()} to the log and advances). */
+        /** The claims of the next cycle: appends {@link #cycle(Instant)}, one {@link #PERIOD} after the last, to the log and advances. */
         public EatClaims nextClaims(Optional<byte[]> nonce) throws Exception {
             return nextClaims(nonce, List.of());
         }
 
         /** As {@link #nextClaims(Optional)}, with {@code extra} measurements after the cycle's. */
         public EatClaims nextClaims(Optional<byte[]> nonce, List<Measurement> extra) throws Exception {
-            List<Measurement> ms = cycle();
+            List<Measurement> ms = cycle(T0.plus(PERIOD.multipliedBy(cycles++)));
             ms.addAll(extra);
             List<LogEntry> entries = log.append(ms);
             EatClaims.Builder b = EatClaims.builder().profile(EatProfile.PROFILE).iat(T0)
