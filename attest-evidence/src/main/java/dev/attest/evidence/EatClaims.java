@@ -1,5 +1,6 @@
 package dev.attest.evidence;
 
+import dev.attest.core.Layer;
 import dev.attest.core.LogEntry;
 import dev.attest.core.LogHead;
 import dev.attest.core.Measurement;
@@ -84,12 +85,19 @@ public final class EatClaims {
         if (log != null) {
             // Each layer's measurements go to the submodule named after it, in chain order.
             Map<String, Builder> byLayer = new LinkedHashMap<>();
+            // The chain runs through a layer at a time: look a layer up only when it changes.
+            Layer last = null;
+            Builder into = null;
             for (Measurement m : log.measurements()) {
-                String name = m.layer().name();
-                if (b.submods.containsKey(name)) {
-                    throw new IllegalArgumentException("submodule " + name + " is both set and filled from the log");
+                if (m.layer() != last) {
+                    last = m.layer();
+                    String name = last.name();
+                    if (b.submods.containsKey(name)) {
+                        throw new IllegalArgumentException("submodule " + name + " is both set and filled from the log");
+                    }
+                    into = byLayer.computeIfAbsent(name, k -> builder());
                 }
-                byLayer.computeIfAbsent(name, k -> builder()).measurements.add(m);
+                into.measurements.add(m);
             }
             byLayer.forEach((k, v) -> subs.put(k, v.build()));
         }

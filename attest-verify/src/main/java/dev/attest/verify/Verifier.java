@@ -264,7 +264,7 @@ public final class Verifier {
                     "none configured"));
             return false;
         }
-        Set<String> present = new HashSet<>();
+        Set<String> present = new HashSet<>(2 * all.size());
         for (Measurement m : all) {
             String name = m.component().name();
             TrustClaim claim = claimOf(m);

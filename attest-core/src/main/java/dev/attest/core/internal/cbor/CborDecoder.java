@@ -191,6 +191,9 @@ public final class CborDecoder {
         return new Cbor.Int(major == 0 ? v : -1 - v);
     }
 
+    /** Maps with at most this many entries find duplicate keys without a set. */
+    private static final int SMALL_MAP = 8;
+
     private Cbor readMap(State s, int start, int n, int depth) throws CborException {
         boolean build = s.build;
         Cbor.Entry[] entries = build ? new Cbor.Entry[n] : null;
@@ -199,14 +202,27 @@ public final class CborDecoder {
         // smuggled past a peer that takes the other. Each key is held as its one deterministic
         // encoding, a ByteBuffer: comparable, so keys crafted to collide in a hash table cost
         // log n each, not n.
-        Set<ByteBuffer> keys = new HashSet<>(n * 2);
+        // A small map (nearly every map) compares each key with those before it instead: at most
+        // 28 comparisons of a few bytes, without building a set.
+        Set<ByteBuffer> keys = n > SMALL_MAP ? new HashSet<>(n * 2) : null;
+        ByteBuffer[] few = n > SMALL_MAP ? null : new ByteBuffer[n];
         byte[] previousKey = null;
         for (int i = 0; i < n; i++) {
             int keyStart = s.pos;
             s.build = true;
             Cbor key = read(s, depth + 1);
             s.build = build;
-            if (!keys.add(identity(s, keyStart, key))) {
+            ByteBuffer id = identity(s, keyStart, key);
+            boolean duplicate = false;
+            if (keys != null) {
+                duplicate = !keys.add(id);
+            } else {
+                for (int j = 0; j < i && !duplicate; j++) {
+                    duplicate = few[j].equals(id);
+                }
+                few[i] = id;
+            }
+            if (duplicate) {
                 throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
             }
             if (requireDeterministic) {
