@@ -274,8 +274,8 @@ public final class MeasurementCodec {
      * a canonical integer of the same head; the result is the remembered measurement's
      * (immutable) fields with the input's time and the input as its canonical encoding, exactly
      * what decoding the input gives. Bounded, two-way set-associative: a new entry displaces the
-     * older of its pair, so a sender of many distinct measurements only slows decoding down. Thread-safe:
-     * entries are immutable and published through their final fields.
+     * older of its pair, so a sender of many distinct measurements only slows decoding down.
+     * Thread-safe: entries are immutable and published through their final fields.
      */
     public static final class Cache {
         /** The bytes at the end of the usual encoding: time key, 9-byte time, status key and status. */
@@ -431,7 +431,7 @@ public final class MeasurementCodec {
         }
     }
 
-    private static Measurement decode(byte[] in, Decoder cache) throws CborException {
+    private static Measurement decode(byte[] in, Decoder decoder) throws CborException {
         CborReader r = new CborReader(in, 0, in.length, MAX_ITEMS);
         int n = r.mapHeader();
         int last = 0;
@@ -464,10 +464,10 @@ public final class MeasurementCodec {
                     }
                 }
                 case K_VERSION -> {
-                    version = cache == null ? r.text() : cache.version.read(r);
-                    versionControlFree = cache != null && cache.version.controlFree;
+                    version = decoder == null ? r.text() : decoder.version.read(r);
+                    versionControlFree = decoder != null && decoder.version.controlFree;
                 }
-                case K_LAYER -> layer = cache == null ? r.text() : cache.layer.read(r);
+                case K_LAYER -> layer = decoder == null ? r.text() : decoder.layer.read(r);
                 case K_DIGESTS -> digests = digests(r);
                 case K_VALUES -> {
                     values = map(r, 1);
@@ -475,14 +475,14 @@ public final class MeasurementCodec {
                         throw new IllegalArgumentException("empty values are left out of the canonical form");
                     }
                 }
-                case K_COLLECTOR -> collector = cache == null ? r.text() : cache.collector.read(r);
+                case K_COLLECTOR -> collector = decoder == null ? r.text() : decoder.collector.read(r);
                 case K_TIME -> {
                     int timeFrom = r.position();
                     time = r.integer();
                     timed = true;
-                    if (cache != null) {
-                        cache.timeFrom = timeFrom;
-                        cache.timeTo = r.position();
+                    if (decoder != null) {
+                        decoder.timeFrom = timeFrom;
+                        decoder.timeTo = r.position();
                     }
                 }
                 case K_STATUS -> {
@@ -508,8 +508,8 @@ public final class MeasurementCodec {
         ComponentId component = nameControlFree && (version == null || versionControlFree)
                 ? hook.controlFreeComponent(name, version)
                 : version == null ? ComponentId.of(name) : ComponentId.of(name, version);
-        return hook.build(component, cache == null ? Layer.of(layer) : cache.layer(layer), digests, values,
-                collector, cache != null && cache.collector.known, time, status, message, in);
+        return hook.build(component, decoder == null ? Layer.of(layer) : decoder.layer(layer), digests, values,
+                collector, decoder != null && decoder.collector.known, time, status, message, in);
     }
 
     private static List<Digest> digests(CborReader r) throws CborException {
