@@ -61,6 +61,19 @@ final class CoseSign1 {
         return out;
     }
 
+    /**
+     * Feeds {@code md} exactly the bytes of {@link #toBeSigned}{@code (protectedBytes, empty,
+     * payload)}, without building them.
+     */
+    static void updateToBeSigned(java.security.MessageDigest md, byte[] protectedBytes, byte[] payload) {
+        md.update(SIG_STRUCTURE_PREFIX);
+        md.update(CborEncoder.head(2, protectedBytes.length));
+        md.update(protectedBytes);
+        md.update(CborEncoder.head(2, 0));
+        md.update(CborEncoder.head(2, payload.length));
+        md.update(payload);
+    }
+
     /** The array head of a Sig_structure for Signature1 and its context string. */
     private static final byte[] SIG_STRUCTURE_PREFIX = concat(CborEncoder.head(4, 4),
             CborEncoder.encode(new Cbor.Text("Signature1")));

@@ -78,7 +78,7 @@ public final class EvidenceDecoder {
             throw new EvidenceException(Reason.KEY_ALGORITHM_MISMATCH, "token alg " + cose.algorithm
                     + " but the key is for " + key.algorithm());
         }
-        if (!key.verify(CoseSign1.toBeSigned(cose.protectedBytes, new byte[0], cose.payload), cose.signature)) {
+        if (!key.verifySignature1(cose.protectedBytes, cose.payload, cose.signature)) {
             throw new EvidenceException(Reason.BAD_SIGNATURE, "the signature does not verify with " + key);
         }
         EatClaims claims = ClaimsReader.read(cose.payload, measurements);
