@@ -26,8 +26,10 @@ public final class AppraiserState {
 
     /**
      * {@code store}'s state for {@code device} and {@code appraiser}. The appraiser id is checked
-     * by the store when the state is used (1 to {@value DeviceStateStore#MAX_APPRAISER_ID_LENGTH}
-     * characters of {@code [a-z0-9.-]}), so an appraiser that keeps no state may have any id.
+     * when the state is used (1 to {@value DeviceStateStore#MAX_APPRAISER_ID_LENGTH} characters
+     * of {@code [a-z0-9.-]}), so an appraiser that keeps no state may have any id. {@link #get}
+     * and {@link #compareAndSet} check their arguments before they call the store, so any store,
+     * the SDK's or one of its users', is only ever called with valid ones from here.
      */
     public static AppraiserState of(DeviceStateStore store, String device, String appraiser) {
         return new AppraiserState(Objects.requireNonNull(store, "store"), Objects.requireNonNull(device, "device"),
@@ -50,6 +52,7 @@ public final class AppraiserState {
      * @throws StateStoreException if the store is unavailable
      */
     public Optional<byte[]> get() {
+        DeviceStateStore.checkAppraiserId(appraiser);
         return store.appraiserState(device, appraiser);
     }
 
@@ -62,6 +65,7 @@ public final class AppraiserState {
      * @throws StateStoreException if the store is unavailable
      */
     public boolean compareAndSet(Optional<byte[]> expected, byte[] next) {
+        DeviceStateStore.checkAppraiserSwap(appraiser, expected, next);
         return store.compareAndSetAppraiserState(device, appraiser, expected, next);
     }
 
@@ -69,30 +73,5 @@ public final class AppraiserState {
     @Override
     public String toString() {
         return "AppraiserState[" + appraiser + " of " + device + "]";
-    }
-
-    /** Checks an appraiser id ({@code [a-z0-9.-]{1,64}}); for stores. */
-    static void checkAppraiser(String appraiser) {
-        Objects.requireNonNull(appraiser, "appraiser");
-        boolean ok = !appraiser.isEmpty() && appraiser.length() <= DeviceStateStore.MAX_APPRAISER_ID_LENGTH;
-        for (int i = 0; ok && i < appraiser.length(); i++) {
-            char c = appraiser.charAt(i);
-            ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-        }
-        if (!ok) {
-            throw new IllegalArgumentException("appraiser id must be 1.." + DeviceStateStore.MAX_APPRAISER_ID_LENGTH
-                    + " characters of [a-z0-9.-]");
-        }
-    }
-
-    /** Checks a swap's arguments: the id, {@code expected} not null, {@code next} within the bound; for stores. */
-    static void checkSwap(String appraiser, Optional<byte[]> expected, byte[] next) {
-        checkAppraiser(appraiser);
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(next, "next");
-        if (next.length > DeviceStateStore.MAX_APPRAISER_STATE_BYTES) {
-            throw new IllegalArgumentException("appraiser state of " + next.length + " bytes exceeds "
-                    + DeviceStateStore.MAX_APPRAISER_STATE_BYTES);
-        }
     }
 }

@@ -60,6 +60,45 @@ public interface DeviceStateStore {
      */
     boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next);
 
+    /**
+     * Checks an appraiser id as {@link #appraiserState} must: 1 to
+     * {@value #MAX_APPRAISER_ID_LENGTH} characters of {@code [a-z0-9.-]}. For implementations;
+     * {@link AppraiserState} checks before it calls a store.
+     *
+     * @throws IllegalArgumentException if it is not such an id
+     */
+    static void checkAppraiserId(String appraiser) {
+        java.util.Objects.requireNonNull(appraiser, "appraiser");
+        boolean ok = !appraiser.isEmpty() && appraiser.length() <= MAX_APPRAISER_ID_LENGTH;
+        for (int i = 0; ok && i < appraiser.length(); i++) {
+            char c = appraiser.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("appraiser id must be 1.." + MAX_APPRAISER_ID_LENGTH
+                    + " characters of [a-z0-9.-]");
+        }
+    }
+
+    /**
+     * Checks the arguments of {@link #compareAndSetAppraiserState} as it must: the appraiser id
+     * ({@link #checkAppraiserId}), {@code expected} and {@code next} not null, {@code next} at
+     * most {@value #MAX_APPRAISER_STATE_BYTES} bytes. For implementations; {@link AppraiserState}
+     * checks before it calls a store.
+     *
+     * @throws IllegalArgumentException if the id or the size is not valid
+     * @throws NullPointerException if an argument is null
+     */
+    static void checkAppraiserSwap(String appraiser, Optional<byte[]> expected, byte[] next) {
+        checkAppraiserId(appraiser);
+        java.util.Objects.requireNonNull(expected, "expected");
+        java.util.Objects.requireNonNull(next, "next");
+        if (next.length > MAX_APPRAISER_STATE_BYTES) {
+            throw new IllegalArgumentException("appraiser state of " + next.length + " bytes exceeds "
+                    + MAX_APPRAISER_STATE_BYTES);
+        }
+    }
+
     /** A store in this JVM's memory. */
     static DeviceStateStore inMemory() {
         return new InMemoryDeviceStateStore();

@@ -49,14 +49,14 @@ final class InMemoryDeviceStateStore implements DeviceStateStore {
     @Override
     public Optional<byte[]> appraiserState(String device, String appraiser) {
         Objects.requireNonNull(device, "device");
-        AppraiserState.checkAppraiser(appraiser);
+        DeviceStateStore.checkAppraiserId(appraiser);
         return Optional.ofNullable(appraiserStates.get(new Key(device, appraiser))).map(byte[]::clone);
     }
 
     @Override
     public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next) {
         Objects.requireNonNull(device, "device");
-        AppraiserState.checkSwap(appraiser, expected, next);
+        DeviceStateStore.checkAppraiserSwap(appraiser, expected, next);
         byte[] copy = next.clone();
         boolean[] swapped = new boolean[1];
         appraiserStates.compute(new Key(device, appraiser), (k, current) -> {

@@ -228,7 +228,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public Optional<byte[]> appraiserState(String device, String appraiser) {
         checkDevice(device);
-        AppraiserState.checkAppraiser(appraiser);
+        DeviceStateStore.checkAppraiserId(appraiser);
         return call(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT state FROM attest_appraiser_state WHERE device = ? AND appraiser = ?")) {
@@ -244,7 +244,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next) {
         checkDevice(device);
-        AppraiserState.checkSwap(appraiser, expected, next);
+        DeviceStateStore.checkAppraiserSwap(appraiser, expected, next);
         byte[] copy = next.clone();
         return call(c -> {
             if (expected.isEmpty()) {
