@@ -17,7 +17,7 @@ import java.util.Set;
  * signature is verified before any claim is interpreted; then the claims must be valid under
  * this SDK's EAT profile. Every refusal is an {@link EvidenceException} with its reason.
  *
- * <p>Thread-safe. Its configuration is immutable; it remembers the last measurements it decoded
+ * <p>Thread-safe. Its configuration is immutable; it remembers measurements it decoded
  * (up to {@link Builder#measurementCache}), because devices report the same components every
  * period: a measurement whose encoding differs from a remembered one only in its time is
  * decoded by reading that time, with exactly the result and checks a full decode gives.
