@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.core.ComponentId;
 import dev.attest.core.DigestAlgorithm;
@@ -51,6 +52,9 @@ class MeasurementCacheTest {
         for (int i = 0; i < 100; i++) {
             decoder.decode(bytes(file(i, T0)));
         }
+        // The newest entry is there; the first ones were displaced long ago.
+        assertNotNull(cache.lookUp(bytes(file(99, T0.plusSeconds(60)))));
+        assertNull(cache.lookUp(bytes(file(0, T0.plusSeconds(60)))));
         int hits = 0;
         for (int i = 0; i < 100; i++) {
             Measurement later = file(i, T0.plusSeconds(60));
@@ -60,7 +64,7 @@ class MeasurementCacheTest {
             assertEquals(later, new MeasurementCodec.Decoder(cache).decode(bytes(later)));
         }
         // Two entries: at most the two last measurements can still be there.
-        assertEquals(true, hits <= 2, "hits " + hits);
+        assertTrue(hits <= 2, "hits " + hits);
     }
 
     @Test
