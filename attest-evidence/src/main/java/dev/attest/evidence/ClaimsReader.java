@@ -72,11 +72,6 @@ final class ClaimsReader {
         }
     }
 
-    /** The claims of a validated payload. */
-    static EatClaims read(byte[] payload) throws EvidenceException {
-        return read(payload, null);
-    }
-
     /**
      * The claims of a validated payload, its measurements looked up in {@code cache} (null for
      * none) first (see {@link MeasurementCodec.Cache}: the same claims either way).

@@ -2,6 +2,7 @@ package dev.attest.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.core.ComponentId;
@@ -74,6 +75,25 @@ class VerifierTest {
             AttestationResult next = appraise(device.evidence());
             assertEquals(TrustTier.AFFIRMING, next.status(), next.findings().toString());
             assertTrue(next.findings().isEmpty(), next.findings().toString());
+        }
+    }
+
+    @Test
+    void theMeasurementCacheIsBoundedAndNeverChangesAResult() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> Verifier.builder().measurementCache(-1));
+        assertThrows(IllegalArgumentException.class, () -> Verifier.builder().measurementCache((1 << 20) + 1));
+        Verifier uncached = Verifier.builder()
+                .trustAnchors(TrustAnchors.pinned(Map.of("dev-1", device.publicKey(), "dev-2", other.publicKey())))
+                .referenceValues(refs).clock(Clock.fixed(Instant.parse("2026-11-25T12:00:30Z"), ZoneOffset.UTC))
+                .measurementCache(0).build();
+        for (int i = 0; i < 4; i++) {
+            byte[] token = i == 2 ? other.evidence() : device.evidence();
+            AttestationResult cached = appraise(token);
+            AttestationResult plain = uncached.appraise(token, AppraisalContext.periodic());
+            assertEquals(plain.status(), cached.status());
+            assertEquals(plain.findings(), cached.findings());
+            assertEquals(plain.trustVector(), cached.trustVector());
+            assertEquals(plain.claims().orElseThrow().allMeasurements(), cached.claims().orElseThrow().allMeasurements());
         }
     }
 
