@@ -1,6 +1,6 @@
 package dev.attest.core;
 
-import java.security.MessageDigest;
+import dev.attest.core.internal.Bytes;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -84,7 +84,7 @@ public final class Digest {
     /** Whether {@code other} has the same algorithm and bytes, compared in constant time. */
     public boolean matches(Digest other) {
         return other != null && algorithm == other.algorithm
-                && MessageDigest.isEqual(value, other.value);
+                && Bytes.constantTimeEquals(value, other.value);
     }
 
     /**
@@ -92,7 +92,7 @@ public final class Digest {
      * digests). Arrays of different lengths are unequal.
      */
     public static boolean constantTimeEquals(byte[] a, byte[] b) {
-        return MessageDigest.isEqual(a, b);
+        return Bytes.constantTimeEquals(a, b);
     }
 
     @Override

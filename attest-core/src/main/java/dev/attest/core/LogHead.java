@@ -20,9 +20,18 @@ public record LogHead(long sequence, Digest head, String bootId) {
         }
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(bootId, "bootId");
-        if (bootId.isEmpty() || bootId.length() > 128
-                || !bootId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        if (bootId.isEmpty() || bootId.length() > 128 || !printableAscii(bootId)) {
             throw new IllegalArgumentException("boot id must be 1..128 printable ASCII characters");
         }
+    }
+
+    private static boolean printableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -62,13 +62,29 @@ public final class ReferenceValues {
         }
     }
 
+    /** A component and its place in {@link #components()}' order, for the verifier's presence check. */
+    record Indexed(Component component, int index) {
+    }
+
     private final Map<String, Component> components;
     /** The same components for lookup by name: a hash lookup per measurement appraised. */
-    private final Map<String, Component> byName;
+    private final Map<String, Indexed> byName;
+    /** The required components, in {@link #components()}' order. */
+    private final List<Indexed> required;
 
     private ReferenceValues(Map<String, Component> components) {
         this.components = Collections.unmodifiableMap(new TreeMap<>(components));
-        this.byName = Map.copyOf(components);
+        Map<String, Indexed> indexed = new java.util.HashMap<>();
+        List<Indexed> req = new ArrayList<>();
+        for (Component c : this.components.values()) {
+            Indexed i = new Indexed(c, indexed.size());
+            indexed.put(c.name(), i);
+            if (c.required()) {
+                req.add(i);
+            }
+        }
+        this.byName = Map.copyOf(indexed);
+        this.required = List.copyOf(req);
     }
 
     /** No reference values. */
@@ -83,7 +99,18 @@ public final class ReferenceValues {
 
     /** The reference for {@code name}, if any. */
     public Optional<Component> component(String name) {
-        return Optional.ofNullable(byName.get(name));
+        Indexed i = byName.get(name);
+        return i == null ? Optional.empty() : Optional.of(i.component());
+    }
+
+    /** The reference for {@code name} and its place, or null. */
+    Indexed indexed(String name) {
+        return byName.get(name);
+    }
+
+    /** The required components, in {@link #components()}' order. */
+    List<Indexed> required() {
+        return required;
     }
 
     /** All components, by name. */

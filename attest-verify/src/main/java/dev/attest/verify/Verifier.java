@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -264,22 +263,23 @@ public final class Verifier {
                     "none configured"));
             return false;
         }
-        Set<String> present = new HashSet<>(2 * all.size());
+        // Which components were measured OK, by their place in the reference values.
+        boolean[] present = new boolean[references.components().size()];
         for (Measurement m : all) {
             String name = m.component().name();
             TrustClaim claim = claimOf(m);
-            Optional<ReferenceValues.Component> ref = references.component(name);
-            if (m.status() == Measurement.Status.OK) {
-                present.add(name);
-            }
-            if (ref.isEmpty()) {
+            ReferenceValues.Indexed ref = references.indexed(name);
+            if (ref == null) {
                 if (!m.digests().isEmpty()) {
                     fs.add(new Finding(Checks.REFERENCE_UNKNOWN, claim, Severity.WARNING, name, "a known component",
                             m.digests().get(0).toString()));
                 }
                 continue;
             }
-            ReferenceValues.Component c = ref.get();
+            if (m.status() == Measurement.Status.OK) {
+                present[ref.index()] = true;
+            }
+            ReferenceValues.Component c = ref.component();
             if (c.forbidden()) {
                 fs.add(new Finding(Checks.REFERENCE_FORBIDDEN, claim, Severity.CONTRAINDICATED, name, "absent", "present"));
                 continue;
@@ -309,10 +309,10 @@ public final class Verifier {
                 }
             }
         }
-        for (ReferenceValues.Component c : references.components().values()) {
-            if (c.required() && !present.contains(c.name())) {
-                fs.add(new Finding(Checks.REFERENCE_MISSING, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, c.name(),
-                        "present and measured", "missing"));
+        for (ReferenceValues.Indexed r : references.required()) {
+            if (!present[r.index()]) {
+                fs.add(new Finding(Checks.REFERENCE_MISSING, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
+                        r.component().name(), "present and measured", "missing"));
             }
         }
         return true;
@@ -330,29 +330,32 @@ public final class Verifier {
                 fs.add(new Finding(Checks.MEASUREMENT_UNSUPPORTED, claimOf(m), Severity.INFO, name, "",
                         m.message().orElse("unsupported")));
             }
-            if (vs.get("match") instanceof Value.Bool match && !match.value()) {
-                fs.add(new Finding(Checks.CODE_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
-                        "code in memory equals the file", "differs in " + text(vs.get("differing-bytes")) + " bytes"));
-            }
-            if (vs.get("backing") instanceof Value.Text backing && !backing.value().equals("file")) {
-                fs.add(new Finding(Checks.CODE_REPLACED, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
-                        "code from the file on disk", "backing " + backing.value()));
-            }
-            if (vs.get("findings") instanceof Value.ListValue list && !list.values().isEmpty()) {
-                if (vs.containsKey("perms")) {
-                    boolean jit = vs.get("jit-code-cache") instanceof Value.Bool b && b.value();
-                    String path = vs.get("path") instanceof Value.Text t ? t.value() : name;
-                    boolean allowed = (jit && rules.allowJit()) || rules.wxAllow().stream().anyMatch(path::startsWith);
-                    if (!allowed) {
-                        fs.add(new Finding(Checks.WX, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
-                                "no writable or unexplained executable mapping", text(list)));
-                    }
-                } else {
-                    for (Value f : list.values()) {
-                        String finding = f instanceof Value.Text t ? t.value() : text(f);
-                        if (rules.jvmAllow().stream().noneMatch(a -> finding.equals(a) || finding.startsWith(a))) {
-                            fs.add(new Finding(Checks.JVM_INSTRUMENTATION, TrustClaim.EXECUTABLES,
-                                    Severity.CONTRAINDICATED, name, "no run-time code changes", finding));
+            // Most measurements carry no values (file digests): nothing below applies to them.
+            if (!vs.isEmpty()) {
+                if (vs.get("match") instanceof Value.Bool match && !match.value()) {
+                    fs.add(new Finding(Checks.CODE_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
+                            "code in memory equals the file", "differs in " + text(vs.get("differing-bytes")) + " bytes"));
+                }
+                if (vs.get("backing") instanceof Value.Text backing && !backing.value().equals("file")) {
+                    fs.add(new Finding(Checks.CODE_REPLACED, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
+                            "code from the file on disk", "backing " + backing.value()));
+                }
+                if (vs.get("findings") instanceof Value.ListValue list && !list.values().isEmpty()) {
+                    if (vs.containsKey("perms")) {
+                        boolean jit = vs.get("jit-code-cache") instanceof Value.Bool b && b.value();
+                        String path = vs.get("path") instanceof Value.Text t ? t.value() : name;
+                        boolean allowed = (jit && rules.allowJit()) || rules.wxAllow().stream().anyMatch(path::startsWith);
+                        if (!allowed) {
+                            fs.add(new Finding(Checks.WX, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
+                                    "no writable or unexplained executable mapping", text(list)));
+                        }
+                    } else {
+                        for (Value f : list.values()) {
+                            String finding = f instanceof Value.Text t ? t.value() : text(f);
+                            if (rules.jvmAllow().stream().noneMatch(a -> finding.equals(a) || finding.startsWith(a))) {
+                                fs.add(new Finding(Checks.JVM_INSTRUMENTATION, TrustClaim.EXECUTABLES,
+                                        Severity.CONTRAINDICATED, name, "no run-time code changes", finding));
+                            }
                         }
                     }
                 }

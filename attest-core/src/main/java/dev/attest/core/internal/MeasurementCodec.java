@@ -282,8 +282,6 @@ public final class MeasurementCodec {
         private static final int TAIL = 12;
         /** How many bytes before the tail the slot is computed from. */
         private static final int HASHED = 48;
-        private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-                long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
         private final Entry[] table;
 
@@ -365,7 +363,7 @@ public final class MeasurementCodec {
             long h = end;
             int i = Math.max(0, end - HASHED);
             for (; i + 8 <= end; i += 8) {
-                h = (h ^ (long) LONGS.get(in, i)) * 0x9E3779B97F4A7C15L;
+                h = (h ^ Bytes.longAt(in, i)) * 0x9E3779B97F4A7C15L;
             }
             for (; i < end; i++) {
                 h = (h ^ in[i]) * 0x9E3779B97F4A7C15L;

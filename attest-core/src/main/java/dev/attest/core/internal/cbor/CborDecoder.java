@@ -159,23 +159,27 @@ public final class CborDecoder {
     }
 
     /**
-     * {@link CborEncoder#identity} of the map key {@code key}, read at {@code keyStart}, without
-     * encoding it again when the bytes read are that already (an integer, byte or text string
-     * with a shortest head, which nearly every key is).
+     * Whether the bytes of the map key {@code key}, read from {@code keyStart} to the reader's
+     * position, are already its {@link CborEncoder#identity}: an integer, byte or text string
+     * with a shortest head, which nearly every key is.
      */
-    private static ByteBuffer identity(State s, int keyStart, Cbor key) {
+    private static boolean isIdentity(State s, int keyStart, Cbor key) {
         int ib = s.in[keyStart] & 0xff;
         int major = ib >>> 5;
         int ai = ib & 0x1f;
-        if (major <= 3 && ai <= 27) {
-            int head = ai < 24 ? 1 : 1 + (1 << (ai - 24));
-            long arg = key instanceof Cbor.Int i ? (i.value() < 0 ? -1 - i.value() : i.value())
-                    : s.pos - keyStart - head;
-            if (head == headLength(arg)) {
-                return ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice();
-            }
+        if (major > 3 || ai > 27) {
+            return false;
         }
-        return CborEncoder.identity(key);
+        int head = ai < 24 ? 1 : 1 + (1 << (ai - 24));
+        long arg = key instanceof Cbor.Int i ? (i.value() < 0 ? -1 - i.value() : i.value())
+                : s.pos - keyStart - head;
+        return head == headLength(arg);
+    }
+
+    /** The deterministic encoding of the map key {@code key} read from {@code keyStart} to the reader's position. */
+    private static ByteBuffer identity(State s, int keyStart, Cbor key) {
+        return isIdentity(s, keyStart, key) ? ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice()
+                : CborEncoder.identity(key);
     }
 
     /** The length of the shortest head with argument {@code arg} (§4.2.1). */
@@ -202,36 +206,46 @@ public final class CborDecoder {
         // smuggled past a peer that takes the other. Each key is held as its one deterministic
         // encoding, a ByteBuffer: comparable, so keys crafted to collide in a hash table cost
         // log n each, not n.
-        // A small map (nearly every map) compares each key with those before it instead: at most
-        // 28 comparisons of a few bytes, without building a set.
+        // A small map (nearly every map) whose keys are written in that encoding compares each
+        // key's bytes in the input with those before it instead: at most 28 comparisons of a
+        // few bytes, without building a set. A key written otherwise moves the map to the set.
         Set<ByteBuffer> keys = n > SMALL_MAP ? new HashSet<>(n * 2) : null;
-        ByteBuffer[] few = n > SMALL_MAP ? null : new ByteBuffer[n];
-        byte[] previousKey = null;
+        int[] spans = keys == null ? new int[2 * n] : null;
+        int previousFrom = -1;
+        int previousTo = -1;
         for (int i = 0; i < n; i++) {
             int keyStart = s.pos;
             s.build = true;
             Cbor key = read(s, depth + 1);
             s.build = build;
-            ByteBuffer id = identity(s, keyStart, key);
+            int keyEnd = s.pos;
             boolean duplicate = false;
+            if (keys == null && !isIdentity(s, keyStart, key)) {
+                keys = new HashSet<>(n * 2);
+                for (int j = 0; j < i; j++) {
+                    keys.add(ByteBuffer.wrap(s.in, spans[2 * j], spans[2 * j + 1] - spans[2 * j]).slice());
+                }
+            }
             if (keys != null) {
-                duplicate = !keys.add(id);
+                duplicate = !keys.add(identity(s, keyStart, key));
             } else {
                 for (int j = 0; j < i && !duplicate; j++) {
-                    duplicate = few[j].equals(id);
+                    duplicate = Arrays.equals(s.in, spans[2 * j], spans[2 * j + 1], s.in, keyStart, keyEnd);
                 }
-                few[i] = id;
+                spans[2 * i] = keyStart;
+                spans[2 * i + 1] = keyEnd;
             }
             if (duplicate) {
                 throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
             }
             if (requireDeterministic) {
-                byte[] k = Arrays.copyOfRange(s.in, keyStart, s.pos);
-                if (previousKey != null && Arrays.compareUnsigned(previousKey, k) >= 0) {
+                if (previousFrom >= 0
+                        && Arrays.compareUnsigned(s.in, previousFrom, previousTo, s.in, keyStart, keyEnd) >= 0) {
                     throw new CborException(Reason.NOT_DETERMINISTIC, keyStart,
                             "map keys not in bytewise order");
                 }
-                previousKey = k;
+                previousFrom = keyStart;
+                previousTo = keyEnd;
             }
             Cbor value = read(s, depth + 1);
             if (build) {

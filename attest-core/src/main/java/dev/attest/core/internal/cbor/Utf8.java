@@ -1,5 +1,6 @@
 package dev.attest.core.internal.cbor;
 
+import dev.attest.core.internal.Bytes;
 import dev.attest.core.internal.cbor.CborException.Reason;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -37,11 +38,8 @@ final class Utf8 {
 
     /** Checks {@code in[from, from + len)} as {@link #decode} does, without a string for ASCII. */
     static void check(byte[] in, int from, int len, int itemStart) throws CborException {
-        for (int i = from; i < from + len; i++) {
-            if (in[i] < 0) {
-                decode(in, from, len, itemStart);
-                return;
-            }
+        if (!Bytes.isAscii(in, from, len)) {
+            decode(in, from, len, itemStart);
         }
     }
 }
