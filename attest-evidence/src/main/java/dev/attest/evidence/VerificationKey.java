@@ -2,6 +2,7 @@ package dev.attest.evidence;
 
 import dev.attest.evidence.internal.Crypto;
 import dev.attest.evidence.internal.KeyChecks;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Provider;
@@ -10,6 +11,9 @@ import java.security.Signature;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
 
 /**
  * A public key bound to exactly one {@link SignatureAlgorithm}, with an optional key id. The
@@ -23,6 +27,12 @@ public final class VerificationKey {
     private final SignatureAlgorithm algorithm;
     private final KeyId keyId;
     private final Provider provider;
+    /**
+     * For an ECDSA key of the SDK's provider: the point and domain parameters that provider's
+     * {@code Signature} would take from {@code verifying} on every call, taken once (see
+     * {@link #verifyDigest}); null otherwise.
+     */
+    private final ECPublicKeyParameters ecdsa;
 
     private VerificationKey(PublicKey key, SignatureAlgorithm algorithm, KeyId keyId, Provider provider) {
         this.key = key;
@@ -30,6 +40,15 @@ public final class VerificationKey {
         this.algorithm = algorithm;
         this.keyId = keyId;
         this.provider = provider;
+        this.ecdsa = hashesWithTheJdk() ? ecdsaParameters(verifying) : null;
+    }
+
+    private static ECPublicKeyParameters ecdsaParameters(PublicKey key) {
+        try {
+            return ECUtil.generatePublicKeyParameter(key) instanceof ECPublicKeyParameters p ? p : null;
+        } catch (java.security.InvalidKeyException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -132,12 +151,33 @@ public final class VerificationKey {
         return algorithm.isEcdsa() && provider == Crypto.DEFAULT_PROVIDER;
     }
 
+    /**
+     * The ECDSA verification of {@code digest} (FIPS 186-5 §6.4.2). With the SDK's provider it
+     * runs Bouncy Castle's {@link ECDSASigner} directly, the engine under that provider's
+     * {@code NONEwithECDSA}, on the key parameters taken once: the same check, without the
+     * provider lookup, the key conversion and a DER encoding and parsing of {@code (r, s)} per
+     * token. {@code r} and {@code s} outside {@code [1, n-1]} are refused by the engine.
+     */
     private boolean verifyDigest(byte[] digest, byte[] signature) {
+        int n = algorithm.coordinateLength();
+        if (ecdsa != null) {
+            if (signature.length != 2 * n) {
+                return false;
+            }
+            try {
+                ECDSASigner engine = new ECDSASigner();
+                engine.init(false, ecdsa);
+                return engine.verifySignature(digest, new BigInteger(1, signature, 0, n),
+                        new BigInteger(1, signature, n, n));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
         try {
             Signature s = Signature.getInstance("NONEwithECDSA", provider);
             s.initVerify(verifying);
             s.update(digest);
-            return s.verify(Crypto.rawToDer(signature, algorithm.coordinateLength()));
+            return s.verify(Crypto.rawToDer(signature, n));
         } catch (GeneralSecurityException | RuntimeException e) {
             // Providers signal malformed signatures with assorted exceptions; all mean "invalid".
             return false;

@@ -208,6 +208,54 @@ class EvidenceTest {
     }
 
     /**
+     * ECDSA, checked by the engine directly, answers what the provider's JCA {@code Signature}
+     * answers for the same bytes: a valid signature, its malleated twin {@code (r, n - s)}, and
+     * {@code r} or {@code s} at 0, at {@code n}, beyond it, or wider than the curve.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SignatureAlgorithm.class, names = {"ES256", "ES384", "ES512"})
+    void ecdsaAnswersAsTheProvidersSignatureAtTheEdges(SignatureAlgorithm alg) throws Exception {
+        SigningKey key = SigningKey.generate(alg, Optional.empty());
+        VerificationKey vk = key.verificationKey().orElseThrow();
+        int len = alg.coordinateLength();
+        java.math.BigInteger order = ((java.security.interfaces.ECPublicKey) vk.publicKey()).getParams().getOrder();
+        byte[] data = "to be signed".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] sig = key.sign(data);
+        java.math.BigInteger r = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, 0, len));
+        java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, len, 2 * len));
+        java.math.BigInteger wide = java.math.BigInteger.ONE.shiftLeft(8 * len).subtract(java.math.BigInteger.ONE);
+        java.math.BigInteger[][] pairs = {
+            {r, s}, {r, order.subtract(s)}, {java.math.BigInteger.ZERO, s}, {r, java.math.BigInteger.ZERO},
+            {order, s}, {r, order}, {r.add(order), s}, {r, s.add(order)}, {wide, s}, {r, wide},
+        };
+        for (int i = 0; i < pairs.length; i++) {
+            java.math.BigInteger[] p = pairs[i];
+            if (p[0].bitLength() > 8 * len || p[1].bitLength() > 8 * len) {
+                continue;
+            }
+            byte[] raw = new byte[2 * len];
+            byte[] rb = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(len, p[0]);
+            byte[] sb = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(len, p[1]);
+            System.arraycopy(rb, 0, raw, 0, len);
+            System.arraycopy(sb, 0, raw, len, len);
+            boolean jca;
+            try {
+                java.security.Signature v = java.security.Signature.getInstance(alg.jcaName(),
+                        new org.bouncycastle.jce.provider.BouncyCastleProvider());
+                v.initVerify(vk.publicKey());
+                v.update(data);
+                jca = v.verify(Crypto.rawToDer(raw, len));
+            } catch (java.security.GeneralSecurityException e) {
+                jca = false;
+            }
+            assertEquals(jca, vk.verify(data, raw), "pair " + i);
+            assertEquals(i < 2, vk.verify(data, raw), "pair " + i);
+        }
+        assertFalse(vk.verify(data, java.util.Arrays.copyOf(sig, 2 * len - 1)));
+        assertFalse(vk.verify(data, java.util.Arrays.copyOf(sig, 2 * len + 1)));
+    }
+
+    /**
      * A device's consecutive cycles: the same components at later times, one of them changed on
      * the way. The decoder that remembers measurements gives what one that does not gives.
      */
