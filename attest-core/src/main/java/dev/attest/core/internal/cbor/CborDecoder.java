@@ -49,8 +49,9 @@ public final class CborDecoder {
 
     /**
      * Checks that {@code input} is exactly one item {@link #decode} would accept, by the same
-     * rules and with the same exceptions, without building it (only map keys are built, to find
-     * duplicates): for a caller that reads the item afterwards with a {@link CborReader}.
+     * rules and with the same exceptions, without building it (a map key is built only when it
+     * is not written in its deterministic encoding, to find duplicates): for a caller that reads
+     * the item afterwards with a {@link CborReader}.
      */
     public void validate(byte[] input) throws CborException {
         decode(input, false);
@@ -159,27 +160,33 @@ public final class CborDecoder {
     }
 
     /**
-     * Whether the bytes of the map key {@code key}, read from {@code keyStart} to the reader's
-     * position, are already its {@link CborEncoder#identity}: an integer, byte or text string
-     * with a shortest head, which nearly every key is.
+     * Whether the key item {@code in[from, to)} is written as its {@link CborEncoder#identity}:
+     * an integer, byte or text string with a shortest head, which nearly every key is.
      */
-    private static boolean isIdentity(State s, int keyStart, Cbor key) {
-        int ib = s.in[keyStart] & 0xff;
+    private static boolean isIdentity(byte[] in, int from, int to) {
+        int ib = in[from] & 0xff;
         int major = ib >>> 5;
         int ai = ib & 0x1f;
         if (major > 3 || ai > 27) {
             return false;
         }
-        int head = ai < 24 ? 1 : 1 + (1 << (ai - 24));
-        long arg = key instanceof Cbor.Int i ? (i.value() < 0 ? -1 - i.value() : i.value())
-                : s.pos - keyStart - head;
-        return head == headLength(arg);
+        if (ai < 24) {
+            return true;
+        }
+        int width = 1 << (ai - 24);
+        long arg = 0;
+        for (int i = 1; i <= width; i++) {
+            arg = arg << 8 | (in[from + i] & 0xff);
+        }
+        return arg >= 0 && 1 + width == headLength(arg);
     }
 
-    /** The deterministic encoding of the map key {@code key} read from {@code keyStart} to the reader's position. */
-    private static ByteBuffer identity(State s, int keyStart, Cbor key) {
-        return isIdentity(s, keyStart, key) ? ByteBuffer.wrap(s.in, keyStart, s.pos - keyStart).slice()
-                : CborEncoder.identity(key);
+    /** The key item at {@code in[from, to)}, read before: built again, for an identity or a message. */
+    private Cbor key(State s, int from) throws CborException {
+        State k = new State(s.in);
+        k.pos = from;
+        k.build = true;
+        return read(k, 0);
     }
 
     /** The length of the shortest head with argument {@code arg} (§4.2.1). */
@@ -195,57 +202,48 @@ public final class CborDecoder {
         return new Cbor.Int(major == 0 ? v : -1 - v);
     }
 
-    /** Maps with at most this many entries find duplicate keys without a set. */
-    private static final int SMALL_MAP = 8;
-
     private Cbor readMap(State s, int start, int n, int depth) throws CborException {
         boolean build = s.build;
         Cbor.Entry[] entries = build ? new Cbor.Entry[n] : null;
         // Keys are compared by value, not by how they were written: 10 and a non-shortest 10
         // (0x0a, 0x180a) are the same key, and taking one of them silently is how a claim gets
-        // smuggled past a peer that takes the other. Each key is held as its one deterministic
-        // encoding, a ByteBuffer: comparable, so keys crafted to collide in a hash table cost
+        // smuggled past a peer that takes the other.
+        // Keys written as their deterministic encoding, each bytewise above the one before (what
+        // every deterministic encoder writes), are distinct by that alone: they are only
+        // compared with their predecessor, in the input, and not built when not building.
+        // From the first key that is not, every key is held as its one deterministic encoding,
+        // a ByteBuffer, in a set: comparable, so keys crafted to collide in a hash table cost
         // log n each, not n.
-        // A small map (nearly every map) whose keys are written in that encoding compares each
-        // key's bytes in the input with those before it instead: at most 28 comparisons of a
-        // few bytes, without building a set. A key written otherwise moves the map to the set.
-        Set<ByteBuffer> keys = n > SMALL_MAP ? new HashSet<>(n * 2) : null;
-        int[] spans = keys == null ? new int[2 * n] : null;
-        int previousFrom = -1;
-        int previousTo = -1;
+        int[] spans = new int[2 * n];
+        Set<ByteBuffer> keys = null;
         for (int i = 0; i < n; i++) {
             int keyStart = s.pos;
-            s.build = true;
             Cbor key = read(s, depth + 1);
-            s.build = build;
             int keyEnd = s.pos;
-            boolean duplicate = false;
-            if (keys == null && !isIdentity(s, keyStart, key)) {
-                keys = new HashSet<>(n * 2);
-                for (int j = 0; j < i; j++) {
-                    keys.add(ByteBuffer.wrap(s.in, spans[2 * j], spans[2 * j + 1] - spans[2 * j]).slice());
-                }
-            }
-            if (keys != null) {
-                duplicate = !keys.add(identity(s, keyStart, key));
+            boolean inPlace = isIdentity(s.in, keyStart, keyEnd);
+            if (keys == null && inPlace && (i == 0
+                    || Arrays.compareUnsigned(s.in, spans[2 * i - 2], spans[2 * i - 1], s.in, keyStart, keyEnd) < 0)) {
+                spans[2 * i] = keyStart;
+                spans[2 * i + 1] = keyEnd;
             } else {
-                for (int j = 0; j < i && !duplicate; j++) {
-                    duplicate = Arrays.equals(s.in, spans[2 * j], spans[2 * j + 1], s.in, keyStart, keyEnd);
+                if (keys == null) {
+                    keys = new HashSet<>(n * 2);
+                    for (int j = 0; j < i; j++) {
+                        keys.add(ByteBuffer.wrap(s.in, spans[2 * j], spans[2 * j + 1] - spans[2 * j]).slice());
+                    }
+                }
+                ByteBuffer id = inPlace ? ByteBuffer.wrap(s.in, keyStart, keyEnd - keyStart).slice()
+                        : CborEncoder.identity(key != null ? key : key(s, keyStart));
+                if (!keys.add(id)) {
+                    throw new CborException(Reason.DUPLICATE_KEY, keyStart,
+                            "duplicate key " + (key != null ? key : key(s, keyStart)));
                 }
                 spans[2 * i] = keyStart;
                 spans[2 * i + 1] = keyEnd;
             }
-            if (duplicate) {
-                throw new CborException(Reason.DUPLICATE_KEY, keyStart, "duplicate key " + key);
-            }
-            if (requireDeterministic) {
-                if (previousFrom >= 0
-                        && Arrays.compareUnsigned(s.in, previousFrom, previousTo, s.in, keyStart, keyEnd) >= 0) {
-                    throw new CborException(Reason.NOT_DETERMINISTIC, keyStart,
-                            "map keys not in bytewise order");
-                }
-                previousFrom = keyStart;
-                previousTo = keyEnd;
+            if (requireDeterministic && i > 0
+                    && Arrays.compareUnsigned(s.in, spans[2 * i - 2], spans[2 * i - 1], s.in, keyStart, keyEnd) >= 0) {
+                throw new CborException(Reason.NOT_DETERMINISTIC, keyStart, "map keys not in bytewise order");
             }
             Cbor value = read(s, depth + 1);
             if (build) {
