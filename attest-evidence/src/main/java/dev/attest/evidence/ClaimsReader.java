@@ -103,7 +103,7 @@ final class ClaimsReader {
                     continue;
                 }
                 long key = r.integer();
-                String at = path + "/" + key;
+                String at = top && key >= 0 && key < TOP_PATHS.length ? TOP_PATHS[(int) key] : path + "/" + key;
                 switch ((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, key))) {
                     case ISS -> b.iss(text(at));
                     case SUB -> b.sub(text(at));
@@ -323,6 +323,10 @@ final class ClaimsReader {
         }
         return true;
     }
+
+    /** The paths of the top-level claims with keys below 300 (every EAT claim this reader knows), built once. */
+    private static final String[] TOP_PATHS = java.util.stream.IntStream.range(0, 300).mapToObj(k -> "/" + k)
+            .toArray(String[]::new);
 
     /** How many name encodings the log order remembers (beyond, names are decoded and looked up). */
     private static final int SEEN = 16;
