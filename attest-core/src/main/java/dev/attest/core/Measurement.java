@@ -70,8 +70,13 @@ public final class Measurement {
     private final Instant time;
     private final Status status;
     private final String message;
-    /** The canonical encoding, computed once (the measurement is immutable). */
-    private volatile byte[] canonical;
+    /**
+     * The canonical encoding when known at construction (a decoded measurement's input): final,
+     * so it is published with the measurement without the fence a volatile write costs.
+     */
+    private final byte[] canonical;
+    /** Otherwise the canonical encoding, computed once when first asked for (the measurement is immutable). */
+    private volatile byte[] encoded;
 
     /** The builder's path: its collections are copied, it may be used again. */
     private Measurement(Builder b) {
@@ -218,10 +223,10 @@ public final class Measurement {
 
     /** The canonical encoding without a copy, for the log's replay in this package; never modified. */
     byte[] canonicalBytes() {
-        byte[] c = canonical;
+        byte[] c = canonical != null ? canonical : encoded;
         if (c == null) {
             c = dev.attest.core.internal.MeasurementCodec.canonical(this);
-            canonical = c;
+            encoded = c;
         }
         return c;
     }
