@@ -160,10 +160,11 @@ public final class CborDecoder {
     }
 
     /**
-     * Whether the key item {@code in[from, to)} is written as its {@link CborEncoder#identity}:
-     * an integer, byte or text string with a shortest head, which nearly every key is.
+     * Whether the key item starting at {@code in[from]} is written as its
+     * {@link CborEncoder#identity}: an integer, byte or text string with a shortest head, which
+     * nearly every key is.
      */
-    private static boolean isIdentity(byte[] in, int from, int to) {
+    private static boolean isIdentity(byte[] in, int from) {
         int ib = in[from] & 0xff;
         int major = ib >>> 5;
         int ai = ib & 0x1f;
@@ -181,7 +182,7 @@ public final class CborDecoder {
         return arg >= 0 && 1 + width == headLength(arg);
     }
 
-    /** The key item at {@code in[from, to)}, read before: built again, for an identity or a message. */
+    /** The key item at {@code in[from]}, read before: built again, for an identity or a message. */
     private Cbor key(State s, int from) throws CborException {
         State k = new State(s.in);
         k.pos = from;
@@ -220,7 +221,7 @@ public final class CborDecoder {
             int keyStart = s.pos;
             Cbor key = read(s, depth + 1);
             int keyEnd = s.pos;
-            boolean inPlace = isIdentity(s.in, keyStart, keyEnd);
+            boolean inPlace = isIdentity(s.in, keyStart);
             if (keys == null && inPlace && (i == 0
                     || Arrays.compareUnsigned(s.in, spans[2 * i - 2], spans[2 * i - 1], s.in, keyStart, keyEnd) < 0)) {
                 spans[2 * i] = keyStart;
@@ -241,7 +242,8 @@ public final class CborDecoder {
                 spans[2 * i] = keyStart;
                 spans[2 * i + 1] = keyEnd;
             }
-            if (requireDeterministic && i > 0
+            // Keys taken on the ascending path are in order already.
+            if (requireDeterministic && keys != null && i > 0
                     && Arrays.compareUnsigned(s.in, spans[2 * i - 2], spans[2 * i - 1], s.in, keyStart, keyEnd) >= 0) {
                 throw new CborException(Reason.NOT_DETERMINISTIC, keyStart, "map keys not in bytewise order");
             }
