@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -176,6 +177,55 @@ public class AppraisalBenchmark {
     @Benchmark
     public AttestationResult appraise() {
         return appraisals.appraiseNext();
+    }
+
+    /**
+     * Which of {@code appraise}, {@code baselineVerify} and {@code baselineVerifyAndHashes}
+     * {@link #paired} runs in an iteration: each in turn, one per iteration, counted in its own
+     * field. JMH reports each field as a secondary result (operations per second of the
+     * iterations where it ran, 0 in the others), so {@code dev.attest.bench.Main} can pair every
+     * baseline iteration with the {@code appraise} iteration just before it.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Sides {
+        public long appraise;
+        public long baselineVerify;
+        public long baselineVerifyAndHashes;
+        private int iterations;
+        private int side;
+
+        @Setup(Level.Iteration)
+        public void nextSide() {
+            appraise = 0;
+            baselineVerify = 0;
+            baselineVerifyAndHashes = 0;
+            side = iterations++ % 3;
+        }
+    }
+
+    /**
+     * {@link #appraise} and its baselines in one JVM, alternating every iteration: the machine's
+     * drift between forks and minutes cancels out of each pair of neighbouring iterations, which
+     * {@code --rounds} of separate forks cannot do. Its own score mixes the three and means
+     * nothing; the per-iteration pairs are the result.
+     */
+    @Benchmark
+    public Object paired(Sides sides) throws Exception {
+        switch (sides.side) {
+            case 0 -> {
+                sides.appraise++;
+                return appraise();
+            }
+            case 1 -> {
+                sides.baselineVerify++;
+                return baselineVerify();
+            }
+            default -> {
+                sides.baselineVerifyAndHashes++;
+                return baselineVerifyAndHashes();
+            }
+        }
     }
 
     /** The limit: JCA ES256 verify of a Sig_structure of the same size, same provider. */
