@@ -4,6 +4,7 @@ import static dev.attest.evidence.EatProfile.*;
 
 import dev.attest.core.Digest;
 import dev.attest.core.DigestAlgorithm;
+import dev.attest.core.Layer;
 import dev.attest.core.LogHead;
 import dev.attest.core.Measurement;
 import dev.attest.core.internal.MeasurementCodec;
@@ -214,7 +215,10 @@ final class ClaimsReader {
                 throw bad(at + ": unknown log field " + diagnostic());
             }
             field[(int) k] = r.position();
-            r.skip();
+            if (i < n - 1) {
+                // The last value need not be passed over: each field is read from where it starts.
+                r.skip();
+            }
         }
         for (int k = 1; k <= 7; k++) {
             if (field[k] < 0) {
@@ -254,12 +258,15 @@ final class ClaimsReader {
         for (int i = 0; i < count; i++) {
             int itemFrom = r.position();
             Taken t = null;
-            if (r.peekMajorType() == MAJOR_TEXT) {
+            int lastLength = lastTo - lastFrom;
+            if (last != null && itemFrom + lastLength <= in.length
+                    && sameBytes(lastFrom, lastTo, itemFrom, itemFrom + lastLength)) {
+                // The same bytes as the entry before, a whole text item: that name again.
+                t = last;
+                r.seek(itemFrom + lastLength);
+            } else if (r.peekMajorType() == MAJOR_TEXT) {
                 r.skip();
                 int itemTo = r.position();
-                if (last != null && sameBytes(lastFrom, lastTo, itemFrom, itemTo)) {
-                    t = last;
-                }
                 for (int k = 0; k < seen && t == null; k++) {
                     if (sameBytes(seenFrom[k], seenTo[k], itemFrom, itemTo)) {
                         t = seenAs[k];
@@ -289,8 +296,11 @@ final class ClaimsReader {
             lastFrom = itemFrom;
             lastTo = r.position();
             Measurement m = t.measurements.get(t.next++);
-            if (!m.layer().name().equals(t.name)) {
-                throw bad(orderAt + ": a measurement of layer " + m.layer().name() + " sits in submodule " + t.name);
+            if (m.layer() != t.layer) {
+                if (!m.layer().name().equals(t.name)) {
+                    throw bad(orderAt + ": a measurement of layer " + m.layer().name() + " sits in submodule " + t.name);
+                }
+                t.layer = m.layer();
             }
             chain.add(m);
         }
@@ -336,6 +346,8 @@ final class ClaimsReader {
         final String name;
         final List<Measurement> measurements;
         int next;
+        /** A layer named {@link #name}, once one was met: the same object needs no comparing. */
+        Layer layer;
 
         Taken(String name, List<Measurement> measurements) {
             this.name = name;

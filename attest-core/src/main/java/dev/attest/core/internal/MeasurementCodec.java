@@ -320,19 +320,46 @@ public final class MeasurementCodec {
                 }
             }
             // Same head: same major type and width; the argument must still be in shortest form.
-            CborReader r = new CborReader(in, e.timeFrom, e.timeTo, 1);
-            long time = r.integer();
-            r.expectEnd();
+            long time = time(in, e.timeFrom, e.timeTo);
             return MeasurementAccess.hook().retimed(e.measurement, time, in);
         }
 
-        /** Whether {@code in} is {@code e}'s encoding but for the time's argument. */
+        /**
+         * The time item in {@code in[from, to)}, whose head is a remembered one's. The usual one,
+         * a positive integer with an 8-byte argument of 2^32 or more (any time after 1970-02-19 in
+         * milliseconds), is read in place; any other goes through {@link CborReader#integer},
+         * which gives the full decoder's answer or refusal.
+         */
+        private static long time(byte[] in, int from, int to) throws CborException {
+            if (to - from == 9 && (in[from] & 0xff) == 0x1b) {
+                long v = Long.reverseBytes(Bytes.longAt(in, from + 1));
+                if (v > 0xffffffffL) {
+                    return v;
+                }
+            }
+            CborReader r = new CborReader(in, from, to, 1);
+            long time = r.integer();
+            r.expectEnd();
+            return time;
+        }
+
+        /**
+         * Whether {@code in} is {@code e}'s encoding but for the time's argument: the bytes up to
+         * and with the time's head, and those after the time item (the status, a few bytes).
+         */
         private static boolean matches(Entry e, byte[] in) {
             int n = in.length;
-            return !(e == null || e.encoding.length != n
-                    || !java.util.Arrays.equals(in, 0, e.timeFrom, e.encoding, 0, e.timeFrom)
-                    || !java.util.Arrays.equals(in, e.timeTo, n, e.encoding, e.timeTo, n)
-                    || in[e.timeFrom] != e.encoding[e.timeFrom]);
+            if (e == null || e.encoding.length != n
+                    || !java.util.Arrays.equals(in, 0, e.timeFrom + 1, e.encoding, 0, e.timeFrom + 1)) {
+                return false;
+            }
+            byte[] known = e.encoding;
+            for (int i = e.timeTo; i < n; i++) {
+                if (in[i] != known[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**
