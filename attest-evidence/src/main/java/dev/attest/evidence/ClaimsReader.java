@@ -16,6 +16,7 @@ import dev.attest.evidence.internal.Diagnostic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,10 +159,11 @@ final class ClaimsReader {
             throw bad(path + ": " + e.getMessage());
         }
         if (log < 0) {
-            measuredOnly.forEach((name, ms) -> subs.put(name, EatClaims.builder().measurements(ms).build()));
+            measuredOnly.forEach((name, ms) -> subs.put(name, EatClaims.builder().adopt(ms).build()));
         } else {
             r.seek(log);
-            b.log(logExtent(measuredOnly, subs, path + "/" + ATTEST_LOG));
+            Map<String, List<Measurement>> layers = new HashMap<>();
+            b.log(logExtent(measuredOnly, subs, layers, path + "/" + ATTEST_LOG)).logLayers(layers);
         }
         try {
             subs.forEach(b::submod);
@@ -202,8 +204,8 @@ final class ClaimsReader {
      * be used exactly once; the measurement-only submodules the log does not name go to
      * {@code subs} as they are.
      */
-    private LogExtent logExtent(Map<String, List<Measurement>> measuredOnly, Map<String, EatClaims> subs, String at)
-            throws CborException, EvidenceException {
+    private LogExtent logExtent(Map<String, List<Measurement>> measuredOnly, Map<String, EatClaims> subs,
+            Map<String, List<Measurement>> layers, String at) throws CborException, EvidenceException {
         int[] field = new int[8];
         Arrays.fill(field, -1);
         int n = r.mapHeader();
@@ -307,10 +309,13 @@ final class ClaimsReader {
         for (Map.Entry<String, List<Measurement>> e : measuredOnly.entrySet()) {
             Taken t = taken.get(e.getKey());
             if (t == null) {
-                subs.put(e.getKey(), EatClaims.builder().measurements(e.getValue()).build());
+                subs.put(e.getKey(), EatClaims.builder().adopt(e.getValue()).build());
             } else if (t.next != e.getValue().size()) {
                 throw bad(at + ": submodule " + e.getKey() + " holds " + (e.getValue().size() - t.next)
                         + " measurements the log does not account for");
+            } else {
+                // Every one taken, each of layer t.name, in the chain's order: the layer's share of the log.
+                layers.put(t.name, t.measurements);
             }
         }
         try {
@@ -416,7 +421,7 @@ final class ClaimsReader {
                 throw bad(at + "/" + i + ": " + e.getMessage());
             }
         }
-        return out;
+        return Collections.unmodifiableList(out);
     }
 
     private void measres(EatClaims.Builder b, String at) throws CborException, EvidenceException {

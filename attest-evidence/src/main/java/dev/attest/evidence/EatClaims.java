@@ -79,30 +79,41 @@ public final class EatClaims {
         this.sub = b.sub;
         this.cti = clone(b.cti);
         Map<String, EatClaims> subs = new TreeMap<>(b.submods);
-        this.measurements = List.copyOf(b.measurements);
+        if (b.adopted != null && !b.measurements.isEmpty()) {
+            throw new IllegalStateException("measurements both adopted and added");
+        }
+        this.measurements = b.adopted != null ? b.adopted : List.copyOf(b.measurements);
         this.measres = List.copyOf(b.measres);
         this.log = b.log;
         if (log != null) {
             // Each layer's measurements go to the submodule named after it, in chain order.
-            Map<String, Builder> byLayer = new LinkedHashMap<>();
-            // The chain runs through a layer at a time: look a layer up only when it changes.
-            Layer last = null;
-            Builder into = null;
-            for (Measurement m : log.measurements()) {
-                if (m.layer() != last) {
-                    last = m.layer();
-                    String name = last.name();
-                    if (b.submods.containsKey(name)) {
-                        throw new IllegalArgumentException("submodule " + name + " is both set and filled from the log");
-                    }
-                    into = byLayer.computeIfAbsent(name, k -> builder());
+            Map<String, List<Measurement>> byLayer = b.logLayers != null ? b.logLayers : layers(log);
+            byLayer.forEach((name, ms) -> {
+                if (b.submods.containsKey(name)) {
+                    throw new IllegalArgumentException("submodule " + name + " is both set and filled from the log");
                 }
-                into.measurements.add(m);
-            }
-            byLayer.forEach((k, v) -> subs.put(k, v.build()));
+                subs.put(name, builder().adopt(ms).build());
+            });
         }
         this.submods = Collections.unmodifiableMap(subs);
         this.unknown = b.unknown.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(b.unknown));
+    }
+
+    /** The extent's measurements by layer name, in chain order, each list unmodifiable and owned. */
+    private static Map<String, List<Measurement>> layers(LogExtent log) {
+        Map<String, List<Measurement>> byLayer = new LinkedHashMap<>();
+        // The chain runs through a layer at a time: look a layer up only when it changes.
+        Layer last = null;
+        List<Measurement> into = null;
+        for (Measurement m : log.measurements()) {
+            if (m.layer() != last) {
+                last = m.layer();
+                into = byLayer.computeIfAbsent(last.name(), k -> new ArrayList<>());
+            }
+            into.add(m);
+        }
+        byLayer.replaceAll((k, v) -> Collections.unmodifiableList(v));
+        return byLayer;
     }
 
     /** A new, empty builder. */
@@ -301,8 +312,31 @@ public final class EatClaims {
         private final List<MeasurementResults> measres = new ArrayList<>();
         private LogExtent log;
         private final Map<String, String> unknown = new TreeMap<>();
+        /** Set by {@link #adopt}: the measurements, taken as they are. */
+        private List<Measurement> adopted;
+        /** Set by {@link #logLayers}: the log's measurements by layer, taken as they are. */
+        private Map<String, List<Measurement>> logLayers;
 
         private Builder() {
+        }
+
+        /**
+         * The measurements, as they are: for the decoder, which hands over an unmodifiable list
+         * of non-null measurements that nothing else holds (no copy is made).
+         */
+        Builder adopt(List<Measurement> owned) {
+            adopted = owned;
+            return this;
+        }
+
+        /**
+         * The log extent's measurements grouped by layer name, in chain order, each list
+         * unmodifiable and held by nothing else: for the decoder, which has grouped them while
+         * reading the log (the grouping is then not done again).
+         */
+        Builder logLayers(Map<String, List<Measurement>> byLayer) {
+            logLayers = byLayer;
+            return this;
         }
 
         /** Adds a nonce of 8 to 64 bytes. */
