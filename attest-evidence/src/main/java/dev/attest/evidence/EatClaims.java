@@ -238,9 +238,16 @@ public final class EatClaims {
 
     /** Every measurement of this module and its submodules, depth first, submodules by name. */
     public List<Measurement> allMeasurements() {
-        List<Measurement> out = new ArrayList<>(measurements);
-        submods.values().forEach(s -> out.addAll(s.allMeasurements()));
+        List<Measurement> out = new ArrayList<>();
+        collect(out);
         return out;
+    }
+
+    private void collect(List<Measurement> out) {
+        out.addAll(measurements);
+        for (EatClaims s : submods.values()) {
+            s.collect(out);
+        }
     }
 
     /** A builder starting from this claims set (log measurements stay in the log). */
