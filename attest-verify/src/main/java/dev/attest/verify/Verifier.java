@@ -298,8 +298,8 @@ public final class Verifier {
                             m.digests().isEmpty() ? "no digest" : m.digests().get(0).toString()));
                 }
             }
-            Optional<String> version = m.component().version();
             if (c.minVersion().isPresent() || c.maxVersion().isPresent()) {
+                Optional<String> version = m.component().version();
                 boolean ok = version.isPresent()
                         && c.minVersion().map(min -> ReferenceValues.compareVersions(version.get(), min) >= 0).orElse(true)
                         && c.maxVersion().map(max -> ReferenceValues.compareVersions(version.get(), max) <= 0).orElse(true);
