@@ -105,7 +105,11 @@ public final class Main {
         return out;
     }
 
-    /** The one auxiliary counter of a paired iteration that is not zero, or null. */
+    /**
+     * The one auxiliary counter of a paired iteration that is not zero, or null. Counters are
+     * named after fields, so a profiler's secondary results ({@code gc.alloc.rate}, with a dot)
+     * are not taken for one.
+     */
     private static Map.Entry<String, Double> side(IterationResult it) {
         if (!it.getPrimaryResult().getScoreUnit().endsWith("/s")) {
             return null;
@@ -113,6 +117,9 @@ public final class Main {
         Map.Entry<String, Double> found = null;
         boolean anyBaseline = false;
         for (Map.Entry<String, Result> e : it.getSecondaryResults().entrySet()) {
+            if (!e.getKey().chars().allMatch(Character::isJavaIdentifierPart)) {
+                continue;
+            }
             anyBaseline |= e.getKey().startsWith("baseline");
             if (e.getValue().getScore() > 0) {
                 if (found != null) {
