@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * rules (timing bounds, W^X and JVM allowances). Against the raw ES256 verify (JCA, same Bouncy
  * Castle provider) of the same Sig_structure in the same run; issue target: ratio >= 0.9.
  * {@link #baselineVerifyAndHashes} adds the hashing an appraisal cannot do without (the token's
- * digest and the chain replay): the limit of what {@code appraise} computes.
+ * digest and the chain replay): the limit of what {@code appraise} computes. {@link #paired}
+ * runs the three in turn in one JVM, which is how the target is judged (BENCHMARKS.md).
  *
  * <p>Continuity is appraised for real: the device produced a chain of {@value #CHAIN} evidences,
  * each continuing the last, and they are appraised in order, so every appraisal reads the
