@@ -178,6 +178,21 @@ class ClaimsReaderProperties {
 
     private static String outcome(EatClaims c, Optional<byte[]> ueid) {
         return "accepted: " + HexFormat.of().formatHex(ClaimsCodec.encode(c)) + " unknown " + c.unknownClaims()
-                + " ueid " + ueid.map(HexFormat.of()::formatHex).orElse("-") + " " + c;
+                + " ueid " + ueid.map(HexFormat.of()::formatHex).orElse("-") + " " + c + " " + submodules(c);
+    }
+
+    /**
+     * Each submodule's own measurements, in order, as their encodings: the reader hands the
+     * log's layers over as it grouped them, the tree decoder has EatClaims group them again, and
+     * the encoding above does not show those submodules.
+     */
+    private static String submodules(EatClaims c) {
+        StringBuilder sb = new StringBuilder("{");
+        c.submods().forEach((name, sub) -> {
+            sb.append(name).append('=').append(sub.measurements().stream()
+                    .map(m -> HexFormat.of().formatHex(m.canonicalEncoding())).toList());
+            sb.append(submodules(sub)).append(';');
+        });
+        return sb.append('}').toString();
     }
 }
