@@ -1,6 +1,7 @@
 package dev.attest.evidence;
 
 import dev.attest.evidence.internal.Crypto;
+import dev.attest.evidence.internal.EcdsaComb;
 import dev.attest.evidence.internal.KeyChecks;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -33,6 +34,12 @@ public final class VerificationKey {
      * {@link #verifyDigest}); null otherwise.
      */
     private final ECPublicKeyParameters ecdsa;
+    /** The standard curve of {@link #ecdsa} ({@link EcdsaComb#curveOf}), or -1. */
+    private final int combCurve;
+    /** The ECDSA verifications so far without {@link #comb}: a count with benign races. */
+    private int ecdsaVerifications;
+    /** {@link #ecdsa}'s comb, built at the key's second ECDSA verification; null before. */
+    private volatile EcdsaComb comb;
 
     private VerificationKey(PublicKey key, SignatureAlgorithm algorithm, KeyId keyId, Provider provider) {
         this.key = key;
@@ -41,6 +48,7 @@ public final class VerificationKey {
         this.keyId = keyId;
         this.provider = provider;
         this.ecdsa = hashesWithTheJdk() ? ecdsaParameters(verifying) : null;
+        this.combCurve = ecdsa == null ? -1 : EcdsaComb.curveOf(ecdsa);
     }
 
     private static ECPublicKeyParameters ecdsaParameters(PublicKey key) {
@@ -153,10 +161,12 @@ public final class VerificationKey {
 
     /**
      * The ECDSA verification of {@code digest} (FIPS 186-5 §6.4.2). With the SDK's provider it
-     * runs Bouncy Castle's {@link ECDSASigner} directly, the engine under that provider's
-     * {@code NONEwithECDSA}, on the key parameters taken once: the same check, without the
-     * provider lookup, the key conversion and a DER encoding and parsing of {@code (r, s)} per
-     * token. {@code r} and {@code s} outside {@code [1, n-1]} are refused by the engine.
+     * runs on the key parameters taken once, without the provider lookup, the key conversion and
+     * a DER encoding and parsing of {@code (r, s)} per token: the first time through Bouncy
+     * Castle's {@link ECDSASigner}, the engine under that provider's {@code NONEwithECDSA}; from
+     * the second on, on P-256, P-384 and P-521, through the key's {@link EcdsaComb} (a key that
+     * verifies once, such as one from a token's own certificate chain, never pays for a comb).
+     * {@code r} and {@code s} outside {@code [1, n-1]} are refused either way.
      */
     private boolean verifyDigest(byte[] digest, byte[] signature) {
         int n = algorithm.coordinateLength();
@@ -164,11 +174,16 @@ public final class VerificationKey {
             if (signature.length != 2 * n) {
                 return false;
             }
+            BigInteger r = new BigInteger(1, signature, 0, n);
+            BigInteger s = new BigInteger(1, signature, n, n);
             try {
+                EcdsaComb c = comb();
+                if (c != null) {
+                    return c.verify(digest, r, s);
+                }
                 ECDSASigner engine = new ECDSASigner();
                 engine.init(false, ecdsa);
-                return engine.verifySignature(digest, new BigInteger(1, signature, 0, n),
-                        new BigInteger(1, signature, n, n));
+                return engine.verifySignature(digest, r, s);
             } catch (RuntimeException e) {
                 return false;
             }
@@ -182,6 +197,16 @@ public final class VerificationKey {
             // Providers signal malformed signatures with assorted exceptions; all mean "invalid".
             return false;
         }
+    }
+
+    /** {@link #comb}, built if this is the key's second ECDSA verification or a later one. */
+    private EcdsaComb comb() {
+        EcdsaComb c = comb;
+        if (c == null && combCurve >= 0 && ++ecdsaVerifications > 1) {
+            c = EcdsaComb.of(ecdsa, combCurve);
+            comb = c;
+        }
+        return c;
     }
 
     @Override
