@@ -164,8 +164,8 @@ public final class VerificationKey {
      * runs on the key parameters taken once, without the provider lookup, the key conversion and
      * a DER encoding and parsing of {@code (r, s)} per token: the first time through Bouncy
      * Castle's {@link ECDSASigner}, the engine under that provider's {@code NONEwithECDSA}; from
-     * the second on, on P-256, P-384 and P-521, through the key's {@link EcdsaComb} (a key that
-     * verifies once, such as one from a token's own certificate chain, never pays for a comb).
+     * the second on, on P-256, P-384 and P-521, through the key's {@link EcdsaComb} (a key made
+     * for a single token never pays for a comb's table).
      * {@code r} and {@code s} outside {@code [1, n-1]} are refused either way.
      */
     private boolean verifyDigest(byte[] digest, byte[] signature) {

@@ -74,8 +74,9 @@ public final class EcdsaComb {
     }
 
     /**
-     * The comb of {@code key}, which lies on the curve {@link #curveOf} gave: about 0.3 ms of
-     * point arithmetic for P-256, so it pays off from a key's second signature on.
+     * The comb of {@code key}, which lies on the curve {@link #curveOf} gave: about 0.5 ms of
+     * point arithmetic for P-256 on the machine of {@code BENCHMARKS.md} (2 ms for P-521), what
+     * some 20 verifications save, so it is for keys that verify again and again.
      *
      * @throws IllegalArgumentException if {@code curve} is not {@code curveOf(key)}
      */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.util.Random;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -55,9 +56,10 @@ class EcdsaCombTest {
     /**
      * A random key signs a random digest (of the curve's hash length, or of another length, which
      * ECDSA truncates or takes whole); the signature, untouched or tampered one of seven ways, gets
-     * the same answer from the comb as from the signer, and the untouched one verifies.
+     * the same answer from the comb as from the signer, and the untouched one verifies. (No edge
+     * cases: a seed of 0 or -1 is no more special than any other, and they would take most tries.)
      */
-    @Property(tries = 300)
+    @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
     void answersAsBouncyCastlesSigner(@ForAll long seed, @ForAll @IntRange(min = 0, max = 2) int curve,
             @ForAll @IntRange(min = 0, max = 7) int tamper) {
         Random random = new Random(seed);
