@@ -2,6 +2,8 @@ package dev.attest.tpm;
 
 import dev.attest.tpm.QuoteVerification.Failure;
 import dev.attest.tpm.QuoteVerification.Reason;
+import dev.attest.evidence.SignatureAlgorithm;
+import dev.attest.evidence.VerificationKey;
 import dev.attest.evidence.internal.Crypto;
 import dev.attest.tpm.internal.Alg;
 import java.security.GeneralSecurityException;
@@ -9,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.ArrayList;
@@ -28,7 +31,10 @@ import java.util.Optional;
  * per device and period) should {@link #prepare} the AK once and pass the {@link PreparedKey}:
  * the AK's JCA key is then built and converted once, and Bouncy Castle keeps its curve
  * precomputation on it, so a P-256 quote verifies several times faster than with a key built
- * per quote (see {@code BENCHMARKS.md}).
+ * per quote (see {@code BENCHMARKS.md}). With the SDK's provider, an ECDSA quote whose hash is
+ * its curve's (SHA-256 on P-256, SHA-384 on P-384, SHA-512 on P-521) is checked as the evidence
+ * decoder checks ES256, ES384 and ES512, through a {@link VerificationKey}: from a prepared key's
+ * second quote on, with its fixed-base comb.
  */
 public final class QuoteVerifier {
     private final boolean allowSha1;
@@ -97,9 +103,31 @@ public final class QuoteVerifier {
      */
     public PreparedKey prepare(TpmtPublic ak) {
         try {
-            return new PreparedKey(ak, Crypto.forProvider(ak.toPublicKey(), provider), null, provider);
+            PublicKey key = Crypto.forProvider(ak.toPublicKey(), provider);
+            return new PreparedKey(ak, key, null, provider, ecdsaKey(key));
         } catch (GeneralSecurityException e) {
-            return new PreparedKey(ak, null, e.getMessage() == null ? e.toString() : e.getMessage(), provider);
+            return new PreparedKey(ak, null, e.getMessage() == null ? e.toString() : e.getMessage(), provider, null);
+        }
+    }
+
+    /**
+     * {@code key} as the evidence decoder's ECDSA key of its curve (ES256 for P-256, ES384 for
+     * P-384, ES512 for P-521) where this verifier uses the SDK's provider; null otherwise.
+     */
+    private VerificationKey ecdsaKey(PublicKey key) {
+        if (provider != Crypto.DEFAULT_PROVIDER || !(key instanceof ECPublicKey ec)) {
+            return null;
+        }
+        SignatureAlgorithm alg = switch (ec.getParams().getCurve().getField().getFieldSize()) {
+            case 256 -> SignatureAlgorithm.ES256;
+            case 384 -> SignatureAlgorithm.ES384;
+            case 521 -> SignatureAlgorithm.ES512;
+            default -> null;
+        };
+        try {
+            return alg == null ? null : VerificationKey.of(key, alg, Optional.empty());
+        } catch (IllegalArgumentException e) {
+            return null; // not that size's NIST curve: the JCA signature checks it
         }
     }
 
@@ -112,12 +140,16 @@ public final class QuoteVerifier {
         private final PublicKey key;
         private final String unsupported;
         private final Provider provider;
+        /** {@link #key} as an ES256, ES384 or ES512 key of the SDK's provider, or null. */
+        private final VerificationKey ecdsa;
 
-        private PreparedKey(TpmtPublic publicArea, PublicKey key, String unsupported, Provider provider) {
+        private PreparedKey(TpmtPublic publicArea, PublicKey key, String unsupported, Provider provider,
+                VerificationKey ecdsa) {
             this.publicArea = publicArea;
             this.key = key;
             this.unsupported = unsupported;
             this.provider = provider;
+            this.ecdsa = ecdsa;
         }
 
         /** The AK's public area (TPMT_PUBLIC). */
@@ -209,9 +241,18 @@ public final class QuoteVerifier {
             failures.add(new Failure(Reason.UNSUPPORTED_KEY, prepared.unsupported));
             return;
         }
-        PublicKey key = prepared.key;
+        boolean ok = prepared.ecdsa != null && sig.scheme() == TpmtSignature.Scheme.ECDSA
+                && sig.hash() == curveHash(prepared.ecdsa.algorithm())
+                ? verifyEcdsa(prepared.ecdsa, sig, signed)
+                : verifyJca(prepared.key, sig, signed);
+        if (!ok) {
+            failures.add(new Failure(Reason.SIGNATURE_INVALID, sig.scheme() + "/" + sig.hash() + " signature does not verify"));
+        }
+    }
+
+    /** The signature checked by this verifier's provider's JCA {@code Signature}. */
+    private boolean verifyJca(PublicKey key, TpmtSignature sig, byte[] signed) {
         String base = sig.hash().jcaName().replace("-", "");
-        boolean ok;
         try {
             Signature v;
             switch (sig.scheme()) {
@@ -225,13 +266,48 @@ public final class QuoteVerifier {
             }
             v.initVerify(key);
             v.update(signed);
-            ok = v.verify(sig.toJcaSignature());
+            return v.verify(sig.toJcaSignature());
         } catch (GeneralSecurityException e) {
-            ok = false;
+            return false;
         }
-        if (!ok) {
-            failures.add(new Failure(Reason.SIGNATURE_INVALID, sig.scheme() + "/" + sig.hash() + " signature does not verify"));
+    }
+
+    /**
+     * The ECDSA signature {@code (r, s)} of {@code signed} under {@code key}, whose hash is the
+     * signature's: {@code r} and {@code s} go into the COSE form, each as wide as the curve, and
+     * one too wide for it (at least {@code 2^(8·len)}, above the order) verifies nothing.
+     */
+    private static boolean verifyEcdsa(VerificationKey key, TpmtSignature sig, byte[] signed) {
+        int len = key.algorithm().coordinateLength();
+        byte[] raw = new byte[2 * len];
+        return fixedWidth(sig.ecdsaR(), raw, 0, len) && fixedWidth(sig.ecdsaS(), raw, len, len)
+                && key.verify(signed, raw);
+    }
+
+    /**
+     * Copies the unsigned big-endian {@code value} into {@code out[at, at + len)}, right-aligned;
+     * false if it does not fit (leading zero bytes do not count).
+     */
+    private static boolean fixedWidth(byte[] value, byte[] out, int at, int len) {
+        int from = 0;
+        while (from < value.length && value[from] == 0) {
+            from++;
         }
+        int n = value.length - from;
+        if (n > len) {
+            return false;
+        }
+        System.arraycopy(value, from, out, at + len - n, n);
+        return true;
+    }
+
+    /** The hash of an ECDSA algorithm of the evidence decoder. */
+    private static HashAlg curveHash(SignatureAlgorithm alg) {
+        return switch (alg) {
+            case ES256 -> HashAlg.SHA256;
+            case ES384 -> HashAlg.SHA384;
+            default -> HashAlg.SHA512;
+        };
     }
 
     private Signature signature(String alg) throws GeneralSecurityException {

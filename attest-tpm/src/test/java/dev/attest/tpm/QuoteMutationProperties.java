@@ -27,15 +27,23 @@ class QuoteMutationProperties {
         }
     }
 
+    /** The AK prepared once: from its second quote on, its ECDSA comb checks the signature. */
+    static final QuoteVerifier.PreparedKey PREPARED = VERIFIER.prepare(Q.ak);
+
     static void assertRejected(byte[] attest, byte[] sig) {
         QuoteVerification v = VERIFIER.verify(Q.ak, new Quote(attest, sig), Q.nonce, Q.pcrs);
         assertFalse(v.verified(), "accepted a mutated quote");
         assertFalse(v.failures().isEmpty());
+        QuoteVerification p = VERIFIER.verify(PREPARED, new Quote(attest, sig), Q.nonce, Q.pcrs);
+        org.junit.jupiter.api.Assertions.assertEquals(v.failures(), p.failures(), "a prepared key answers otherwise");
     }
 
     @Example
     void goodQuoteIsAccepted() {
         assertTrue(VERIFIER.verify(Q.ak, GOOD, Q.nonce, Q.pcrs).verified());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(VERIFIER.verify(PREPARED, GOOD, Q.nonce, Q.pcrs).verified());
+        }
     }
 
     /**

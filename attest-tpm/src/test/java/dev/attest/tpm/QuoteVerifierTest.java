@@ -81,6 +81,41 @@ class QuoteVerifierTest {
         assertEquals(List.of(Reason.SIGNATURE_INVALID), sunEc.verify(ecc, forged, e.nonce, e.pcrs).reasons());
     }
 
+    /**
+     * A prepared P-256 AK checks SHA-256 quotes as the evidence decoder checks ES256 (from its
+     * second quote on, with the key's comb): r and s with leading zero bytes, wider than the curve,
+     * swapped or malleated get the answer of the JCA signature of another provider, every time.
+     */
+    @Test
+    void aPreparedEcdsaKeyAnswersAsTheJcaSignature() throws Exception {
+        SoftwareQuotes e = SoftwareQuotes.ecc();
+        QuoteVerifier.PreparedKey ecc = verifier.prepare(e.ak);
+        QuoteVerifier sunEc = QuoteVerifier.builder().provider(Security.getProvider("SunEC")).build();
+        TpmtSignature good = TpmtSignature.parse(e.good().signature());
+        java.math.BigInteger n = ((java.security.interfaces.ECPublicKey) e.keys.getPublic()).getParams().getOrder();
+        java.math.BigInteger s = new java.math.BigInteger(1, good.ecdsaS());
+        byte[] r = good.ecdsaR();
+        byte[] zeroR = new byte[r.length + 2];
+        System.arraycopy(r, 0, zeroR, 2, r.length);
+        byte[] wideR = new byte[r.length + 1];
+        wideR[0] = 1;
+        System.arraycopy(r, 0, wideR, 1, r.length);
+        byte[][][] pairs = {
+            {r, good.ecdsaS()}, {zeroR, good.ecdsaS()}, {r, SoftwareQuotes.fixed(n.subtract(s), 32)},
+            {wideR, good.ecdsaS()}, {good.ecdsaS(), r}, {r, SoftwareQuotes.fixed(s.add(n), 33)},
+        };
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < pairs.length; i++) {
+                Quote q = new Quote(e.good().attest(),
+                        new TpmtSignature(TpmtSignature.Scheme.ECDSA, HashAlg.SHA256, pairs[i][0], pairs[i][1], new byte[0])
+                                .encode());
+                boolean jca = sunEc.verify(e.ak, q, e.nonce, e.pcrs).verified();
+                assertEquals(jca, verifier.verify(ecc, q, e.nonce, e.pcrs).verified(), "pair " + i + ", round " + round);
+                assertEquals(i < 3, jca, "pair " + i);
+            }
+        }
+    }
+
     @Test
     void wrongNonceIsNamed() throws Exception {
         SoftwareQuotes q = SoftwareQuotes.ecc();
