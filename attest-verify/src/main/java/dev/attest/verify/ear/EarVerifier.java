@@ -1,5 +1,7 @@
 package dev.attest.verify.ear;
 
+import dev.attest.evidence.SignatureAlgorithm;
+import dev.attest.evidence.VerificationKey;
 import dev.attest.evidence.internal.Crypto;
 import dev.attest.verify.internal.ear.Jws;
 import java.security.Provider;
@@ -44,6 +46,12 @@ public final class EarVerifier {
     private final Duration skew;
     private final Optional<Duration> maxAge;
     private final Optional<Provider> provider;
+    /**
+     * Per key of {@link #keys}, in order: an ES256 or ES384 key as the evidence decoder's
+     * {@link VerificationKey} (from its second signature on, its ECDSA comb) where no provider
+     * of the caller's is set; empty for the others, which {@code Jws.verify} checks.
+     */
+    private final List<Optional<VerificationKey>> ecdsa;
 
     private EarVerifier(Builder b) {
         // Without a provider of the caller's, each key is converted once into the SDK provider's
@@ -58,6 +66,20 @@ public final class EarVerifier {
         this.skew = b.skew;
         this.maxAge = Optional.ofNullable(b.maxAge);
         this.provider = Optional.ofNullable(b.provider);
+        this.ecdsa = keys.stream().map(k -> b.provider != null ? Optional.<VerificationKey>empty() : ecdsaKey(k)).toList();
+    }
+
+    private static Optional<VerificationKey> ecdsaKey(EarVerificationKey k) {
+        SignatureAlgorithm alg = switch (k.algorithm()) {
+            case ES256 -> SignatureAlgorithm.ES256;
+            case ES384 -> SignatureAlgorithm.ES384;
+            default -> null;
+        };
+        try {
+            return alg == null ? Optional.empty() : Optional.of(VerificationKey.of(k.publicKey(), alg, Optional.empty()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // not a key of that curve: Jws.verify refuses its signatures
+        }
     }
 
     /** A builder; at least one key is required. */
@@ -78,27 +100,26 @@ public final class EarVerifier {
             throw new EarException(EarException.Reason.ALGORITHM_NOT_ALLOWED, "alg", alg.joseName() + " is not on the allow-list");
         }
         checkType(c.typ());
-        List<EarVerificationKey> candidates = new ArrayList<>();
-        for (EarVerificationKey k : keys) {
+        int candidates = 0;
+        boolean ok = false;
+        for (int i = 0; i < keys.size() && !ok; i++) {
+            EarVerificationKey k = keys.get(i);
             boolean kidFits = c.kid().isEmpty() || k.kid().isEmpty() || k.kid().equals(c.kid());
             if (k.algorithm() == alg && kidFits) {
-                candidates.add(k);
+                candidates++;
+                Optional<VerificationKey> fast = ecdsa.get(i);
+                ok = fast.isPresent()
+                        ? fast.get().verify(c.signingInput(), c.signature())
+                        : Jws.verify(alg, k.publicKey(), c.signingInput(), c.signature(), provider);
             }
         }
-        if (candidates.isEmpty()) {
+        if (candidates == 0) {
             throw new EarException(EarException.Reason.UNKNOWN_KEY, c.kid().isPresent() ? "kid" : "alg",
                     "no configured " + alg.joseName() + " key" + c.kid().map(k -> " with kid " + k).orElse(""));
         }
-        boolean ok = false;
-        for (EarVerificationKey k : candidates) {
-            if (Jws.verify(alg, k.publicKey(), c.signingInput(), c.signature(), provider)) {
-                ok = true;
-                break;
-            }
-        }
         if (!ok) {
             throw new EarException(EarException.Reason.BAD_SIGNATURE, "", "the signature does not verify with any "
-                    + candidates.size() + " matching key(s)");
+                    + candidates + " matching key(s)");
         }
         Ear ear = EarCodec.parse(c.payload());
         checkTimes(ear);

@@ -80,6 +80,43 @@ class EarVerifierTest {
                 .sign(ear());
         assertEquals(Reason.BAD_SIGNATURE, assertThrows(EarException.class, () -> ours.verify(forged)).reason());
         assertEquals(Reason.BAD_SIGNATURE, assertThrows(EarException.class, () -> viaJdk.verify(forged)).reason());
+
+        if (alg != JwsAlgorithm.EDDSA) {
+            // One verifier's ECDSA key checks its first signature with Bouncy Castle's engine and
+            // later ones with its comb: both answer as the JDK for the edges of r and s.
+            int len = alg.signatureLength() / 2;
+            java.math.BigInteger n = ((java.security.interfaces.ECPublicKey) kp.getPublic()).getParams().getOrder();
+            byte[] sig = Base64.getUrlDecoder().decode(parts[2]);
+            java.math.BigInteger r = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, 0, len));
+            java.math.BigInteger sv = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, len, 2 * len));
+            java.math.BigInteger ones = java.math.BigInteger.ONE.shiftLeft(8 * len).subtract(java.math.BigInteger.ONE);
+            java.math.BigInteger[][] pairs = {
+                {r, sv}, {r, n.subtract(sv)}, {r, java.math.BigInteger.ZERO}, {java.math.BigInteger.ZERO, sv},
+                {n, sv}, {r, n}, {ones, sv}, {sv, r}, {r.add(java.math.BigInteger.ONE), sv},
+            };
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < pairs.length; i++) {
+                    byte[] raw = new byte[2 * len];
+                    System.arraycopy(org.bouncycastle.util.BigIntegers.asUnsignedByteArray(len, pairs[i][0]), 0, raw, 0, len);
+                    System.arraycopy(org.bouncycastle.util.BigIntegers.asUnsignedByteArray(len, pairs[i][1]), 0, raw, len, len);
+                    String jwt = parts[0] + "." + parts[1] + "." + B64.encodeToString(raw);
+                    boolean jdkAccepts = accepts(viaJdk, jwt);
+                    assertEquals(jdkAccepts, accepts(ours, jwt), "pair " + i + ", round " + round);
+                    assertEquals(i < 2, jdkAccepts, "pair " + i);
+                }
+            }
+        }
+    }
+
+    /** Whether {@code v} verifies {@code jwt}; false only for a bad signature. */
+    private static boolean accepts(EarVerifier v, String jwt) {
+        try {
+            v.verify(jwt);
+            return true;
+        } catch (EarException e) {
+            assertEquals(Reason.BAD_SIGNATURE, e.reason(), e.getMessage());
+            return false;
+        }
     }
 
     private static Ear ear() {
