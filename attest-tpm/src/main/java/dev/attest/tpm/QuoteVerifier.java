@@ -5,6 +5,7 @@ import dev.attest.tpm.QuoteVerification.Reason;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.VerificationKey;
 import dev.attest.evidence.internal.Crypto;
+import dev.attest.evidence.internal.KeyChecks;
 import dev.attest.tpm.internal.Alg;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -115,20 +116,15 @@ public final class QuoteVerifier {
      * P-384, ES512 for P-521) where this verifier uses the SDK's provider; null otherwise.
      */
     private VerificationKey ecdsaKey(PublicKey key) {
-        if (provider != Crypto.DEFAULT_PROVIDER || !(key instanceof ECPublicKey ec)) {
+        if (provider != Crypto.DEFAULT_PROVIDER || !(key instanceof ECPublicKey)) {
             return null;
         }
-        SignatureAlgorithm alg = switch (ec.getParams().getCurve().getField().getFieldSize()) {
-            case 256 -> SignatureAlgorithm.ES256;
-            case 384 -> SignatureAlgorithm.ES384;
-            case 521 -> SignatureAlgorithm.ES512;
-            default -> null;
-        };
-        try {
-            return alg == null ? null : VerificationKey.of(key, alg, Optional.empty());
-        } catch (IllegalArgumentException e) {
-            return null; // not that size's NIST curve: the JCA signature checks it
+        for (SignatureAlgorithm alg : List.of(SignatureAlgorithm.ES256, SignatureAlgorithm.ES384, SignatureAlgorithm.ES512)) {
+            if (KeyChecks.mismatch(key, alg) == null) {
+                return VerificationKey.of(key, alg, Optional.empty());
+            }
         }
+        return null; // another curve: the JCA signature checks it
     }
 
     /**
@@ -242,7 +238,7 @@ public final class QuoteVerifier {
             return;
         }
         boolean ok = prepared.ecdsa != null && sig.scheme() == TpmtSignature.Scheme.ECDSA
-                && sig.hash() == curveHash(prepared.ecdsa.algorithm())
+                && sig.hash().jcaName().equals(Crypto.ecdsaDigest(prepared.ecdsa.algorithm()).jcaName())
                 ? verifyEcdsa(prepared.ecdsa, sig, signed)
                 : verifyJca(prepared.key, sig, signed);
         if (!ok) {
@@ -274,40 +270,15 @@ public final class QuoteVerifier {
 
     /**
      * The ECDSA signature {@code (r, s)} of {@code signed} under {@code key}, whose hash is the
-     * signature's: {@code r} and {@code s} go into the COSE form, each as wide as the curve, and
-     * one too wide for it (at least {@code 2^(8·len)}, above the order) verifies nothing.
+     * signature's, in the COSE form ({@link Crypto#derToRaw}); an {@code r} or {@code s} too wide
+     * for the curve (above the order) verifies nothing.
      */
     private static boolean verifyEcdsa(VerificationKey key, TpmtSignature sig, byte[] signed) {
-        int len = key.algorithm().coordinateLength();
-        byte[] raw = new byte[2 * len];
-        return fixedWidth(sig.ecdsaR(), raw, 0, len) && fixedWidth(sig.ecdsaS(), raw, len, len)
-                && key.verify(signed, raw);
-    }
-
-    /**
-     * Copies the unsigned big-endian {@code value} into {@code out[at, at + len)}, right-aligned;
-     * false if it does not fit (leading zero bytes do not count).
-     */
-    private static boolean fixedWidth(byte[] value, byte[] out, int at, int len) {
-        int from = 0;
-        while (from < value.length && value[from] == 0) {
-            from++;
-        }
-        int n = value.length - from;
-        if (n > len) {
+        try {
+            return key.verify(signed, Crypto.derToRaw(sig.toJcaSignature(), key.algorithm().coordinateLength()));
+        } catch (GeneralSecurityException e) {
             return false;
         }
-        System.arraycopy(value, from, out, at + len - n, n);
-        return true;
-    }
-
-    /** The hash of an ECDSA algorithm of the evidence decoder. */
-    private static HashAlg curveHash(SignatureAlgorithm alg) {
-        return switch (alg) {
-            case ES256 -> HashAlg.SHA256;
-            case ES384 -> HashAlg.SHA384;
-            default -> HashAlg.SHA512;
-        };
     }
 
     private Signature signature(String alg) throws GeneralSecurityException {

@@ -98,13 +98,23 @@ public record TpmtSignature(Scheme scheme, HashAlg hash, byte[] ecdsaR, byte[] e
         }
         byte[] r = new BigInteger(1, ecdsaR).toByteArray();
         byte[] s = new BigInteger(1, ecdsaS).toByteArray();
-        int body = 2 + r.length + 2 + s.length;
         TpmWriter w = new TpmWriter().u8(0x30);
-        if (body >= 128) {
-            w.u8(0x81);
-        }
-        w.u8(body).u8(0x02).u8(r.length).bytes(r).u8(0x02).u8(s.length).bytes(s);
+        derLength(w, derLengthSize(r.length) + r.length + derLengthSize(s.length) + s.length + 2);
+        derLength(w.u8(0x02), r.length).bytes(r);
+        derLength(w.u8(0x02), s.length).bytes(s);
         return w.toByteArray();
+    }
+
+    /** The bytes of a DER length of {@code len}: short form below 128, long form above. */
+    private static int derLengthSize(int len) {
+        return len < 0x80 ? 1 : len < 0x100 ? 2 : 3;
+    }
+
+    private static TpmWriter derLength(TpmWriter w, int len) {
+        if (len >= 0x100) {
+            return w.u8(0x82).u16(len);
+        }
+        return len >= 0x80 ? w.u8(0x81).u8(len) : w.u8(len);
     }
 
     /**

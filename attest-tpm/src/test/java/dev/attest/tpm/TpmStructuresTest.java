@@ -137,4 +137,24 @@ class TpmStructuresTest {
         assertEquals(TpmsAttest.ClockInfo.Transition.REBOOTED, new TpmsAttest.ClockInfo(1, 0x80000000, 0, true)
                 .since(new TpmsAttest.ClockInfo(1, 0x7FFFFFFF, 0, true)));
     }
+
+    /**
+     * An ECDSA signature's DER form is strict DER at every width of r and s a TPMT_SIGNATURE can
+     * carry (up to 128 bytes, so lengths in short and long form), and gives r and s back.
+     */
+    @Test
+    void ecdsaSignatureIsStrictDerAtEveryWidth() throws Exception {
+        for (int len : new int[] {1, 32, 63, 64, 66, 100, 127, 128}) {
+            byte[] r = new byte[len];
+            byte[] s = new byte[len];
+            java.util.Arrays.fill(r, (byte) 0xff);
+            java.util.Arrays.fill(s, (byte) 0x11);
+            byte[] der = new TpmtSignature(TpmtSignature.Scheme.ECDSA, HashAlg.SHA256, r, s, new byte[0]).toJcaSignature();
+            org.bouncycastle.asn1.ASN1Sequence seq = (org.bouncycastle.asn1.ASN1Sequence)
+                    new org.bouncycastle.asn1.ASN1InputStream(der).readObject();
+            assertArrayEquals(seq.getEncoded("DER"), der, "width " + len);
+            assertEquals(new java.math.BigInteger(1, r), ((org.bouncycastle.asn1.ASN1Integer) seq.getObjectAt(0)).getValue());
+            assertEquals(new java.math.BigInteger(1, s), ((org.bouncycastle.asn1.ASN1Integer) seq.getObjectAt(1)).getValue());
+        }
+    }
 }
