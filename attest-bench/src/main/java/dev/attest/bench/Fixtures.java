@@ -58,11 +58,19 @@ public final class Fixtures {
                 .build();
     }
 
-    /** The shared test vectors: {@code $ATTEST_VECTORS}, or {@code ../shared/vectors} from the working directory. */
+    /**
+     * The repository's test vectors ({@code vectors/} in the repository root, found by walking up
+     * from the working directory, so the benchmarks run from the root or from attest-bench).
+     */
     public static java.nio.file.Path vectors() {
-        String env = System.getenv("ATTEST_VECTORS");
-        return env == null || env.isBlank() ? java.nio.file.Path.of("../shared/vectors").toAbsolutePath().normalize()
-                : java.nio.file.Path.of(env);
+        java.nio.file.Path start = java.nio.file.Path.of("").toAbsolutePath().normalize();
+        for (java.nio.file.Path p = start; p != null; p = p.getParent()) {
+            if (java.nio.file.Files.isRegularFile(p.resolve("mvnw"))
+                    && java.nio.file.Files.isDirectory(p.resolve("vectors"))) {
+                return p.resolve("vectors");
+            }
+        }
+        throw new IllegalStateException("run the benchmarks inside the repository: no vectors/ folder above " + start);
     }
 
     /** One agent cycle taken at {@link #T0}. */

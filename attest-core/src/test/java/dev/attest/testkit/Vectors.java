@@ -2,39 +2,44 @@ package dev.attest.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * The shared test vectors (../shared/vectors; see its README) for every module's tests, through
- * attest-core's test-jar: env {@code ATTEST_VECTORS}, else {@code ATTEST_VECTORS_DEFAULT} (set
- * by surefire/failsafe from the build). A missing folder fails the test when {@code CI=true} and
- * skips it elsewhere, saying where the vectors are expected.
+ * The test vectors kept in the repository's {@code vectors/} folder (one folder per origin, see
+ * its README), for every module's tests through attest-core's test-jar. The folder is found by
+ * walking up from the working directory to the repository root (the folder holding
+ * {@code mvnw} and {@code vectors/}); nothing outside the repository is read, and a missing
+ * folder is a test failure, never a skip.
  */
 public final class Vectors {
     private Vectors() {
     }
 
+    /** The repository's root folder: the nearest ancestor of the working directory with {@code mvnw} and {@code vectors/}. */
+    public static Path repositoryRoot() {
+        Path start = Path.of("").toAbsolutePath().normalize();
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("mvnw")) && Files.isDirectory(p.resolve("vectors"))) {
+                return p;
+            }
+        }
+        throw new AssertionError("the repository root (a folder with mvnw and vectors/) is not above " + start);
+    }
+
     /** The vectors sub-folder {@code sub}, e.g. {@code cose-wg}. */
     public static Path dir(String sub) {
-        String env = System.getenv("ATTEST_VECTORS");
-        if (env == null || env.isBlank()) {
-            env = System.getenv("ATTEST_VECTORS_DEFAULT");
-        }
-        Path p = env == null || env.isBlank() ? Path.of("../../shared/vectors").toAbsolutePath().normalize()
-                : Path.of(env);
-        Path d = p.resolve(sub);
+        Path d = repositoryRoot().resolve("vectors").resolve(sub);
         if (!Files.isDirectory(d)) {
-            String msg = "test vectors not found: expected " + d + " (set ATTEST_VECTORS to the vectors folder)";
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(msg);
-            }
-            Assumptions.abort(msg);
+            throw new AssertionError("test vectors not found: expected " + d);
         }
         return d;
     }
 
     /** The file {@code name} in the vectors sub-folder {@code sub}. */
     public static Path file(String sub, String name) {
-        return dir(sub).resolve(name);
+        Path f = dir(sub).resolve(name);
+        if (!Files.isRegularFile(f)) {
+            throw new AssertionError("test vector not found: expected " + f);
+        }
+        return f;
     }
 }

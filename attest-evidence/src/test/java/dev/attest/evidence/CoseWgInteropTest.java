@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The COSE WG examples (github.com/cose-wg/Examples, in ../shared/vectors/cose-wg): every
+ * The COSE WG examples (github.com/cose-wg/Examples, in the repository's vectors/cose-wg): every
  * COSE_Sign1 "pass" example verifies with its key, our Sig_structure equals the example's
  * ToBeSign bytes, our own signature over the same input verifies with the example's public key,
  * and every "fail" example is refused with the reason that fits what was broken.
