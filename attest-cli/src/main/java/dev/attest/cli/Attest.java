@@ -27,6 +27,12 @@ public final class Attest {
     /** Where {@code -} reads from. */
     InputStream in = System.in;
 
+    /**
+     * Runs the command line and exits with its code (0 success, 1 warning, 2 contraindicated or
+     * a bad signature, 3 unusable input).
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }

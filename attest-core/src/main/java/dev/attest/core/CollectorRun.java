@@ -17,6 +17,7 @@ import java.util.Objects;
  */
 public record CollectorRun(String collectorId, Instant started, Duration duration,
         Measurement.Status status) {
+    /** Checks the id and that no part is null. */
     public CollectorRun {
         Collector.checkId(collectorId);
         Objects.requireNonNull(started, "started");

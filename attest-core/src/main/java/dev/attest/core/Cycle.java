@@ -22,6 +22,7 @@ import java.util.Optional;
  */
 public record Cycle(long number, Instant planned, Instant started, Duration duration,
         List<Measurement> measurements, List<CollectorRun> runs, Optional<byte[]> nonce) {
+    /** Checks the parts and copies the lists and the nonce. */
     public Cycle {
         if (number < 1) {
             throw new IllegalArgumentException("cycle numbers start at 1");
@@ -40,6 +41,7 @@ public record Cycle(long number, Instant planned, Instant started, Duration dura
         this(number, planned, started, duration, measurements, runs, Optional.empty());
     }
 
+    /** The challenge this cycle answers, as a copy; empty for a periodic cycle. */
     @Override
     public Optional<byte[]> nonce() {
         return nonce.map(byte[]::clone);

@@ -149,6 +149,10 @@ public final class MeasurementScheduler implements AutoCloseable {
     /**
      * Runs every collector once now to answer a verifier's challenge; the nonce reaches the
      * collectors through {@link CollectionContext#nonce()}.
+     *
+     * @param nonce the verifier's challenge
+     * @return the cycle, carrying the nonce
+     * @throws InterruptedException if interrupted while waiting for the cycle
      */
     public Cycle collectNow(byte[] nonce) throws InterruptedException {
         return await(submitNow(Objects.requireNonNull(nonce, "nonce").clone()));

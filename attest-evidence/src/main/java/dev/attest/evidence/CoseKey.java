@@ -59,12 +59,25 @@ public final class CoseKey {
     private CoseKey() {
     }
 
-    /** Decodes a COSE_Key into a verification key. */
+    /**
+     * Decodes a COSE_Key into a verification key.
+     *
+     * @param coseKey the encoded COSE_Key (RFC 9052 §7)
+     * @return the key, with its algorithm and kid
+     * @throws EvidenceException if the key is malformed, not a valid point or of an algorithm
+     *     outside the allow-list
+     */
     public static VerificationKey verificationKey(byte[] coseKey) throws EvidenceException {
         return verificationKey(decodeMap(coseKey));
     }
 
-    /** Decodes a COSE_Key holding a private part ({@code d}) into a signing key. */
+    /**
+     * Decodes a COSE_Key holding a private part ({@code d}) into a signing key.
+     *
+     * @param coseKey the encoded COSE_Key (RFC 9052 §7)
+     * @return the signing key
+     * @throws EvidenceException if the key is malformed or of an algorithm outside the allow-list
+     */
     public static SigningKey signingKey(byte[] coseKey) throws EvidenceException {
         Cbor.Map m = decodeMap(coseKey);
         VerificationKey vk = verificationKey(m);

@@ -53,6 +53,7 @@ public record AppraisalContext(Optional<byte[]> expectedNonce, Optional<NonceRed
         return new AppraisalContext(expectedNonce, redeemer, expectedDevice, Optional.of(t));
     }
 
+    /** The nonce the evidence must carry, as a copy; empty when none is expected. */
     @Override
     public Optional<byte[]> expectedNonce() {
         return expectedNonce.map(byte[]::clone);

@@ -45,6 +45,7 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
         Objects.requireNonNull(claims, "claims");
     }
 
+    /** The SHA-256 of the appraised evidence bytes, as a copy. */
     @Override
     public byte[] evidenceSha256() {
         return evidenceSha256.clone();
