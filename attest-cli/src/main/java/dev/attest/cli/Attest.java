@@ -50,6 +50,9 @@ public final class Attest {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Help is laid out for 80 columns whatever the terminal, as the golden files hold it.
+        cl.setUsageHelpAutoWidth(false);
+        cl.setUsageHelpWidth(80);
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         cl.setParameterExceptionHandler((e, a) -> {
             err.println("attest: " + oneLine(e) + " (see '"

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code attest evidence}: one collection run, signed as a token. */
 @Command(name = "evidence", mixinStandardHelpOptions = true, description = {
-        "Runs the collectors once and signs the measurements as evidence: a CWT in a COSE_Sign1",
-        "under this SDK's EAT profile, with the measurement log from genesis to this run's head.",
+        "Runs the collectors once and signs the measurements as evidence: a CWT in a COSE_Sign1 "
+                + "under this SDK's EAT profile, with the measurement log from genesis to this run's head.",
         "Writes the token to --out (binary CBOR), else prints it as base64 on stdout."})
 final class EvidenceCommand implements Callable<Integer> {
     /** Measurements one run may hold. */

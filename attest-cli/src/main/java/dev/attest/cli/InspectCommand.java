@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code attest inspect}: decode a token and print its claims. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = {
-        "Decodes a token (binary CBOR, hex or base64, from a file or stdin) and prints its claims",
-        "on stdout as JSON (EAT JSON names) or CBOR diagnostic notation. The signature status goes",
-        "to stderr: checked with --key, else 'not checked' (the claims are then unauthenticated).",
+        "Decodes a token (binary CBOR, hex or base64, from a file or stdin) and prints its claims "
+                + "on stdout as JSON (EAT JSON names) or CBOR diagnostic notation. The signature status goes "
+                + "to stderr: checked with --key, else 'not checked' (the claims are then unauthenticated).",
         "Exit 0, 2 if the signature does not verify with --key, 3 for an unusable token or key."})
 final class InspectCommand implements Callable<Integer> {
     @Spec

@@ -24,10 +24,10 @@ import picocli.CommandLine.Spec;
         "Generates a device signing key in DIR:",
         "  device.key.pem   PKCS#8 private key followed by its public key (mode 0600)",
         "  device.pub.pem   public key (SubjectPublicKeyInfo), for --trust and --key",
-        "  (both PEM files name the kid on an 'attest-kid-hex:' line before the first block)",
+        "  (each PEM file names the kid on an 'attest-kid-hex:' line, before its block)",
         "  device.cose-key  public COSE_Key with kid and alg (RFC 9052 section 7)",
-        "Prints the kid and the SHA-256 fingerprint of the public key. Without --kid the kid is the",
-        "first 16 hex digits of that fingerprint, which is also what a PEM key without that line gets."})
+        "Prints the kid and the SHA-256 fingerprint of the public key. Without --kid the kid is the "
+                + "first 16 hex digits of that fingerprint, which is also what a PEM key without that line gets."})
 final class KeygenCommand implements Callable<Integer> {
     static final String PRIVATE = "device.key.pem";
     static final String PUBLIC = "device.pub.pem";

@@ -26,8 +26,8 @@ final class RefsCommand {
 
     /** {@code attest refs capture}: reference values from a known-good device's evidence. */
     @Command(name = "capture", mixinStandardHelpOptions = true, description = {
-            "Verifies the token's signature with --key, then writes reference values allowing",
-            "exactly the digests it reports (process, memory and timing components not required).",
+            "Verifies the token's signature with --key, then writes reference values allowing "
+                    + "exactly the digests it reports (process, memory and timing components not required).",
             "Exit 0, 2 if the signature does not verify, 3 for unusable input."})
     static final class Capture implements Callable<Integer> {
         @Spec

@@ -49,8 +49,8 @@ import picocli.CommandLine.Spec;
 /** {@code attest tpm}: TPM helpers (attest-tpm). */
 @Command(name = "tpm", mixinStandardHelpOptions = true, description = {
         "TPM 2.0 helpers.",
-        "Read PCRs and quote (a TPM device or simulator), verify a quote made by any TPM stack,",
-        "parse and replay boot event logs and IMA lists."},
+        "Read PCRs and quote (a TPM device or simulator), verify a quote made by any TPM stack, "
+                + "parse and replay boot event logs and IMA lists."},
         subcommands = {TpmCommand.Pcrs.class, TpmCommand.QuoteCmd.class, TpmCommand.EventlogCmd.class,
                 TpmCommand.Ima.class, TpmCommand.VerifyQuote.class})
 final class TpmCommand {
@@ -169,9 +169,9 @@ final class TpmCommand {
     /** {@code attest tpm quote}. */
     @Command(name = "quote", mixinStandardHelpOptions = true, description = {
             "Quotes PCRs (TPM2_Quote) and writes the quote files.",
-            "The attestation key is an ECC P-256 restricted signing primary of the endorsement",
-            "hierarchy. Writes to --out-dir: attest.bin (TPMS_ATTEST),",
-            "signature.bin (TPMT_SIGNATURE), ak.pub (the AK's TPM2B_PUBLIC) and pcrs.json.",
+            "The attestation key is an ECC P-256 restricted signing primary of the endorsement "
+                    + "hierarchy. Writes to --out-dir: attest.bin (TPMS_ATTEST), "
+                    + "signature.bin (TPMT_SIGNATURE), ak.pub (the AK's TPM2B_PUBLIC) and pcrs.json.",
             "Verify them with 'attest tpm verify-quote' (or tpm2_checkquote). Exit 0, 3 on failure."})
     static final class QuoteCmd implements Callable<Integer> {
         @Spec
@@ -232,8 +232,8 @@ final class TpmCommand {
     /** {@code attest tpm eventlog}. */
     @Command(name = "eventlog", mixinStandardHelpOptions = true, description = {
             "Prints a boot event log's events and replayed PCRs.",
-            "Parses a binary TCG PC Client boot event log (crypto-agile or SHA-1), prints its events",
-            "and the PCR values it replays to, per bank. --json prints only the replayed PCRs:",
+            "Parses a binary TCG PC Client boot event log (crypto-agile or SHA-1), prints its events "
+                    + "and the PCR values it replays to, per bank. --json prints only the replayed PCRs:",
             "{\"sha256\": {\"0\": \"<hex>\", ...}, ...}. Exit 0, 3 for an unreadable or malformed log."})
     static final class EventlogCmd implements Callable<Integer> {
         @Spec
@@ -288,10 +288,10 @@ final class TpmCommand {
     /** {@code attest tpm ima}. */
     @Command(name = "ima", mixinStandardHelpOptions = true, description = {
             "Replays and appraises a Linux IMA measurement list.",
-            "Parses an IMA ASCII measurement list (ima, ima-ng, ima-sig, ima-buf), checks every",
-            "template hash and prints the PCR 10 values it replays to. With --policy (a Keylime",
-            "runtime policy JSON) appraises every entry: exit 0 when all match or are excluded,",
-            "2 when any is not in the policy, mismatches it or is a violation; 3 for unusable input."})
+            "Parses an IMA ASCII measurement list (ima, ima-ng, ima-sig, ima-buf), checks every "
+                    + "template hash and prints the PCR 10 values it replays to. With --policy (a Keylime "
+                    + "runtime policy JSON) appraises every entry: exit 0 when all match or are excluded, "
+                    + "2 when any is not in the policy, mismatches it or is a violation; 3 for unusable input."})
     static final class Ima implements Callable<Integer> {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -350,12 +350,12 @@ final class TpmCommand {
     /** {@code attest tpm verify-quote}. */
     @Command(name = "verify-quote", mixinStandardHelpOptions = true, description = {
             "Verifies a TPM 2.0 quote made by any TPM stack.",
-            "--quote is the TPMS_ATTEST",
-            "(tpm2_quote -m), --signature the TPMT_SIGNATURE (tpm2_quote -s), --ak the attestation",
-            "key as TPM2B_PUBLIC (tpm2_createak -u), TPMT_PUBLIC or PEM (auto-detected), --pcrs the",
-            "PCR values as tpm2-tools' file (tpm2_quote -o) or JSON {\"sha256\": {\"0\": \"<hex>\"}}.",
-            "With --eventlog the boot event log must replay to the quoted PCRs (without --pcrs its",
-            "replay is the PCR values). Quotes signed with SHA-1 are refused unless --allow-sha1.",
+            "--quote is the TPMS_ATTEST "
+                    + "(tpm2_quote -m), --signature the TPMT_SIGNATURE (tpm2_quote -s), --ak the attestation "
+                    + "key as TPM2B_PUBLIC (tpm2_createak -u), TPMT_PUBLIC or PEM (auto-detected), --pcrs the "
+                    + "PCR values as tpm2-tools' file (tpm2_quote -o) or JSON {\"sha256\": {\"0\": \"<hex>\"}}.",
+            "With --eventlog the boot event log must replay to the quoted PCRs (without --pcrs its "
+                    + "replay is the PCR values). Quotes signed with SHA-1 are refused unless --allow-sha1.",
             "Exit 0 only when every check passes, 2 when a check fails, 3 for unusable input."})
     static final class VerifyQuote implements Callable<Integer> {
         @Spec

@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code attest verify}: appraise a token and print the result. */
 @Command(name = "verify", mixinStandardHelpOptions = true, description = {
-        "Appraises a token (RFC 9334 section 3.2): signature by a pinned device key, freshness,",
-        "measurement log, reference values, runtime checks, policy. Prints a summary, the EAR",
-        "(draft-ietf-rats-ear) as JSON, or the EAR as a signed JWT.",
+        "Appraises a token (RFC 9334 section 3.2): signature by a pinned device key, freshness, "
+                + "measurement log, reference values, runtime checks, policy. Prints a summary, the EAR "
+                + "(draft-ietf-rats-ear) as JSON, or the EAR as a signed JWT.",
         "Exit 0 affirming, 1 warning, 2 contraindicated (including a bad signature), 3 unusable input."})
 final class VerifyCommand implements Callable<Integer> {
     /** Who made the EARs this command writes (ear.verifier-id). */

@@ -50,8 +50,8 @@ class EarKeysTest {
 
     @Test
     void verificationKeysRefusePrivateMaterial() throws Exception {
-        EarException e = assertThrows(EarException.class,
-                () -> EarVerificationKey.fromJwk(Files.readString(Vectors.file("ear", "skey.json"))));
+        String privateJwk = Files.readString(Vectors.file("ear", "skey.json"));
+        EarException e = assertThrows(EarException.class, () -> EarVerificationKey.fromJwk(privateJwk));
         assertEquals(Reason.BAD_KEY, e.reason());
         assertEquals("d", e.path());
         badSigningKey(ec(""));
