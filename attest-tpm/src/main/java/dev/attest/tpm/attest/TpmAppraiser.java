@@ -131,6 +131,15 @@ import java.util.SortedMap;
  * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
  * without a quote yields no findings.
  *
+ * <p><b>The floor.</b> The checks that tell whether the quote is this TPM's answer to this
+ * challenge, {@link #FLOOR} (every {@link QuoteVerification.Reason} check: signature, PCR digest,
+ * nonce, malformed or non-quote structures, an unrestricted or unsupported key, SHA-1; the AK
+ * differing from the enrolled one; a quote missing or incomplete where an AK is enrolled, which
+ * would otherwise let a device strip its quote; the TPM clock going backwards), are declared
+ * through {@link #floor()}: the verifier keeps them contraindicated whatever the policy says, and
+ * refuses a policy that lowers one when it is built. The event log, IMA, PCR selection, reboot
+ * and state findings stay the policy's to weigh.
+ *
  * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
  * Thread-safe; immutable apart from the in-memory store the three-argument appraise uses.
  */
@@ -241,6 +250,12 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     public static final String STATE_CONTENTION = "tpm.state-contention";
     /** How many times an appraisal re-reads and re-applies the device's state after a lost swap. */
     public static final int STATE_ATTEMPTS = 5;
+    /**
+     * This appraiser's checks under the verifier's floor ({@link EvidenceAppraiser#floor()}), in id
+     * order: {@code tpm.<reason>} for every {@link QuoteVerification.Reason}, {@value #AK_MISMATCH},
+     * {@value #QUOTE_MISSING}, {@value #QUOTE_INCOMPLETE} and {@value #TPM_CLOCK_ROLLBACK}.
+     */
+    public static final java.util.Set<String> FLOOR = floorChecks();
 
     private static final HexFormat HEX = HexFormat.of();
     // The enrolled AKs, each prepared once: its JCA key is built and converted once and Bouncy
@@ -278,6 +293,21 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     @Override
     public String id() {
         return ID;
+    }
+
+    /** {@link #FLOOR}: the quote's signature, PCR digest and nonce, its AK, presence and clock. */
+    @Override
+    public java.util.Set<String> floor() {
+        return FLOOR;
+    }
+
+    private static java.util.Set<String> floorChecks() {
+        java.util.SortedSet<String> f = new java.util.TreeSet<>(List.of(AK_MISMATCH, QUOTE_MISSING, QUOTE_INCOMPLETE,
+                TPM_CLOCK_ROLLBACK));
+        for (QuoteVerification.Reason r : QuoteVerification.Reason.values()) {
+            f.add(check(r));
+        }
+        return java.util.Collections.unmodifiableSortedSet(f);
     }
 
     /**
