@@ -1,7 +1,11 @@
 package dev.attest.verify;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -113,9 +117,9 @@ public final class Checks {
 
     /** Every check id this class defines, by reflection on its constants (so none is forgotten). */
     static List<String> builtIn() {
-        List<String> ids = new java.util.ArrayList<>();
-        for (java.lang.reflect.Field f : Checks.class.getFields()) {
-            if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        List<String> ids = new ArrayList<>();
+        for (Field f : Checks.class.getFields()) {
+            if (f.getType() == String.class && Modifier.isStatic(f.getModifiers())) {
                 try {
                     ids.add((String) f.get(null));
                 } catch (IllegalAccessException e) {
@@ -169,7 +173,7 @@ public final class Checks {
      * The first entry of {@code floor} (in id order) that a {@code pattern} of a policy would
      * reach: the entry covers the id, the wildcard covers the entry, or two wildcards overlap.
      */
-    static java.util.Optional<String> reachedFloor(String pattern, Set<String> floor) {
+    static Optional<String> reachedFloor(String pattern, Set<String> floor) {
         String p = isWildcard(pattern) ? pattern.substring(0, pattern.length() - 1) : null;
         for (String f : new TreeSet<>(floor)) {
             String fp = isWildcard(f) ? f.substring(0, f.length() - 1) : null;
@@ -182,9 +186,9 @@ public final class Checks {
                 reached = f.startsWith(p) || p.startsWith(fp);
             }
             if (reached) {
-                return java.util.Optional.of(f);
+                return Optional.of(f);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -4,6 +4,7 @@ import dev.attest.verify.ConfigException.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,7 +53,7 @@ final class JsonPolicy implements Policy {
                         : e.getKey().equals(reached.get()) ? e.getKey() + " is a floor check"
                         : e.getKey() + " is under floor entry " + reached.get();
                 throw new ConfigException(Reason.BELOW_FLOOR, "/severity/" + e.getKey(), what
-                        + ": policy " + policyId + " may not make it " + e.getValue().name().toLowerCase(java.util.Locale.ROOT)
+                        + ": policy " + policyId + " may not make it " + e.getValue().name().toLowerCase(Locale.ROOT)
                         + " (only contraindicated; see docs/verifier.md, The floor"
                         + (Checks.isWildcard(e.getKey()) ? "; name the checks to lower one by one)" : ")"));
             }

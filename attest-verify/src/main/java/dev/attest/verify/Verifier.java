@@ -19,8 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -424,7 +426,7 @@ public final class Verifier {
                 if (s != Severity.CONTRAINDICATED) {
                     fs.add(new Finding(Checks.POLICY_FLOOR, f.claim(), Severity.INFO, f.path(),
                             f.check() + " contraindicated (the floor)", "policy " + policy.id() + " gave "
-                                    + s.name().toLowerCase(java.util.Locale.ROOT)));
+                                    + s.name().toLowerCase(Locale.ROOT)));
                 }
                 continue;
             }
@@ -631,7 +633,7 @@ public final class Verifier {
             } catch (ConfigException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
-            floor = java.util.Collections.unmodifiableSet(f);
+            floor = Collections.unmodifiableSet(f);
             if (store == null) {
                 store = DeviceStateStore.inMemory();
             }
@@ -657,7 +659,7 @@ public final class Verifier {
                 if (s != Severity.CONTRAINDICATED) {
                     throw new ConfigException(ConfigException.Reason.BELOW_FLOOR, "/severity/" + id, id
                             + " is a floor check: policy " + policy.id() + " makes it "
-                            + s.name().toLowerCase(java.util.Locale.ROOT)
+                            + s.name().toLowerCase(Locale.ROOT)
                             + " (only contraindicated; see docs/verifier.md, The floor)");
                 }
             }

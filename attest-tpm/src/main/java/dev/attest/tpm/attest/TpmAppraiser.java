@@ -29,6 +29,7 @@ import java.security.MessageDigest;
 import java.security.Provider;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,7 +37,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The verifier's TPM appraisal ({@link EvidenceAppraiser}, id {@code tpm}): checks every
@@ -255,7 +259,7 @@ public final class TpmAppraiser implements EvidenceAppraiser {
      * order: {@code tpm.<reason>} for every {@link QuoteVerification.Reason}, {@value #AK_MISMATCH},
      * {@value #QUOTE_MISSING}, {@value #QUOTE_INCOMPLETE} and {@value #TPM_CLOCK_ROLLBACK}.
      */
-    public static final java.util.Set<String> FLOOR = floorChecks();
+    public static final Set<String> FLOOR = floorChecks();
 
     private static final HexFormat HEX = HexFormat.of();
     // The enrolled AKs, each prepared once: its JCA key is built and converted once and Bouncy
@@ -297,17 +301,17 @@ public final class TpmAppraiser implements EvidenceAppraiser {
 
     /** {@link #FLOOR}: the quote's signature, PCR digest and nonce, its AK, presence and clock. */
     @Override
-    public java.util.Set<String> floor() {
+    public Set<String> floor() {
         return FLOOR;
     }
 
-    private static java.util.Set<String> floorChecks() {
-        java.util.SortedSet<String> f = new java.util.TreeSet<>(List.of(AK_MISMATCH, QUOTE_MISSING, QUOTE_INCOMPLETE,
+    private static Set<String> floorChecks() {
+        SortedSet<String> f = new TreeSet<>(List.of(AK_MISMATCH, QUOTE_MISSING, QUOTE_INCOMPLETE,
                 TPM_CLOCK_ROLLBACK));
         for (QuoteVerification.Reason r : QuoteVerification.Reason.values()) {
             f.add(check(r));
         }
-        return java.util.Collections.unmodifiableSortedSet(f);
+        return Collections.unmodifiableSortedSet(f);
     }
 
     /**
