@@ -2,7 +2,7 @@ package dev.attest.verify;
 
 import java.util.Objects;
 
-/** Reference values or a policy that cannot be loaded; {@link #reason()} says why. */
+/** Reference values or a policy that cannot be loaded or used; {@link #reason()} says why. */
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -17,7 +17,13 @@ public final class ConfigException extends Exception {
         /** A member this format does not define. */
         UNKNOWN_FIELD,
         /** A member with a missing, wrongly typed or invalid value. */
-        BAD_VALUE
+        BAD_VALUE,
+        /**
+         * A policy lowers a check of the floor ({@link Checks#FLOOR}, or an appraiser's
+         * {@link EvidenceAppraiser#floor()}) below contraindicated; the path names the entry
+         * ({@code /severity/continuity.replay}), the message the floor check.
+         */
+        BELOW_FLOOR
     }
 
     private final Reason reason;

@@ -2,6 +2,7 @@ package dev.attest.verify;
 
 import dev.attest.evidence.VerifiedEvidence;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A scheme-specific appraisal step (SPI), run by {@link Verifier} after the signature, freshness,
@@ -20,6 +21,19 @@ import java.util.List;
 public interface EvidenceAppraiser {
     /** A stable id, e.g. {@code tpm}; prefixes this appraiser's check ids. */
     String id();
+
+    /**
+     * This appraiser's checks that fall under the floor ({@link Checks#FLOOR}): those that tell
+     * whether the evidence is authentic, answers this challenge, or is fresh (a quote's signature,
+     * PCR digest and nonce), which no {@link Policy} may lower below contraindicated. Each entry
+     * is a check id of this appraiser ({@link #id()} followed by a dot) or such a prefix followed
+     * by {@code .*}; {@link Verifier.Builder#build} refuses others. Findings this appraiser
+     * reports with the ids of {@link Checks#FLOOR} itself ({@link Checks#EVIDENCE},
+     * {@link Checks#NONCE}, ...) are under the floor without being listed. Default: none.
+     */
+    default Set<String> floor() {
+        return Set.of();
+    }
 
     /**
      * The findings for {@code evidence} (claims already signature-verified) from {@code device}

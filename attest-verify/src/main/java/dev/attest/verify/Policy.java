@@ -17,9 +17,16 @@ import java.util.TreeMap;
  * the overall status. Implement this interface for policy in code, or load the declarative JSON
  * form ({@link #fromJson}, {@code "attest-policy": 1}, documented in docs/verifier.md).
  *
- * <p>A policy can lower a finding's severity (accept a known deviation) but the verifier keeps
- * cryptographic and identity failures ({@link Checks#EVIDENCE}, {@link Checks#IDENTITY_UNKNOWN})
- * contraindicated whatever the policy says: a bad signature is never affirming.
+ * <p>A policy accepts known deviations of a device (an unknown component, a timing outlier, a
+ * reboot); it can raise or lower a finding's severity, except below the floor: the findings of
+ * {@link Checks#FLOOR} (signature, identity, challenge nonce, freshness, continuity of the log,
+ * a failed appraiser) and of the checks appraisers list in {@link EvidenceAppraiser#floor()} (a
+ * TPM quote's signature, PCR digest and nonce) stay contraindicated whatever the policy says.
+ * {@link #fromJson} refuses a policy that tries ({@link ConfigException.Reason#BELOW_FLOOR});
+ * {@link Verifier.Builder#build} refuses a policy whose {@link #severity} lowers a floor check it
+ * is asked about; and the verifier keeps such findings contraindicated in any case, reporting
+ * the attempt as {@link Checks#POLICY_FLOOR}. Accepting evidence older than the allowed age is
+ * not a severity but a setting of its own with a bound, {@link Verifier.Builder#acceptStale}.
  */
 public interface Policy {
     /** The JSON format version this SDK reads. */
@@ -28,7 +35,10 @@ public interface Policy {
     /** The policy id reported in results ({@code ear.appraisal-policy-id}). */
     String id();
 
-    /** The severity {@code finding} gets under this policy (default: as reported). */
+    /**
+     * The severity {@code finding} gets under this policy (default: as reported). For a finding
+     * of a floor check the verifier uses {@link Severity#CONTRAINDICATED} whatever this returns.
+     */
     default Severity severity(Finding finding) {
         return finding.severity();
     }
@@ -43,7 +53,16 @@ public interface Policy {
         return () -> "attest-default/1";
     }
 
-    /** Parses the declarative JSON policy. */
+    /**
+     * Parses the declarative JSON policy. The keys of {@code severity} are check ids, or a prefix
+     * followed by {@code .*} for every check under it ({@code "reference.*"}); an exact id wins
+     * over a wildcard, a longer wildcard over a shorter one.
+     *
+     * @throws ConfigException if the JSON is not a policy of this version; with
+     *     {@link ConfigException.Reason#BELOW_FLOOR} and the path of the entry (e.g.
+     *     {@code /severity/continuity.replay}) if it gives a check of {@link Checks#FLOOR}, or a
+     *     wildcard covering one, a severity below {@code contraindicated}
+     */
     static Policy fromJson(String json) throws ConfigException {
         JsonNode root = Json.parse(json);
         Json.object(root, "", Set.of("attest-policy", "id", "severity", "runtime"));
@@ -57,6 +76,10 @@ public interface Policy {
             }
             for (Map.Entry<String, JsonNode> e : sev.properties()) {
                 String at = "/severity/" + e.getKey();
+                if (!Checks.validPattern(e.getKey())) {
+                    throw new ConfigException(Reason.BAD_VALUE, at,
+                            "must be a check id ([a-z0-9_.-]) or a check id prefix followed by .*");
+                }
                 if (!e.getValue().isTextual()) {
                     throw new ConfigException(Reason.BAD_VALUE, at, "must be info, warning or contraindicated");
                 }
@@ -67,6 +90,7 @@ public interface Policy {
                 }
             }
         }
+        JsonPolicy.requireFloor(severities, Checks.FLOOR, id);
         RuntimeRules rules = RuntimeRules.defaults();
         JsonNode rt = root.get("runtime");
         if (rt != null) {
@@ -91,29 +115,7 @@ public interface Policy {
             rules = new RuntimeRules(Json.bool(rt, "allow-jit", "/runtime", true), strings(rt, "wx-allow"),
                     new LinkedHashSet<>(strings(rt, "jvm-allow")), timing);
         }
-        RuntimeRules finalRules = rules;
-        Map<String, Severity> finalSeverities = Map.copyOf(severities);
-        return new Policy() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public Severity severity(Finding finding) {
-                return finalSeverities.getOrDefault(finding.check(), finding.severity());
-            }
-
-            @Override
-            public RuntimeRules runtimeRules() {
-                return finalRules;
-            }
-
-            @Override
-            public String toString() {
-                return "Policy[" + id + "]";
-            }
-        };
+        return new JsonPolicy(id, severities, rules);
     }
 
     private static List<String> strings(JsonNode n, String field) throws ConfigException {

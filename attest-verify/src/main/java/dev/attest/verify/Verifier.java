@@ -19,13 +19,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Appraises evidence (RFC 9334 §3.2): decode and signature ({@link TrustAnchors}), freshness
@@ -40,10 +43,14 @@ import java.util.Set;
  * known device's key, the evidence is fresh, continues the device's log, reference values were
  * applied, and no finding is worse than INFO after policy. Bad evidence is a result with
  * findings, not an exception; exceptions mean misuse.
+ *
+ * <p>The floor: findings of {@link Checks#FLOOR} and of every appraiser's {@link
+ * EvidenceAppraiser#floor()} are contraindicated whatever the policy says, so no policy makes a
+ * forged, foreign, replayed, re-ordered, stale or wrong-nonce evidence affirming; a policy that
+ * tries is refused by {@link Builder#build} when it can be seen, and otherwise the attempt is
+ * reported next to the finding as {@link Checks#POLICY_FLOOR}.
  */
 public final class Verifier {
-    private static final Set<String> ALWAYS_CONTRAINDICATED = Set.of(Checks.EVIDENCE, Checks.IDENTITY_UNKNOWN,
-            Checks.IDENTITY_MISMATCH);
 
     private final TrustAnchors anchors;
     private final ReferenceValues references;
@@ -52,6 +59,8 @@ public final class Verifier {
     private final Clock clock;
     private final Duration maxAge;
     private final Duration skew;
+    private final Optional<Duration> acceptStale;
+    private final Set<String> floor;
     private final List<EvidenceAppraiser> appraisers;
     private final EvidenceDecoder decoder;
 
@@ -63,6 +72,8 @@ public final class Verifier {
         this.clock = b.clock;
         this.maxAge = b.maxAge;
         this.skew = b.skew;
+        this.acceptStale = Optional.ofNullable(b.acceptStale);
+        this.floor = b.floor;
         this.appraisers = List.copyOf(b.appraisers);
         this.decoder = EvidenceDecoder.builder(anchors.resolver(clock)).maxBytes(b.maxEvidenceBytes)
                 .measurementCache(b.measurementCache).build();
@@ -161,8 +172,18 @@ public final class Verifier {
                         "at most " + now.plus(skew), iat.get().toString()));
             }
             if (iat.get().isBefore(now.minus(maxAge).minus(skew))) {
-                fs.add(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/6",
-                        "issued after " + now.minus(maxAge), iat.get().toString()));
+                Duration age = Duration.between(iat.get(), now);
+                if (acceptStale.isPresent() && !iat.get().isBefore(now.minus(acceptStale.get()).minus(skew))) {
+                    // Queued evidence of a device that was offline: accepted because the
+                    // deployment said so, with its bound, and told in the result.
+                    fs.add(new Finding(Checks.STALE_ACCEPTED, TrustClaim.INSTANCE_IDENTITY, Severity.INFO, "/6",
+                            "issued after " + now.minus(maxAge) + ", or after " + now.minus(acceptStale.get())
+                                    + " under acceptStale(" + acceptStale.get() + ")",
+                            iat.get() + " (" + age.toSeconds() + " s old)"));
+                } else {
+                    fs.add(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/6",
+                            "issued after " + now.minus(acceptStale.orElse(maxAge)), iat.get().toString()));
+                }
             }
         }
         claims.exp().filter(exp -> !exp.isAfter(now.minus(skew))).ifPresent(exp -> fs.add(new Finding(Checks.EXPIRED,
@@ -177,7 +198,9 @@ public final class Verifier {
             for (byte[] n : claims.nonces()) {
                 carried |= MessageDigest.isEqual(want, n);
             }
-            if (carried && !store.useNonce(device, want, maxAge.plus(skew).plus(skew))) {
+            // A nonce's use is remembered as long as evidence carrying it could still be accepted.
+            Duration oldest = acceptStale.orElse(maxAge);
+            if (carried && !store.useNonce(device, want, oldest.plus(skew).plus(skew))) {
                 fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/10",
                         "a nonce used once", "a nonce used before"));
             }
@@ -397,7 +420,16 @@ public final class Verifier {
             Optional<EatClaims> claims, boolean referenced) {
         List<Finding> fs = new ArrayList<>(raw.size());
         for (Finding f : raw) {
-            Severity s = ALWAYS_CONTRAINDICATED.contains(f.check()) ? Severity.CONTRAINDICATED : policy.severity(f);
+            Severity s = policy.severity(f);
+            if (Checks.covers(floor, f.check())) {
+                fs.add(f.severity() == Severity.CONTRAINDICATED ? f : f.withSeverity(Severity.CONTRAINDICATED));
+                if (s != Severity.CONTRAINDICATED) {
+                    fs.add(new Finding(Checks.POLICY_FLOOR, f.claim(), Severity.INFO, f.path(),
+                            f.check() + " contraindicated (the floor)", "policy " + policy.id() + " gave "
+                                    + s.name().toLowerCase(Locale.ROOT)));
+                }
+                continue;
+            }
             fs.add(s == f.severity() ? f : f.withSeverity(s));
         }
         Map<TrustClaim, Integer> vector = new EnumMap<>(TrustClaim.class);
@@ -458,6 +490,8 @@ public final class Verifier {
         private Clock clock = Clock.systemUTC();
         private Duration maxAge = Duration.ofMinutes(10);
         private Duration skew = Duration.ofSeconds(60);
+        private Duration acceptStale;
+        private Set<String> floor;
         private int maxEvidenceBytes = EvidenceDecoder.DEFAULT_MAX_BYTES;
         private int measurementCache = EvidenceDecoder.DEFAULT_MEASUREMENT_CACHE;
         private final List<EvidenceAppraiser> appraisers = new ArrayList<>();
@@ -505,6 +539,27 @@ public final class Verifier {
             return this;
         }
 
+        /**
+         * Accepts evidence older than the max age ({@link #freshness}) up to {@code upTo} old,
+         * for devices that queue evidence while offline and send it late. Separate from the
+         * policy on purpose: the floor keeps {@link Checks#STALE} contraindicated, this is the
+         * only way to accept older evidence, and it has a bound. Every result it affects carries
+         * an INFO finding {@link Checks#STALE_ACCEPTED} (in {@link AttestationResult#findings()}
+         * and the EAR's {@code attest.findings}) naming the evidence's age and the bound; evidence
+         * older than {@code upTo} (plus the skew) is still {@link Checks#STALE}. Challenge nonces
+         * are remembered as used for {@code upTo} plus twice the skew. Default: not set.
+         *
+         * @throws IllegalArgumentException if {@code upTo} is not positive; {@link #build} throws
+         *     {@link IllegalStateException} if it is not longer than the max age
+         */
+        public Builder acceptStale(Duration upTo) {
+            if (upTo.isNegative() || upTo.isZero()) {
+                throw new IllegalArgumentException("acceptStale must be positive");
+            }
+            acceptStale = upTo;
+            return this;
+        }
+
         /** The evidence size limit (default 64 KiB). */
         public Builder maxEvidenceBytes(int n) {
             maxEvidenceBytes = n;
@@ -537,18 +592,77 @@ public final class Verifier {
         }
 
         /**
-         * The verifier.
+         * The verifier. Its floor is {@link Checks#FLOOR} and every appraiser's {@link
+         * EvidenceAppraiser#floor()}. A policy from {@link Policy#fromJson} is checked against it
+         * entry by entry (an appraiser's floor is known only here); a policy in code is asked for
+         * the severity of a contraindicated finding of every floor check id (built-in ones and
+         * those appraisers list), and must answer contraindicated. Either way a lowering is
+         * refused. A policy in code that lowers a floor finding only for some paths or values
+         * is not seen here; the verifier keeps those findings contraindicated at appraisal.
          *
-         * @throws IllegalStateException if no trust anchors were set
+         * @throws IllegalStateException if no trust anchors were set; if {@link #acceptStale} is
+         *     not longer than the max age; if an appraiser's floor lists an entry outside its own
+         *     checks; or if the policy lowers a floor check, with a {@link ConfigException} as the
+         *     cause whose reason is {@link ConfigException.Reason#BELOW_FLOOR} and whose path
+         *     names the check ({@code /severity/tpm.signature_invalid})
          */
         public Verifier build() {
             if (anchors == null) {
                 throw new IllegalStateException("trust anchors are required: there is no trust on first use");
             }
+            if (acceptStale != null && acceptStale.compareTo(maxAge) <= 0) {
+                throw new IllegalStateException("acceptStale(" + acceptStale + ") must be longer than the max age "
+                        + maxAge);
+            }
+            Set<String> f = new TreeSet<>(Checks.FLOOR);
+            for (EvidenceAppraiser a : appraisers) {
+                for (String entry : a.floor()) {
+                    if (!Checks.validPattern(entry) || !entry.startsWith(a.id() + ".")) {
+                        throw new IllegalStateException("appraiser " + a.id() + " lists floor entry " + entry
+                                + ", which is not one of its own checks (" + a.id() + ".<check>)");
+                    }
+                    f.add(entry);
+                }
+            }
+            try {
+                if (policy instanceof JsonPolicy json) {
+                    json.requireFloor(f);
+                } else {
+                    requireFloor(policy, f);
+                }
+            } catch (ConfigException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            floor = Collections.unmodifiableSet(f);
             if (store == null) {
                 store = DeviceStateStore.inMemory();
             }
             return new Verifier(this);
+        }
+
+        /** Asks a policy in code about a contraindicated finding of each floor check it can name. */
+        private static void requireFloor(Policy policy, Set<String> floor) throws ConfigException {
+            Set<String> ids = new TreeSet<>();
+            for (String entry : floor) {
+                if (!Checks.isWildcard(entry)) {
+                    ids.add(entry);
+                }
+            }
+            for (String id : Checks.builtIn()) {
+                if (Checks.covers(floor, id)) {
+                    ids.add(id);
+                }
+            }
+            for (String id : ids) {
+                Severity s = policy.severity(new Finding(id, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
+                        "/", "", ""));
+                if (s != Severity.CONTRAINDICATED) {
+                    throw new ConfigException(ConfigException.Reason.BELOW_FLOOR, "/severity/" + id, id
+                            + " is a floor check: policy " + policy.id() + " makes it "
+                            + s.name().toLowerCase(Locale.ROOT)
+                            + " (only contraindicated; see docs/verifier.md, The floor)");
+                }
+            }
         }
     }
 }

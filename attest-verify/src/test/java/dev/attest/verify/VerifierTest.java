@@ -248,7 +248,7 @@ class VerifierTest {
     void timingOutOfBoundsAndPolicyOverrides() throws Exception {
         Policy p = Policy.fromJson("""
                 {"attest-policy": 1, "id": "strict-timing",
-                 "severity": {"reference.unknown-component": "contraindicated", "evidence": "info"},
+                 "severity": {"reference.unknown-component": "contraindicated"},
                  "runtime": {"timing": [{"component": "workload", "value": "median-ms", "max": 10}]}}""");
         verifier = verifier(p);
         AttestationResult r = appraise(device.evidence());
@@ -259,7 +259,13 @@ class VerifierTest {
         extra.add(TestDevice.file("/usr/bin/backdoor", "evil", Layer.APPLICATION));
         AttestationResult unknown = appraise(device.evidence(extra, null));
         assertEquals(TrustTier.CONTRAINDICATED, unknown.status());
-        // A policy cannot make a bad signature acceptable.
+        // A policy cannot make a bad signature acceptable: lowering "evidence" is refused at
+        // load (before, this policy lowered it and the verifier ignored that silently); every
+        // floor check is covered in PolicyFloorTest.
+        ConfigException lax = assertThrows(ConfigException.class, () -> Policy.fromJson("""
+                {"attest-policy": 1, "id": "strict-timing", "severity": {"evidence": "info"}}"""));
+        assertEquals(ConfigException.Reason.BELOW_FLOOR, lax.reason());
+        assertEquals("/severity/evidence", lax.path());
         AttestationResult forged = appraise(new TestDevice("dev-1").evidence());
         assertEquals(TrustTier.CONTRAINDICATED, forged.status());
         assertEquals(Severity.CONTRAINDICATED, forged.findings().get(0).severity());

@@ -29,6 +29,7 @@ import java.security.MessageDigest;
 import java.security.Provider;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,7 +37,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The verifier's TPM appraisal ({@link EvidenceAppraiser}, id {@code tpm}): checks every
@@ -130,6 +134,15 @@ import java.util.SortedMap;
  * <p>A device with an enrolled AK whose evidence has no OK {@code tpm-quote} measurement gets
  * {@value #QUOTE_MISSING} (contraindicated). Evidence of a device without an enrolled AK and
  * without a quote yields no findings.
+ *
+ * <p><b>The floor.</b> The checks that tell whether the quote is this TPM's answer to this
+ * challenge, {@link #FLOOR} (every {@link QuoteVerification.Reason} check: signature, PCR digest,
+ * nonce, malformed or non-quote structures, an unrestricted or unsupported key, SHA-1; the AK
+ * differing from the enrolled one; a quote missing or incomplete where an AK is enrolled, which
+ * would otherwise let a device strip its quote; the TPM clock going backwards), are declared
+ * through {@link #floor()}: the verifier keeps them contraindicated whatever the policy says, and
+ * refuses a policy that lowers one when it is built. The event log, IMA, PCR selection, reboot
+ * and state findings stay the policy's to weigh.
  *
  * <p>Not registered with {@code ServiceLoader}: it cannot work without the enrolled AKs.
  * Thread-safe; immutable apart from the in-memory store the three-argument appraise uses.
@@ -241,6 +254,12 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     public static final String STATE_CONTENTION = "tpm.state-contention";
     /** How many times an appraisal re-reads and re-applies the device's state after a lost swap. */
     public static final int STATE_ATTEMPTS = 5;
+    /**
+     * This appraiser's checks under the verifier's floor ({@link EvidenceAppraiser#floor()}), in id
+     * order: {@code tpm.<reason>} for every {@link QuoteVerification.Reason}, {@value #AK_MISMATCH},
+     * {@value #QUOTE_MISSING}, {@value #QUOTE_INCOMPLETE} and {@value #TPM_CLOCK_ROLLBACK}.
+     */
+    public static final Set<String> FLOOR = floorChecks();
 
     private static final HexFormat HEX = HexFormat.of();
     // The enrolled AKs, each prepared once: its JCA key is built and converted once and Bouncy
@@ -278,6 +297,21 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     @Override
     public String id() {
         return ID;
+    }
+
+    /** {@link #FLOOR}: the quote's signature, PCR digest and nonce, its AK, presence and clock. */
+    @Override
+    public Set<String> floor() {
+        return FLOOR;
+    }
+
+    private static Set<String> floorChecks() {
+        SortedSet<String> f = new TreeSet<>(List.of(AK_MISMATCH, QUOTE_MISSING, QUOTE_INCOMPLETE,
+                TPM_CLOCK_ROLLBACK));
+        for (QuoteVerification.Reason r : QuoteVerification.Reason.values()) {
+            f.add(check(r));
+        }
+        return Collections.unmodifiableSortedSet(f);
     }
 
     /**
