@@ -173,6 +173,11 @@ class VerifyCommandTest {
         Path unknownField = Files.writeString(dir.resolve("policy.json"), "{\"attest-policy\": 1, \"severityy\": {}}");
         assertTrue(Cli.run("verify", t.toString(), "--trust", trust, "--policy", unknownField.toString()).oneLineError(3)
                 .startsWith("attest: " + unknownField + ": UNKNOWN_FIELD at "));
+        // A policy may not lower a floor check (docs/verifier.md, "The floor"): refused at load.
+        Path lax = Files.writeString(dir.resolve("lax.json"),
+                "{\"attest-policy\":1,\"id\":\"lax\",\"severity\":{\"continuity.replay\":\"info\"}}");
+        assertTrue(Cli.run("verify", t.toString(), "--trust", trust, "--policy", lax.toString()).oneLineError(3)
+                .startsWith("attest: " + lax + ": BELOW_FLOOR at /severity/continuity.replay: "));
         assertEquals("attest: " + dir.resolve("nope.pem") + ": no such file",
                 Cli.run("verify", t.toString(), "--trust", "dev1=" + dir.resolve("nope.pem")).oneLineError(3));
         assertEquals("attest: --trust: expected DEVICE=KEYFILE, got 'dev1'",
