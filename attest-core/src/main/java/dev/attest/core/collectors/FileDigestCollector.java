@@ -302,13 +302,18 @@ public final class FileDigestCollector implements Collector {
             return this;
         }
 
-        /** @throws IllegalArgumentException when no path was added */
         /** Reports hashing progress to {@code p} (e.g. a progress bar on a terminal). */
         public Builder progress(Progress p) {
             this.progress = java.util.Objects.requireNonNull(p, "progress");
             return this;
         }
 
+        /**
+         * The collector.
+         *
+         * @return a collector of the paths added, in the order added
+         * @throws IllegalArgumentException when no path was added
+         */
         public FileDigestCollector build() {
             return new FileDigestCollector(this);
         }
