@@ -230,15 +230,7 @@ final class TpmFiles {
     }
 
     private static QuoteFiles goAttestation(Path p, byte[] b) throws InputException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(b);
-        } catch (IOException e) {
-            throw new InputException(p + ": not valid JSON", e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new InputException(p + ": expected go-attestation's Quote {\"Version\":2,\"Quote\":...,\"Signature\":...}");
-        }
+        JsonNode root = jsonObject(p, b, "go-attestation's Quote {\"Version\":2,\"Quote\":...,\"Signature\":...}");
         for (Map.Entry<String, JsonNode> f : root.properties()) {
             if (!java.util.Set.of("Version", "Quote", "Signature").contains(f.getKey())) {
                 throw new InputException(p + ": go-attestation Quote has no field \"" + f.getKey() + "\"");
@@ -374,7 +366,8 @@ final class TpmFiles {
         return Optional.of(PcrValues.of(out));
     }
 
-    private static PcrValues pcrsJson(Path p, byte[] b) throws InputException {
+    /** {@code b} as a JSON object, else an error naming the {@code expected} form. */
+    private static JsonNode jsonObject(Path p, byte[] b, String expected) throws InputException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(b);
@@ -382,8 +375,13 @@ final class TpmFiles {
             throw new InputException(p + ": not valid JSON", e);
         }
         if (root == null || !root.isObject()) {
-            throw new InputException(p + ": expected a JSON object {\"sha256\": {\"0\": \"<hex>\", ...}}");
+            throw new InputException(p + ": expected " + expected);
         }
+        return root;
+    }
+
+    private static PcrValues pcrsJson(Path p, byte[] b) throws InputException {
+        JsonNode root = jsonObject(p, b, "a JSON object {\"sha256\": {\"0\": \"<hex>\", ...}}");
         Map<HashAlg, Map<Integer, byte[]>> out = new EnumMap<>(HashAlg.class);
         for (Map.Entry<String, JsonNode> bank : root.properties()) {
             HashAlg h = bank(p, bank.getKey());

@@ -48,7 +48,21 @@ class TpmCommandIT {
 
     /** A restricted ECC AK made by tpm2-tools, its public area in TPM2B_PUBLIC and PEM, and a tpm2_quote. */
     private void toolsQuote(String scheme, String nonce) throws Exception {
-        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", "ecc256:" + scheme + ":null", "-g", "sha256",
+        toolsQuote("ecc256", scheme, nonce);
+    }
+
+    /**
+     * A restricted AK of {@code key} ({@code ecc256}, {@code rsa2048}) and {@code scheme} (e.g.
+     * {@code ecdsa-sha256}, {@code rsapss-sha256}) made by tpm2-tools, its public area in
+     * TPM2B_PUBLIC and PEM, and a tpm2_quote with that scheme.
+     */
+    private void toolsQuote(String key, String scheme, String nonce) throws Exception {
+        toolsQuote(key, scheme, "sha256:0,1,2,16+sha1:16", nonce);
+    }
+
+    /** As {@link #toolsQuote(String, String, String)}, over {@code pcrs}; {@code nonce} null: empty qualifying data. */
+    private void toolsQuote(String key, String scheme, String pcrs, String nonce) throws Exception {
+        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", key + ":" + scheme + ":null", "-g", "sha256",
                 "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
         swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
         swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", "ak.pub");
@@ -56,8 +70,16 @@ class TpmCommandIT {
         swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-f", "pem", "-o", "ak.pem");
         swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
         swtpm.toolOk(dir, "tpm2_pcrextend", "16:sha256=" + "ab".repeat(32));
-        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", "sha256:0,1,2,16+sha1:16", "-q", nonce,
-                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", scheme.substring(scheme.indexOf('-') + 1));
+        // tpm2_quote asks for RSASSA unless told otherwise, which a key fixed to RSA-PSS refuses
+        List<String> quoteCmd = new java.util.ArrayList<>(List.of("tpm2_quote", "-Q", "-c", "ak.ctx", "-l", pcrs,
+                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", scheme.substring(scheme.indexOf('-') + 1)));
+        if (nonce != null) {
+            quoteCmd.addAll(List.of("-q", nonce));
+        }
+        if (scheme.startsWith("rsapss")) {
+            quoteCmd.addAll(List.of("--scheme", "rsapss"));
+        }
+        swtpm.toolOk(dir, quoteCmd.toArray(String[]::new));
         swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
         swtpm.toolOk(dir, "tpm2_pcrread", "-Q", "sha256:0,1,2,16+sha1:16", "-o", "values.pcrs");
     }
@@ -208,21 +230,8 @@ class TpmCommandIT {
         Path log = Vectors.dir("tcg-eventlog").resolve("ebs_event_missing_eventlog");
         dev.attest.tpm.eventlog.EventLog parsed = dev.attest.tpm.eventlog.EventLog.parse(Files.readAllBytes(log));
         assertEquals(List.of(HashAlg.SHA1), parsed.banks());
-        try (dev.attest.tpm.Tpm tpm = swtpm.connect()) {
-            for (dev.attest.tpm.eventlog.Event e : parsed.events()) {
-                if (e.type() != 3) {
-                    tpm.pcrExtend(e.pcr(), HashAlg.SHA1, e.digest(HashAlg.SHA1).orElseThrow());
-                }
-            }
-        }
-        String all = "sha1:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23";
-        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", "rsa2048:rsassa-sha1:null", "-g", "sha256",
-                "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", "ak.pub");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", all, "-m", "quote.msg", "-s", "quote.sig",
-                "-o", "quote.pcrs", "-g", "sha1");
+        measure(parsed);
+        toolsQuote("rsa2048", "rsassa-sha1", "sha1:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23", null);
         String[] base = {"tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("quote.msg").toString(),
             "--signature", f("quote.sig").toString(), "--pcrs", f("quote.pcrs").toString(), "--eventlog", log.toString()};
         Cli.Run refused = Cli.run(base);
@@ -267,23 +276,8 @@ class TpmCommandIT {
         byte[] raw = Files.readAllBytes(log);
         dev.attest.tpm.eventlog.EventLog parsed = dev.attest.tpm.eventlog.EventLog.parse(raw);
         assertEquals(List.of(HashAlg.SHA1, HashAlg.SHA256, HashAlg.SHA384), parsed.banks());
-        try (dev.attest.tpm.Tpm tpm = swtpm.connect()) {
-            for (dev.attest.tpm.eventlog.Event e : parsed.events()) {
-                if (e.type() != 3) {
-                    for (HashAlg h : parsed.banks()) {
-                        tpm.pcrExtend(e.pcr(), h, e.digest(h).orElseThrow());
-                    }
-                }
-            }
-        }
-        String sel = "sha1:0,1,2,3,4,5,6,7+sha256:0,1,2,3,4,5,6,7+sha384:0,1,2,3,4,5,6,7";
-        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", "rsa2048:rsassa-sha256:null", "-g", "sha256",
-                "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", "ak.pub");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", sel, "-q", NONCE, "-m", "quote.msg", "-s", "quote.sig",
-                "-o", "quote.pcrs", "-g", "sha256");
+        measure(parsed);
+        toolsQuote("rsa2048", "rsassa-sha256", "sha1:0,1,2,3,4,5,6,7+sha256:0,1,2,3,4,5,6,7+sha384:0,1,2,3,4,5,6,7", NONCE);
         String[] base = {"tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("quote.msg").toString(),
             "--signature", f("quote.sig").toString(), "--pcrs", f("quote.pcrs").toString(), "--nonce", NONCE};
         Cli.Run ok = Cli.run(concat(base, "--eventlog", log.toString()));
@@ -316,7 +310,7 @@ class TpmCommandIT {
     /** A quote by a restricted RSA-PSS key made by tpm2-tools verifies with the AK in every form; SHA-1 PSS needs --allow-sha1. */
     @Test
     void rsaPssQuotesVerify() throws Exception {
-        rsaQuote("rsapss-sha256", "sha256");
+        toolsQuote("rsa2048", "rsapss-sha256", NONCE);
         byte[] tpm2b = Files.readAllBytes(f("ak.pub"));
         Files.write(f("ak.tpmt"), Arrays.copyOfRange(tpm2b, 2, tpm2b.length));
         for (String ak : List.of("ak.pub", "ak.tpmt", "ak.pem")) {
@@ -332,21 +326,6 @@ class TpmCommandIT {
         assertTrue(bad.out().contains("  FAILED signature_invalid: RSAPSS/SHA256 signature does not verify"), bad.out());
     }
 
-    /** An RSA AK of {@code scheme} (e.g. rsassa-sha256) made by tpm2-tools, its public area, and a tpm2_quote. */
-    private void rsaQuote(String scheme, String hash) throws Exception {
-        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", "rsa2048:" + scheme + ":null", "-g", "sha256",
-                "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", "ak.pub");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-f", "pem", "-o", "ak.pem");
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-        swtpm.toolOk(dir, "tpm2_pcrextend", "16:sha256=" + "ab".repeat(32));
-        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", "sha256:0,1,2,16+sha1:16", "-q", NONCE,
-                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", hash, "--scheme", scheme.substring(0, scheme.indexOf('-')));
-        swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
-    }
-
     /**
      * The Keylime agent's quote string, built as the agent builds it from tpm2_quote's three
      * files ('r' and the base64 parts joined by ':'), zlib-compressed and plain; its PCR blob
@@ -354,7 +333,7 @@ class TpmCommandIT {
      */
     @Test
     void keylimeQuoteStringsVerify() throws Exception {
-        rsaQuote("rsassa-sha256", "sha256");
+        toolsQuote("rsa2048", "rsassa-sha256", NONCE);
         byte[][] parts = {Files.readAllBytes(f("quote.msg")), Files.readAllBytes(f("quote.sig")),
             Files.readAllBytes(f("quote.pcrs"))};
         for (boolean compressed : List.of(true, false)) {
@@ -425,6 +404,19 @@ class TpmCommandIT {
         int n = d.deflate(buf);
         d.end();
         return Arrays.copyOf(buf, n);
+    }
+
+    /** Extends every event of {@code log} into the swtpm in each of its banks, as firmware would have. */
+    private void measure(dev.attest.tpm.eventlog.EventLog log) throws Exception {
+        try (dev.attest.tpm.Tpm tpm = swtpm.connect()) {
+            for (dev.attest.tpm.eventlog.Event e : log.events()) {
+                if (e.type() != 3) {
+                    for (HashAlg h : log.banks()) {
+                        tpm.pcrExtend(e.pcr(), h, e.digest(h).orElseThrow());
+                    }
+                }
+            }
+        }
     }
 
     private static String[] concat(String[] a, String... b) {
