@@ -166,7 +166,12 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
      * checked the fields (template known, digest of its algorithm's size, an {@code ima} name of
      * at most {@link #IMA_NAME_MAX} bytes).
      *
+     * @param template {@code ima}, {@code ima-ng}, {@code ima-sig} or {@code ima-buf}
+     * @param alg the kernel's name of the file digest algorithm
+     * @param digest the file digest
+     * @param name the file (or buffer) name
      * @param extra the {@code sig} or {@code buf} field; ignored for {@code ima} and {@code ima-ng}
+     * @return the template data
      */
     public static byte[] templateData(String template, String alg, byte[] digest, String name, byte[] extra) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -236,7 +241,10 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
         return d;
     }
 
-    /** Digest length of the kernel's hash algorithm names IMA may use (MD5 not accepted); null if unknown. */
+    /**
+     * @param alg a kernel hash algorithm name (crypto/hash_info.c)
+     * @return the digest length of the algorithms IMA may use (MD5 not accepted); null if unknown
+     */
     public static Integer digestLength(String alg) {
         switch (alg) {
             case "sha1": return 20;
