@@ -467,6 +467,10 @@ final class TpmCommand {
                     }
                     compared.add(bank + ":" + here.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
                 }
+                if (compared.stream().allMatch(c -> c.endsWith(":"))) {
+                    // --eventlog asked for the boot chain to be checked: a quote of none of its PCRs checks nothing
+                    failures.add(failure("eventlog_not_covered", "the quote selects none of the PCRs the event log extends"));
+                }
             }
             boolean ok = failures.isEmpty() && v.verified();
             PrintWriter out = spec.commandLine().getOut();

@@ -305,6 +305,15 @@ class TpmCommandIT {
                 + " " + f.get("detail").asText().split(":")[0]));
         assertTrue(checks.contains("eventlog_bank_missing sha1"), checks.toString());
         assertTrue(checks.contains("eventlog_bank_missing sha384"), checks.toString());
+        // A quote of PCR 16 only: the log extends none of its PCRs, so --eventlog checked nothing.
+        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", "sha256:16", "-q", NONCE, "-m", "q16.msg",
+                "-s", "q16.sig", "-o", "q16.pcrs", "-g", "sha256");
+        Cli.Run none = Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("q16.msg").toString(),
+                "--signature", f("q16.sig").toString(), "--pcrs", f("q16.pcrs").toString(), "--nonce", NONCE,
+                "--eventlog", log.toString());
+        assertEquals(2, none.code(), none.out());
+        assertTrue(none.out().contains("  FAILED eventlog_not_covered: the quote selects none of the PCRs the event log"
+                + " extends\n"), none.out());
     }
 
     /** A quote by a restricted RSA-PSS key made by tpm2-tools verifies with the AK in every form; SHA-1 PSS needs --allow-sha1. */
