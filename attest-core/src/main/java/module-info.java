@@ -12,6 +12,10 @@ module dev.attest.core {
     // Shared with the SDK's own modules only; not a public API.
     exports dev.attest.core.internal.cbor to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
     exports dev.attest.core.internal to dev.attest.evidence, dev.attest.verify, dev.attest.tpm;
+    // The one parser of each device-side format, shared with the verifier side (attest-tpm).
+    exports dev.attest.core.internal.eventlog to dev.attest.tpm;
+    exports dev.attest.core.internal.ima to dev.attest.tpm;
+    exports dev.attest.core.internal.proc to dev.attest.tpm;
 
     uses dev.attest.core.Collector;
     provides dev.attest.core.Collector with

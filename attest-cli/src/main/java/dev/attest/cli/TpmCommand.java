@@ -350,12 +350,16 @@ final class TpmCommand {
     /** {@code attest tpm verify-quote}. */
     @Command(name = "verify-quote", mixinStandardHelpOptions = true, description = {
             "Verifies a TPM 2.0 quote made by any TPM stack.",
-            "--quote is the TPMS_ATTEST "
-                    + "(tpm2_quote -m), --signature the TPMT_SIGNATURE (tpm2_quote -s), --ak the attestation "
-                    + "key as TPM2B_PUBLIC (tpm2_createak -u), TPMT_PUBLIC or PEM (auto-detected), --pcrs the "
-                    + "PCR values as tpm2-tools' file (tpm2_quote -o) or JSON {\"sha256\": {\"0\": \"<hex>\"}}.",
-            "With --eventlog the boot event log must replay to the quoted PCRs (without --pcrs its "
-                    + "replay is the PCR values). Quotes signed with SHA-1 are refused unless --allow-sha1.",
+            "--quote is the TPMS_ATTEST (tpm2_quote -m) with --signature the TPMT_SIGNATURE "
+                    + "(tpm2_quote -s), or a Keylime agent quote string, or a go-attestation Quote (JSON); "
+                    + "--ak the attestation key as TPM2B_PUBLIC (tpm2_createak -u), TPMT_PUBLIC (go-attestation) "
+                    + "or PEM (auto-detected); --pcrs the PCR values as tpm2-tools' file (tpm2_quote -o) or JSON "
+                    + "{\"sha256\": {\"0\": \"<hex>\"}} (a Keylime quote carries its own). Signatures: RSASSA, "
+                    + "RSA-PSS, ECDSA.",
+            "With --eventlog the boot event log must replay to the quoted PCRs in every bank the "
+                    + "quote selects (without PCR values its replay is the PCR values). Without --nonce the "
+                    + "qualifying data is not checked and the output says freshness was not checked. "
+                    + "Quotes signed with SHA-1 are refused unless --allow-sha1.",
             "Exit 0 only when every check passes, 2 when a check fails, 3 for unusable input."})
     static final class VerifyQuote implements Callable<Integer> {
         @Spec
@@ -364,13 +368,17 @@ final class TpmCommand {
         @Option(names = "--ak", required = true, paramLabel = "FILE", description = "The attestation key.")
         Path ak;
 
-        @Option(names = "--quote", required = true, paramLabel = "FILE", description = "The TPMS_ATTEST.")
+        @Option(names = "--quote", required = true, paramLabel = "FILE", description = "The TPMS_ATTEST (tpm2_quote -m), "
+                + "a Keylime agent quote string r<attest>:<signature>:<pcrs> (base64, each part optionally zlib), "
+                + "or a go-attestation Quote as JSON {\"Version\":2,\"Quote\":..,\"Signature\":..}.")
         Path quote;
 
-        @Option(names = "--signature", required = true, paramLabel = "FILE", description = "The TPMT_SIGNATURE.")
+        @Option(names = "--signature", paramLabel = "FILE", description = "The TPMT_SIGNATURE (tpm2_quote -s); only with a TPMS_ATTEST.")
         Path signature;
 
-        @Option(names = "--nonce", paramLabel = "HEX", description = "The expected qualifying data; unchecked if absent.")
+        @Option(names = "--nonce", paramLabel = "HEX", description = "The expected qualifying data, 0 to 64 bytes ('' for none), "
+                + "compared exactly. Without --nonce the qualifying data is not checked, whatever its length, "
+                + "and the output says that freshness was not checked.")
         String nonce;
 
         @Option(names = "--pcrs", paramLabel = "FILE", description = "The quoted PCR values.")
@@ -390,8 +398,9 @@ final class TpmCommand {
 
         @Override
         public Integer call() throws Exception {
-            byte[] attestBytes = InputFiles.bytes(quote, TpmFiles.MAX_SMALL);
-            byte[] sigBytes = InputFiles.bytes(signature, TpmFiles.MAX_SMALL);
+            TpmFiles.QuoteFiles files = TpmFiles.quote(quote, signature);
+            byte[] attestBytes = files.attest();
+            byte[] sigBytes = files.signature();
             TpmsAttest attest;
             TpmtSignature sig;
             try {
@@ -402,23 +411,26 @@ final class TpmCommand {
             try {
                 sig = TpmtSignature.parse(sigBytes);
             } catch (TpmFormatException e) {
-                throw new InputException(signature + ": not a TPMT_SIGNATURE: " + e.reason() + " at byte " + e.offset(), e);
+                throw new InputException((signature != null ? signature : quote) + ": not a TPMT_SIGNATURE: " + e.reason()
+                        + " at byte " + e.offset(), e);
             }
             TpmFiles.Ak key = TpmFiles.ak(ak, sig);
-            if (pcrs == null && eventlog == null) {
+            if (pcrs == null && eventlog == null && files.pcrBlob().isEmpty()) {
                 throw new InputException("give --pcrs or --eventlog: without PCR values the quote's PCR digest cannot be checked");
             }
             Optional<byte[]> expected = nonce == null ? Optional.empty() : Optional.of(hexNonce(nonce));
             EventLog log = eventlog == null ? null : parseLog(eventlog);
-            PcrValues values = pcrs != null ? TpmFiles.pcrs(pcrs, attest.pcrSelect()) : log.replay();
-            byte[] n = expected.orElse(attest.extraData());
-            QuoteVerification v;
-            if (n.length < 8 || n.length > 64) {
-                throw new InputException("the quote's qualifying data has " + n.length
-                        + " bytes; give --nonce to check a quote whose nonce is not 8 to 64 bytes");
-            }
-            v = QuoteVerifier.builder().allowSha1(allowSha1).build()
-                    .verify(key.key(), new Quote(attestBytes, sigBytes), n, values);
+            PcrValues values = pcrs != null ? TpmFiles.pcrs(pcrs, attest.pcrSelect())
+                    : files.pcrBlob().isPresent() ? TpmFiles.pcrBlob(quote, files.pcrBlob().get(), attest.pcrSelect())
+                    : log.replay();
+            boolean quotedValues = pcrs != null || files.pcrBlob().isPresent();
+            QuoteVerifier verifier = QuoteVerifier.builder().allowSha1(allowSha1).build();
+            Quote q = new Quote(attestBytes, sigBytes);
+            // A nonce of 8 to 64 bytes is a challenge; any other --nonce (0 to 7 bytes) is compared
+            // exactly as a historical quote's qualifying data, and without --nonce nothing is.
+            QuoteVerification v = expected.isPresent() && expected.get().length >= 8
+                    ? verifier.verify(key.key(), q, expected.get(), values)
+                    : verifier.verifyOffline(key.key(), q, expected, values);
             List<Map<String, String>> failures = new ArrayList<>();
             for (QuoteVerification.Failure f : v.failures()) {
                 String detail = f.detail();
@@ -427,34 +439,57 @@ final class TpmCommand {
                 }
                 failures.add(failure(f.reason().name().toLowerCase(Locale.ROOT), detail));
             }
-            if (log != null && pcrs != null) {
-                SortedMap<Integer, byte[]> quoted;
+            List<String> compared = new ArrayList<>();
+            if (log != null && quotedValues) {
+                // Every bank the quote selects is compared with the log's replay in that bank: a
+                // bank the log does not record is a failure, never skipped.
                 Map<HashAlg, SortedMap<Integer, byte[]>> replay = log.replay().asMap();
                 for (PcrSelection.Bank b : attest.pcrSelect().banks()) {
-                    quoted = values.asMap().get(b.hash());
+                    String bank = b.hash().name().toLowerCase(Locale.ROOT);
+                    SortedMap<Integer, byte[]> quoted = values.asMap().get(b.hash());
                     SortedMap<Integer, byte[]> replayed = replay.get(b.hash());
-                    if (replayed == null || quoted == null) {
+                    if (replayed == null) {
+                        failures.add(failure("eventlog_bank_missing", bank + ": the quote selects PCRs "
+                                + b.pcrs() + " of this bank; the event log has no " + bank + " digests (its banks: "
+                                + log.banks().stream().map(h -> h.name().toLowerCase(Locale.ROOT)).toList() + ")"));
                         continue;
                     }
+                    List<Integer> here = new ArrayList<>();
                     for (int i : b.pcrs()) {
-                        if (replayed.containsKey(i) && quoted.containsKey(i)
-                                && !MessageDigest.isEqual(replayed.get(i), quoted.get(i))) {
-                            failures.add(failure("eventlog_mismatch", b.hash().name().toLowerCase(Locale.ROOT) + " PCR " + i
+                        if (!replayed.containsKey(i) || quoted == null || !quoted.containsKey(i)) {
+                            continue; // a PCR the firmware log does not extend (e.g. IMA's PCR 10)
+                        }
+                        here.add(i);
+                        if (!MessageDigest.isEqual(replayed.get(i), quoted.get(i))) {
+                            failures.add(failure("eventlog_mismatch", bank + " PCR " + i
                                     + ": quoted " + HEX.formatHex(quoted.get(i)) + ", log replays to "
                                     + HEX.formatHex(replayed.get(i))));
                         }
                     }
+                    compared.add(bank + ":" + here.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                }
+                if (compared.stream().allMatch(c -> c.endsWith(":"))) {
+                    // --eventlog asked for the boot chain to be checked: a quote of none of its PCRs checks nothing
+                    failures.add(failure("eventlog_not_covered", "the quote selects none of the PCRs the event log extends"));
                 }
             }
             boolean ok = failures.isEmpty() && v.verified();
             PrintWriter out = spec.commandLine().getOut();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("verified", ok);
+            r.put("quote", files.form().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             r.put("ak", Map.of("form", key.form().name(), "name", HEX.formatHex(key.key().name())));
             r.put("signature", sig.scheme().name().toLowerCase(Locale.ROOT) + "-" + sig.hash().name().toLowerCase(Locale.ROOT));
             r.put("pcrSelection", sel(attest.pcrSelect()));
             r.put("pcrDigest", HEX.formatHex(attest.pcrDigest()));
-            r.put("nonce", expected.isPresent() ? "checked" : "not checked (no --nonce): " + HEX.formatHex(attest.extraData()));
+            r.put("nonce", switch (v.freshness()) {
+                case CHALLENGE -> "checked";
+                case QUALIFYING_DATA_MATCHED -> "checked (" + expected.orElseThrow().length
+                        + " bytes, too short for a challenge: freshness not checked)";
+                case NOT_CHECKED -> "not checked (no --nonce; qualifying data " + attest.extraData().length + " bytes: "
+                        + HEX.formatHex(attest.extraData()) + "): freshness not checked";
+            });
+            r.put("fresh", v.freshness() == QuoteVerification.Freshness.CHALLENGE);
             Map<String, Object> clock = new LinkedHashMap<>();
             clock.put("clock", attest.clockInfo().clock());
             clock.put("resetCount", Integer.toUnsignedLong(attest.clockInfo().resetCount()));
@@ -463,14 +498,15 @@ final class TpmCommand {
             r.put("clockInfo", clock);
             r.put("firmwareVersion", String.format("%016x", attest.firmwareVersion()));
             if (log != null) {
-                r.put("eventlog", pcrs == null ? "replay used as the PCR values" : "compared with the quoted PCRs");
+                r.put("eventlog", !quotedValues ? "replay used as the PCR values"
+                        : "compared with the quoted PCRs " + String.join("+", compared));
             }
             r.put("failures", failures);
             if (json) {
                 printJson(out, r);
             } else {
                 out.println(ok ? "quote verified" : "quote NOT verified");
-                for (String k : List.of("ak", "signature", "pcrSelection", "pcrDigest", "nonce", "clockInfo",
+                for (String k : List.of("quote", "ak", "signature", "pcrSelection", "pcrDigest", "nonce", "clockInfo",
                         "firmwareVersion", "eventlog")) {
                     if (r.containsKey(k)) {
                         out.println("  " + k + ": " + r.get(k));
@@ -491,11 +527,16 @@ final class TpmCommand {
         }
 
         private static byte[] hexNonce(String hex) throws InputException {
+            byte[] n;
             try {
-                return HEX.parseHex(hex.startsWith("0x") ? hex.substring(2) : hex);
+                n = HEX.parseHex(hex.startsWith("0x") ? hex.substring(2) : hex);
             } catch (IllegalArgumentException e) {
                 throw new InputException("--nonce: not hex");
             }
+            if (n.length > 64) {
+                throw new InputException("--nonce: " + n.length + " bytes; a quote's qualifying data holds at most 64");
+            }
+            return n;
         }
     }
 }

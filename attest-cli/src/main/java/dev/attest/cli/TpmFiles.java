@@ -129,6 +129,139 @@ final class TpmFiles {
         return out;
     }
 
+    /** How a quote file was understood. */
+    enum QuoteForm { TPM2_TOOLS, KEYLIME, GO_ATTESTATION }
+
+    /**
+     * A quote read from another stack's files.
+     *
+     * @param attest the TPMS_ATTEST bytes
+     * @param signature the TPMT_SIGNATURE bytes
+     * @param pcrBlob the PCR values that came with the quote (Keylime's third part), in tpm2-tools'
+     *     serialized form; empty when the form carries none
+     * @param form the form
+     */
+    record QuoteFiles(byte[] attest, byte[] signature, Optional<byte[]> pcrBlob, QuoteForm form) {
+    }
+
+    /**
+     * A quote in one of three forms, told apart by their first byte: tpm2-tools' TPMS_ATTEST
+     * ({@code tpm2_quote -m}, magic {@code 0xFF544347}) with the TPMT_SIGNATURE in
+     * {@code signature} ({@code tpm2_quote -s}); the Keylime agent's quote string
+     * {@code r<base64 TPMS_ATTEST>:<base64 TPMT_SIGNATURE>:<base64 PCR blob>}, each part optionally
+     * zlib-compressed (keylime/tpm/tpm_main.py, check_quote; the PCR blob is tpm2-tools'
+     * serialized PCR file, keylime/tpm/tpm_util.py); or go-attestation's {@code attest.Quote} as
+     * Go's encoding/json writes it, {@code {"Version":2,"Quote":"<base64 TPMS_ATTEST>",
+     * "Signature":"<base64 TPMT_SIGNATURE>"}} (go-attestation attest/attest.go, Version 2 =
+     * TPMVersion20).
+     */
+    static QuoteFiles quote(Path quote, Path signature) throws InputException {
+        byte[] b = InputFiles.bytes(quote, MAX_SMALL);
+        if (b.length > 0 && (b[0] == 'r' || b[0] == '{')) {
+            if (signature != null) {
+                throw new InputException(quote + ": this quote form carries its signature; drop --signature");
+            }
+            return b[0] == 'r' ? keylime(quote, b) : goAttestation(quote, b);
+        }
+        if (signature == null) {
+            throw new InputException(quote + ": a TPMS_ATTEST needs its TPMT_SIGNATURE: give --signature"
+                    + " (or give a Keylime quote string or a go-attestation Quote as --quote)");
+        }
+        return new QuoteFiles(b, InputFiles.bytes(signature, MAX_SMALL), Optional.empty(), QuoteForm.TPM2_TOOLS);
+    }
+
+    private static QuoteFiles keylime(Path p, byte[] b) throws InputException {
+        String text = new String(b, StandardCharsets.US_ASCII).strip();
+        String[] parts = text.substring(1).split(":", -1);
+        if (parts.length != 3) {
+            throw new InputException(p + ": a Keylime quote is r<TPMS_ATTEST>:<TPMT_SIGNATURE>:<PCR blob>; found "
+                    + parts.length + " parts");
+        }
+        String[] names = {"TPMS_ATTEST", "TPMT_SIGNATURE", "PCR blob"};
+        byte[][] raw = new byte[3][];
+        for (int i = 0; i < 3; i++) {
+            byte[] d;
+            try {
+                d = Base64.getDecoder().decode(parts[i]);
+            } catch (IllegalArgumentException e) {
+                throw new InputException(p + ": Keylime quote part " + (i + 1) + " (" + names[i] + ") is not base64", e);
+            }
+            raw[i] = zlibHeader(d) ? inflate(p, d, names[i]) : d;
+        }
+        return new QuoteFiles(raw[0], raw[1], Optional.of(raw[2]), QuoteForm.KEYLIME);
+    }
+
+    /**
+     * A zlib stream header (RFC 1950 §2.2: deflate, CMF*256+FLG a multiple of 31, no preset
+     * dictionary). None of the three parts can start so uncompressed: a TPMS_ATTEST starts with
+     * 0xFF, a TPMT_SIGNATURE with 0x00 (its algorithm's high byte), a PCR blob with its bank
+     * count (1 to 16, little endian).
+     */
+    private static boolean zlibHeader(byte[] d) {
+        return d.length >= 2 && (d[0] & 0x0F) == 8 && (d[0] & 0xF0) <= 0x70
+                && ((d[0] & 0xFF) * 256 + (d[1] & 0xFF)) % 31 == 0 && (d[1] & 0x20) == 0;
+    }
+
+    private static byte[] inflate(Path p, byte[] d, String what) throws InputException {
+        java.util.zip.Inflater inf = new java.util.zip.Inflater();
+        try {
+            inf.setInput(d);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            while (!inf.finished()) {
+                int n = inf.inflate(buf);
+                if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    throw new InputException(p + ": Keylime " + what + ": zlib stream ends early");
+                }
+                out.write(buf, 0, n);
+                if (out.size() > MAX_SMALL) {
+                    throw new InputException(p + ": Keylime " + what + ": inflates past " + MAX_SMALL + " bytes");
+                }
+            }
+            if (inf.getRemaining() != 0) {
+                throw new InputException(p + ": Keylime " + what + ": " + inf.getRemaining() + " bytes after the zlib stream");
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw new InputException(p + ": Keylime " + what + ": not a valid zlib stream", e);
+        } finally {
+            inf.end();
+        }
+    }
+
+    private static QuoteFiles goAttestation(Path p, byte[] b) throws InputException {
+        JsonNode root = jsonObject(p, b, "go-attestation's Quote {\"Version\":2,\"Quote\":...,\"Signature\":...}");
+        for (Map.Entry<String, JsonNode> f : root.properties()) {
+            if (!java.util.Set.of("Version", "Quote", "Signature").contains(f.getKey())) {
+                throw new InputException(p + ": go-attestation Quote has no field \"" + f.getKey() + "\"");
+            }
+        }
+        JsonNode v = root.get("Version");
+        if (v == null || !v.isInt() || v.asInt() != 2) {
+            throw new InputException(p + ": go-attestation Quote Version must be 2 (TPMVersion20), got " + v);
+        }
+        return new QuoteFiles(goBytes(p, root, "Quote"), goBytes(p, root, "Signature"), Optional.empty(),
+                QuoteForm.GO_ATTESTATION);
+    }
+
+    private static byte[] goBytes(Path p, JsonNode root, String field) throws InputException {
+        JsonNode n = root.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new InputException(p + ": go-attestation Quote needs \"" + field + "\" as base64 text");
+        }
+        try {
+            return Base64.getDecoder().decode(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(p + ": go-attestation Quote \"" + field + "\" is not base64", e);
+        }
+    }
+
+    /** PCR values in tpm2-tools' serialized form that came with a quote (Keylime's PCR blob). */
+    static PcrValues pcrBlob(Path p, byte[] blob, PcrSelection selection) throws InputException {
+        return serialized(p, blob, selection).orElseThrow(() -> new InputException(p
+                + ": the PCR blob is not tpm2-tools' serialized PCR form"));
+    }
+
     /**
      * PCR values: the JSON form {@code {"sha256": {"0": "<hex>", ...}}} (first non-blank byte
      * {@code '{'}) or the concatenated values {@code tpm2_pcrread -o} / {@code tpm2_quote -o}
@@ -233,7 +366,8 @@ final class TpmFiles {
         return Optional.of(PcrValues.of(out));
     }
 
-    private static PcrValues pcrsJson(Path p, byte[] b) throws InputException {
+    /** {@code b} as a JSON object, else an error naming the {@code expected} form. */
+    private static JsonNode jsonObject(Path p, byte[] b, String expected) throws InputException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(b);
@@ -241,8 +375,13 @@ final class TpmFiles {
             throw new InputException(p + ": not valid JSON", e);
         }
         if (root == null || !root.isObject()) {
-            throw new InputException(p + ": expected a JSON object {\"sha256\": {\"0\": \"<hex>\", ...}}");
+            throw new InputException(p + ": expected " + expected);
         }
+        return root;
+    }
+
+    private static PcrValues pcrsJson(Path p, byte[] b) throws InputException {
+        JsonNode root = jsonObject(p, b, "a JSON object {\"sha256\": {\"0\": \"<hex>\", ...}}");
         Map<HashAlg, Map<Integer, byte[]>> out = new EnumMap<>(HashAlg.class);
         for (Map.Entry<String, JsonNode> bank : root.properties()) {
             HashAlg h = bank(p, bank.getKey());

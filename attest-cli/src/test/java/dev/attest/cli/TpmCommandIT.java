@@ -48,7 +48,21 @@ class TpmCommandIT {
 
     /** A restricted ECC AK made by tpm2-tools, its public area in TPM2B_PUBLIC and PEM, and a tpm2_quote. */
     private void toolsQuote(String scheme, String nonce) throws Exception {
-        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", "ecc256:" + scheme + ":null", "-g", "sha256",
+        toolsQuote("ecc256", scheme, nonce);
+    }
+
+    /**
+     * A restricted AK of {@code key} ({@code ecc256}, {@code rsa2048}) and {@code scheme} (e.g.
+     * {@code ecdsa-sha256}, {@code rsapss-sha256}) made by tpm2-tools, its public area in
+     * TPM2B_PUBLIC and PEM, and a tpm2_quote with that scheme.
+     */
+    private void toolsQuote(String key, String scheme, String nonce) throws Exception {
+        toolsQuote(key, scheme, "sha256:0,1,2,16+sha1:16", nonce);
+    }
+
+    /** As {@link #toolsQuote(String, String, String)}, over {@code pcrs}; {@code nonce} null: empty qualifying data. */
+    private void toolsQuote(String key, String scheme, String pcrs, String nonce) throws Exception {
+        swtpm.toolOk(dir, "tpm2_createprimary", "-Q", "-C", "e", "-G", key + ":" + scheme + ":null", "-g", "sha256",
                 "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", "ak.ctx");
         swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
         swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-o", "ak.pub");
@@ -56,8 +70,16 @@ class TpmCommandIT {
         swtpm.toolOk(dir, "tpm2_readpublic", "-Q", "-c", "ak.ctx", "-f", "pem", "-o", "ak.pem");
         swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
         swtpm.toolOk(dir, "tpm2_pcrextend", "16:sha256=" + "ab".repeat(32));
-        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", "sha256:0,1,2,16+sha1:16", "-q", nonce,
-                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", scheme.substring(scheme.indexOf('-') + 1));
+        // tpm2_quote asks for RSASSA unless told otherwise, which a key fixed to RSA-PSS refuses
+        List<String> quoteCmd = new java.util.ArrayList<>(List.of("tpm2_quote", "-Q", "-c", "ak.ctx", "-l", pcrs,
+                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", scheme.substring(scheme.indexOf('-') + 1)));
+        if (nonce != null) {
+            quoteCmd.addAll(List.of("-q", nonce));
+        }
+        if (scheme.startsWith("rsapss")) {
+            quoteCmd.addAll(List.of("--scheme", "rsapss"));
+        }
+        swtpm.toolOk(dir, quoteCmd.toArray(String[]::new));
         swtpm.toolOk(dir, "tpm2_flushcontext", "-t");
         swtpm.toolOk(dir, "tpm2_pcrread", "-Q", "sha256:0,1,2,16+sha1:16", "-o", "values.pcrs");
     }
@@ -195,6 +217,215 @@ class TpmCommandIT {
         Cli.Run digest = Cli.run(concat(base, "--eventlog", bad.toString()));
         assertEquals(2, digest.code(), digest.out());
         assertTrue(digest.out().contains("  FAILED pcr_digest_mismatch: "), digest.out());
+    }
+
+    /**
+     * The issue's case: an RSASSA-SHA1 quote over all 24 SHA-1 PCRs with empty qualifying data
+     * (tpm2_quote without -q) and the boot event log measured into them. Without --nonce it
+     * verifies only with --allow-sha1, and says that freshness was not checked; --nonce '' checks
+     * the empty qualifying data exactly; one changed byte of the quote is rejected.
+     */
+    @Test
+    void aSha1QuoteWithEmptyQualifyingDataVerifiesWithoutNonce() throws Exception {
+        Path log = Vectors.dir("tcg-eventlog").resolve("ebs_event_missing_eventlog");
+        dev.attest.tpm.eventlog.EventLog parsed = dev.attest.tpm.eventlog.EventLog.parse(Files.readAllBytes(log));
+        assertEquals(List.of(HashAlg.SHA1), parsed.banks());
+        measure(parsed);
+        toolsQuote("rsa2048", "rsassa-sha1", "sha1:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23", null);
+        String[] base = {"tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("quote.msg").toString(),
+            "--signature", f("quote.sig").toString(), "--pcrs", f("quote.pcrs").toString(), "--eventlog", log.toString()};
+        Cli.Run refused = Cli.run(base);
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("  FAILED sha1_not_allowed: signature over SHA-1 (pass --allow-sha1"), refused.out());
+        Cli.Run ok = Cli.run(concat(base, "--allow-sha1"));
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        assertTrue(ok.out().startsWith("quote verified\n"), ok.out());
+        assertTrue(ok.out().contains("  signature: rsassa-sha1\n"), ok.out());
+        assertTrue(ok.out().contains("  nonce: not checked (no --nonce; qualifying data 0 bytes: ): freshness not checked\n"),
+                ok.out());
+        assertTrue(ok.out().contains("  eventlog: compared with the quoted PCRs sha1:0,1,2,3,4,5,6,7\n"), ok.out());
+        JsonNode j = new ObjectMapper().readTree(Cli.run(concat(base, "--allow-sha1", "--json")).out());
+        assertEquals(false, j.get("fresh").asBoolean());
+        assertTrue(j.get("verified").asBoolean());
+        Cli.Run empty = Cli.run(concat(base, "--allow-sha1", "--nonce", ""));
+        assertEquals(0, empty.code(), empty.out() + empty.err());
+        assertTrue(empty.out().contains("  nonce: checked (0 bytes, too short for a challenge: freshness not checked)\n"),
+                empty.out());
+        Cli.Run other = Cli.run(concat(base, "--allow-sha1", "--nonce", "00"));
+        assertEquals(2, other.code(), other.out());
+        assertTrue(other.out().contains("  FAILED nonce_mismatch: "), other.out());
+        assertEquals("attest: --nonce: 65 bytes; a quote's qualifying data holds at most 64",
+                Cli.run(concat(base, "--allow-sha1", "--nonce", "00".repeat(65))).oneLineError(3));
+        // One byte of the quote changed (the last byte of pcrDigest): the signature no longer verifies.
+        byte[] msg = Files.readAllBytes(f("quote.msg"));
+        msg[msg.length - 1] ^= 1;
+        Files.write(f("quote.msg"), msg);
+        Cli.Run tampered = Cli.run(concat(base, "--allow-sha1"));
+        assertEquals(2, tampered.code(), tampered.out());
+        assertTrue(tampered.out().contains("  FAILED signature_invalid: RSASSA/SHA1 signature does not verify"), tampered.out());
+    }
+
+    /**
+     * A quote over the SHA-1, SHA-256 and SHA-384 banks is compared with the event log's replay
+     * in every bank it selects: a changed SHA-384 digest is named with its bank and PCR, and a
+     * log without one of the selected banks fails instead of being skipped.
+     */
+    @Test
+    void everySelectedBankIsComparedWithTheEventLog() throws Exception {
+        Path log = Vectors.dir("tcg-eventlog").resolve("ubuntu_2104_shielded_vm_no_secure_boot_eventlog");
+        byte[] raw = Files.readAllBytes(log);
+        dev.attest.tpm.eventlog.EventLog parsed = dev.attest.tpm.eventlog.EventLog.parse(raw);
+        assertEquals(List.of(HashAlg.SHA1, HashAlg.SHA256, HashAlg.SHA384), parsed.banks());
+        measure(parsed);
+        toolsQuote("rsa2048", "rsassa-sha256", "sha1:0,1,2,3,4,5,6,7+sha256:0,1,2,3,4,5,6,7+sha384:0,1,2,3,4,5,6,7", NONCE);
+        String[] base = {"tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("quote.msg").toString(),
+            "--signature", f("quote.sig").toString(), "--pcrs", f("quote.pcrs").toString(), "--nonce", NONCE};
+        Cli.Run ok = Cli.run(concat(base, "--eventlog", log.toString()));
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        assertTrue(ok.out().contains("  eventlog: compared with the quoted PCRs sha1:0,1,2,3,4,5,6,7"
+                + "+sha256:0,1,2,3,4,5,6,7+sha384:0,1,2,3,4,5,6,7\n"), ok.out());
+        // The SHA-384 digest of the last extending event changed: only that bank's PCR differs.
+        dev.attest.tpm.eventlog.Event last = parsed.events().stream().filter(e -> e.type() != 3).reduce((a, b) -> b).orElseThrow();
+        byte[] tampered = raw.clone();
+        // pcrIndex, eventType, digest count; then sha1 (2+20), sha256 (2+32), the sha384 alg id
+        tampered[(int) last.offset() + 12 + 22 + 34 + 2] ^= 1;
+        Path bad = Files.write(dir.resolve("tampered.log"), tampered);
+        Cli.Run mismatch = Cli.run(concat(base, "--eventlog", bad.toString(), "--json"));
+        assertEquals(2, mismatch.code(), mismatch.out());
+        JsonNode failures = new ObjectMapper().readTree(mismatch.out()).get("failures");
+        assertEquals(1, failures.size(), mismatch.out());
+        assertEquals("eventlog_mismatch", failures.get(0).get("check").asText());
+        assertTrue(failures.get(0).get("detail").asText().startsWith("sha384 PCR " + last.pcr() + ": quoted "), mismatch.out());
+        // A log with only a SHA-256 bank cannot vouch for the quoted SHA-1 and SHA-384 PCRs.
+        Cli.Run missing = Cli.run(concat(base, "--eventlog",
+                Vectors.dir("tcg-eventlog").resolve("crypto_agile_eventlog").toString(), "--json"));
+        assertEquals(2, missing.code(), missing.out());
+        List<String> checks = new java.util.ArrayList<>();
+        new ObjectMapper().readTree(missing.out()).get("failures").forEach(f -> checks.add(f.get("check").asText()
+                + " " + f.get("detail").asText().split(":")[0]));
+        assertTrue(checks.contains("eventlog_bank_missing sha1"), checks.toString());
+        assertTrue(checks.contains("eventlog_bank_missing sha384"), checks.toString());
+        // A quote of PCR 16 only: the log extends none of its PCRs, so --eventlog checked nothing.
+        swtpm.toolOk(dir, "tpm2_quote", "-Q", "-c", "ak.ctx", "-l", "sha256:16", "-q", NONCE, "-m", "q16.msg",
+                "-s", "q16.sig", "-o", "q16.pcrs", "-g", "sha256");
+        Cli.Run none = Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("q16.msg").toString(),
+                "--signature", f("q16.sig").toString(), "--pcrs", f("q16.pcrs").toString(), "--nonce", NONCE,
+                "--eventlog", log.toString());
+        assertEquals(2, none.code(), none.out());
+        assertTrue(none.out().contains("  FAILED eventlog_not_covered: the quote selects none of the PCRs the event log"
+                + " extends\n"), none.out());
+    }
+
+    /** A quote by a restricted RSA-PSS key made by tpm2-tools verifies with the AK in every form; SHA-1 PSS needs --allow-sha1. */
+    @Test
+    void rsaPssQuotesVerify() throws Exception {
+        toolsQuote("rsa2048", "rsapss-sha256", NONCE);
+        byte[] tpm2b = Files.readAllBytes(f("ak.pub"));
+        Files.write(f("ak.tpmt"), Arrays.copyOfRange(tpm2b, 2, tpm2b.length));
+        for (String ak : List.of("ak.pub", "ak.tpmt", "ak.pem")) {
+            Cli.Run r = verify(ak, "quote.pcrs", "--nonce", NONCE);
+            assertEquals(0, r.code(), ak + ": " + r.out() + r.err());
+            assertTrue(r.out().contains("  signature: rsapss-sha256\n"), r.out());
+        }
+        byte[] msg = Files.readAllBytes(f("quote.msg"));
+        msg[msg.length - 1] ^= 1;
+        Files.write(f("quote.msg"), msg);
+        Cli.Run bad = verify("ak.pub", "quote.pcrs", "--nonce", NONCE);
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.out().contains("  FAILED signature_invalid: RSAPSS/SHA256 signature does not verify"), bad.out());
+    }
+
+    /**
+     * The Keylime agent's quote string, built as the agent builds it from tpm2_quote's three
+     * files ('r' and the base64 parts joined by ':'), zlib-compressed and plain; its PCR blob
+     * gives the PCR values. A changed byte of the TPMS_ATTEST is rejected.
+     */
+    @Test
+    void keylimeQuoteStringsVerify() throws Exception {
+        toolsQuote("rsa2048", "rsassa-sha256", NONCE);
+        byte[][] parts = {Files.readAllBytes(f("quote.msg")), Files.readAllBytes(f("quote.sig")),
+            Files.readAllBytes(f("quote.pcrs"))};
+        for (boolean compressed : List.of(true, false)) {
+            StringBuilder q = new StringBuilder("r");
+            for (int i = 0; i < 3; i++) {
+                q.append(i == 0 ? "" : ":").append(java.util.Base64.getEncoder().encodeToString(compressed ? zlib(parts[i]) : parts[i]));
+            }
+            Files.writeString(f("keylime.quote"), q.toString());
+            Cli.Run r = Cli.run("tpm", "verify-quote", "--ak", f("ak.pem").toString(), "--quote", f("keylime.quote").toString(),
+                    "--nonce", NONCE);
+            assertEquals(0, r.code(), compressed + ": " + r.out() + r.err());
+            assertTrue(r.out().contains("  quote: keylime\n"), r.out());
+            assertTrue(r.out().contains("  signature: rsassa-sha256\n"), r.out());
+        }
+        byte[] msg = parts[0].clone();
+        msg[msg.length - 1] ^= 1;
+        Files.writeString(f("bad.quote"), "r" + java.util.Base64.getEncoder().encodeToString(zlib(msg)) + ":"
+                + java.util.Base64.getEncoder().encodeToString(zlib(parts[1])) + ":"
+                + java.util.Base64.getEncoder().encodeToString(zlib(parts[2])));
+        Cli.Run bad = Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("bad.quote").toString(),
+                "--nonce", NONCE);
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.out().contains("  FAILED signature_invalid: "), bad.out());
+        Files.writeString(f("two.quote"), "r" + java.util.Base64.getEncoder().encodeToString(parts[0]) + ":"
+                + java.util.Base64.getEncoder().encodeToString(parts[1]));
+        assertEquals("attest: " + f("two.quote") + ": a Keylime quote is r<TPMS_ATTEST>:<TPMT_SIGNATURE>:<PCR blob>; found 2 parts",
+                Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("two.quote").toString()).oneLineError(3));
+        byte[] cut = zlib(parts[2]);
+        Files.writeString(f("cut.quote"), "r" + java.util.Base64.getEncoder().encodeToString(parts[0]) + ":"
+                + java.util.Base64.getEncoder().encodeToString(parts[1]) + ":"
+                + java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(cut, cut.length - 4)));
+        assertEquals("attest: " + f("cut.quote") + ": Keylime PCR blob: zlib stream ends early",
+                Cli.run("tpm", "verify-quote", "--ak", f("ak.pub").toString(), "--quote", f("cut.quote").toString()).oneLineError(3));
+    }
+
+    /**
+     * go-attestation's {@code attest.Quote} as encoding/json writes it, with the AK as
+     * go-attestation hands it out (AttestationParameters.Public, a TPMT_PUBLIC): an ECDSA quote
+     * verifies; a Version other than 2 is refused.
+     */
+    @Test
+    void goAttestationQuotesVerify() throws Exception {
+        toolsQuote("ecdsa-sha256", NONCE);
+        byte[] tpm2b = Files.readAllBytes(f("ak.pub"));
+        Files.write(f("ak.tpmt"), Arrays.copyOfRange(tpm2b, 2, tpm2b.length));
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        Files.writeString(f("go.json"), "{\"Version\":2,\"Quote\":\"" + b64.encodeToString(Files.readAllBytes(f("quote.msg")))
+                + "\",\"Signature\":\"" + b64.encodeToString(Files.readAllBytes(f("quote.sig"))) + "\"}");
+        Cli.Run r = Cli.run("tpm", "verify-quote", "--ak", f("ak.tpmt").toString(), "--quote", f("go.json").toString(),
+                "--pcrs", f("quote.pcrs").toString(), "--nonce", NONCE);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("  quote: go-attestation\n"), r.out());
+        assertTrue(r.out().contains("  ak: {"), r.out());
+        Files.writeString(f("go1.json"), Files.readString(f("go.json")).replace("\"Version\":2", "\"Version\":1"));
+        assertEquals("attest: " + f("go1.json") + ": go-attestation Quote Version must be 2 (TPMVersion20), got 1",
+                Cli.run("tpm", "verify-quote", "--ak", f("ak.tpmt").toString(), "--quote", f("go1.json").toString(),
+                        "--pcrs", f("quote.pcrs").toString()).oneLineError(3));
+        assertEquals("attest: " + f("go.json") + ": this quote form carries its signature; drop --signature",
+                Cli.run("tpm", "verify-quote", "--ak", f("ak.tpmt").toString(), "--quote", f("go.json").toString(),
+                        "--signature", f("quote.sig").toString(), "--pcrs", f("quote.pcrs").toString()).oneLineError(3));
+    }
+
+    private static byte[] zlib(byte[] b) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater();
+        d.setInput(b);
+        d.finish();
+        byte[] buf = new byte[b.length + 64];
+        int n = d.deflate(buf);
+        d.end();
+        return Arrays.copyOf(buf, n);
+    }
+
+    /** Extends every event of {@code log} into the swtpm in each of its banks, as firmware would have. */
+    private void measure(dev.attest.tpm.eventlog.EventLog log) throws Exception {
+        try (dev.attest.tpm.Tpm tpm = swtpm.connect()) {
+            for (dev.attest.tpm.eventlog.Event e : log.events()) {
+                if (e.type() != 3) {
+                    for (HashAlg h : log.banks()) {
+                        tpm.pcrExtend(e.pcr(), h, e.digest(h).orElseThrow());
+                    }
+                }
+            }
+        }
     }
 
     private static String[] concat(String[] a, String... b) {

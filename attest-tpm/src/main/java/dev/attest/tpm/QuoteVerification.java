@@ -11,8 +11,27 @@ import java.util.Optional;
  *
  * @param failures every failed check, in the order the checks ran
  * @param attest the parsed TPMS_ATTEST, if it parsed (its contents are trustworthy only if {@link #verified()})
+ * @param freshness what the qualifying data was checked against: a fresh challenge
+ *     ({@link QuoteVerifier#verify}), or, for a historical quote
+ *     ({@link QuoteVerifier#verifyOffline}), a given value or nothing
  */
-public record QuoteVerification(List<Failure> failures, Optional<TpmsAttest> attest) {
+public record QuoteVerification(List<Failure> failures, Optional<TpmsAttest> attest, Freshness freshness) {
+
+    /**
+     * How far a verified quote is known to be fresh. Only {@link #CHALLENGE} shows that the TPM
+     * signed the quote after the verifier's challenge; a quote checked offline may be a replay.
+     */
+    public enum Freshness {
+        /** extraData equals the verifier's nonce of 8 to 64 bytes: the quote is as fresh as that nonce. */
+        CHALLENGE,
+        /**
+         * extraData equals the qualifying data the caller gave (0 to 64 bytes) for a historical
+         * quote; that value was not a fresh challenge, so freshness was not checked.
+         */
+        QUALIFYING_DATA_MATCHED,
+        /** extraData was not checked at all: freshness was not checked. */
+        NOT_CHECKED
+    }
 
     /** Why a check failed. */
     public enum Reason {
@@ -60,6 +79,12 @@ public record QuoteVerification(List<Failure> failures, Optional<TpmsAttest> att
     public QuoteVerification {
         failures = List.copyOf(failures);
         Objects.requireNonNull(attest, "attest");
+        Objects.requireNonNull(freshness, "freshness");
+    }
+
+    /** @return true only if {@link #verified()} and the quote answers a fresh challenge ({@link Freshness#CHALLENGE}) */
+    public boolean verifiedFresh() {
+        return verified() && freshness == Freshness.CHALLENGE;
     }
 
     /** @return true only if every check ran and passed */

@@ -1,6 +1,7 @@
 package dev.attest.tpm;
 
 import dev.attest.tpm.QuoteVerification.Failure;
+import dev.attest.tpm.QuoteVerification.Freshness;
 import dev.attest.tpm.QuoteVerification.Reason;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.VerificationKey;
@@ -167,11 +168,41 @@ public final class QuoteVerifier {
      * @throws IllegalArgumentException if the nonce is shorter than 8 or longer than 64 bytes
      */
     public QuoteVerification verify(PreparedKey prepared, Quote quote, byte[] nonce, PcrValues pcrs) {
-        PreparedKey p = prepared.provider == provider ? prepared : prepare(prepared.publicArea);
-        TpmtPublic ak = p.publicArea;
         if (nonce.length < 8 || nonce.length > 64) {
             throw new IllegalArgumentException("nonce must be 8..64 bytes, got " + nonce.length);
         }
+        return check(prepared, quote, Optional.of(nonce), pcrs, Freshness.CHALLENGE);
+    }
+
+    /**
+     * Verifies a historical quote, one not made in answer to this verifier's challenge (a quote
+     * from a dataset, an archive, another verifier's log): every check of
+     * {@link #verify(TpmtPublic, Quote, byte[], PcrValues)} except that extraData is compared
+     * with {@code qualifyingData} only if given, of any length from 0 to 64 bytes (TPM2B_DATA
+     * holds at most a digest of the largest hash). The result's {@link QuoteVerification#freshness()}
+     * is {@link Freshness#QUALIFYING_DATA_MATCHED} or {@link Freshness#NOT_CHECKED}, never
+     * {@link Freshness#CHALLENGE}: such a quote proves what the PCRs held when it was made, not
+     * that it was made now.
+     *
+     * @param ak the attestation key's public area
+     * @param quote the TPMS_ATTEST and TPMT_SIGNATURE bytes
+     * @param qualifyingData the expected extraData (compared exactly, constant-time), or empty to leave it unchecked
+     * @param pcrs the PCR values the quote claims to cover
+     * @return every failed check, and the freshness that was (not) established
+     * @throws IllegalArgumentException if {@code qualifyingData} is longer than 64 bytes
+     */
+    public QuoteVerification verifyOffline(TpmtPublic ak, Quote quote, Optional<byte[]> qualifyingData, PcrValues pcrs) {
+        if (qualifyingData.isPresent() && qualifyingData.get().length > 64) {
+            throw new IllegalArgumentException("qualifying data must be 0..64 bytes, got " + qualifyingData.get().length);
+        }
+        return check(prepare(ak), quote, qualifyingData.map(byte[]::clone), pcrs,
+                qualifyingData.isPresent() ? Freshness.QUALIFYING_DATA_MATCHED : Freshness.NOT_CHECKED);
+    }
+
+    private QuoteVerification check(PreparedKey prepared, Quote quote, Optional<byte[]> nonce, PcrValues pcrs,
+            Freshness freshness) {
+        PreparedKey p = prepared.provider == provider ? prepared : prepare(prepared.publicArea);
+        TpmtPublic ak = p.publicArea;
         List<Failure> failures = new ArrayList<>();
         byte[] attestBytes = quote.attest();
         Optional<TpmsAttest> attest = Optional.empty();
@@ -199,7 +230,7 @@ public final class QuoteVerifier {
             if (a.magic() != TpmsAttest.TPM_GENERATED_VALUE) {
                 failures.add(new Failure(Reason.BAD_MAGIC, String.format("magic 0x%08X", a.magic())));
             }
-            if (!MessageDigest.isEqual(a.extraData(), nonce)) {
+            if (nonce.isPresent() && !MessageDigest.isEqual(a.extraData(), nonce.get())) {
                 failures.add(new Failure(Reason.NONCE_MISMATCH, "extraData differs from the nonce"));
             }
             Optional<byte[]> cat = pcrs.concatenate(a.pcrSelect());
@@ -213,7 +244,7 @@ public final class QuoteVerifier {
                 }
             }
         }
-        return new QuoteVerification(failures, attest);
+        return new QuoteVerification(failures, attest, freshness);
     }
 
     private void checkSignature(PreparedKey prepared, TpmtSignature sig, byte[] signed, List<Failure> failures) {

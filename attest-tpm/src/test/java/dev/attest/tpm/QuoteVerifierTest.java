@@ -27,6 +27,48 @@ class QuoteVerifierTest {
         assertEquals(q.goodAttest(), v.attest().orElseThrow());
     }
 
+    /**
+     * A historical quote (empty qualifying data, as a dataset's quote made without a challenge)
+     * verifies only through verifyOffline, whose result records that freshness was not checked;
+     * a given qualifying data of 0..64 bytes is compared exactly; the challenge API keeps its
+     * 8..64-byte rule.
+     */
+    @Test
+    void historicalQuotesVerifyOfflineAndSaySoInTheResult() throws Exception {
+        SoftwareQuotes q = SoftwareQuotes.ecc();
+        TpmsAttest a = q.attest(TpmsAttest.TPM_GENERATED_VALUE, TpmsAttest.TPM_ST_ATTEST_QUOTE, new byte[0],
+                HashAlg.SHA256.hash(q.pcrs.concatenate(q.selection).orElseThrow()));
+        Quote historical = q.sign(a.encode(), HashAlg.SHA256);
+        QuoteVerification unchecked = verifier.verifyOffline(q.ak, historical, java.util.Optional.empty(), q.pcrs);
+        assertEquals(List.of(), unchecked.failures());
+        assertTrue(unchecked.verified());
+        assertFalse(unchecked.verifiedFresh());
+        assertEquals(QuoteVerification.Freshness.NOT_CHECKED, unchecked.freshness());
+        QuoteVerification matched = verifier.verifyOffline(q.ak, historical, java.util.Optional.of(new byte[0]), q.pcrs);
+        assertEquals(QuoteVerification.Freshness.QUALIFYING_DATA_MATCHED, matched.freshness());
+        assertTrue(matched.verified());
+        assertFalse(matched.verifiedFresh());
+        assertEquals(List.of(Reason.NONCE_MISMATCH),
+                verifier.verifyOffline(q.ak, historical, java.util.Optional.of(new byte[] {0}), q.pcrs).reasons());
+        // a fresh quote: its nonce checked offline, and through the challenge API
+        assertEquals(List.of(Reason.NONCE_MISMATCH), verifier.verifyOffline(q.ak, q.good(), java.util.Optional.of(new byte[0]),
+                q.pcrs).reasons());
+        QuoteVerification fresh = verifier.verify(q.ak, q.good(), q.nonce, q.pcrs);
+        assertEquals(QuoteVerification.Freshness.CHALLENGE, fresh.freshness());
+        assertTrue(fresh.verifiedFresh());
+        // offline, every other check still runs: a changed byte of the quote fails its signature
+        byte[] bytes = historical.attest();
+        bytes[bytes.length - 1] ^= 1;
+        assertEquals(List.of(Reason.SIGNATURE_INVALID, Reason.PCR_DIGEST_MISMATCH), verifier.verifyOffline(q.ak,
+                new Quote(bytes, historical.signature()), java.util.Optional.empty(), q.pcrs).reasons());
+        IllegalArgumentException empty = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> verifier.verify(q.ak, historical, new byte[0], q.pcrs));
+        assertEquals("nonce must be 8..64 bytes, got 0", empty.getMessage());
+        IllegalArgumentException long65 = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> verifier.verifyOffline(q.ak, historical, java.util.Optional.of(new byte[65]), q.pcrs));
+        assertEquals("qualifying data must be 0..64 bytes, got 65", long65.getMessage());
+    }
+
     @Test
     void goodQuotesVerifyAlsoWithTheJdkProviders() throws Exception {
         SoftwareQuotes r = SoftwareQuotes.rsa();

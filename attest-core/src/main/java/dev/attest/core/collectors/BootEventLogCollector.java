@@ -7,7 +7,7 @@ import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.Measurement;
 import dev.attest.core.Value;
-import dev.attest.core.internal.proc.EventLogWalk;
+import dev.attest.core.internal.eventlog.TcgEventLog;
 import dev.attest.core.internal.proc.ProcFiles;
 import dev.attest.core.internal.proc.ProcFormatException;
 import java.io.IOException;
@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
 
 /**
  * Carries the TCG PC Client boot event log ({@code /sys/kernel/security/tpm0/binary_bios_measurements},
- * or a captured copy) as raw evidence for the verifier, which parses it and replays it against a
- * TPM quote (attest-tpm). This collector only checks, by a minimal walk over the event headers
- * (TCG PC Client Platform Firmware Profile §10.2), that the log is well-formed, and counts the
- * events.
+ * or a captured copy) as raw evidence for the verifier, which replays it against a TPM quote
+ * (attest-tpm). This collector parses the log with the SDK's one event log parser (the verifier's
+ * too; TCG PC Client Platform Firmware Profile §10.2, §10.4) to check that it is well-formed, and
+ * counts the events.
  *
  * <p>Reports one measurement {@code tcg-boot-event-log} in layer {@link Layer#FIRMWARE}: digest =
  * SHA-256 of the log bytes; values {@code event-log} (the raw bytes), {@code size}, {@code events},
@@ -99,16 +99,31 @@ public final class BootEventLogCollector implements Collector {
                 .digest(DigestAlgorithm.SHA_256.hash(log)).value("event-log", new Value.Bytes(log))
                 .value("size", log.length).value("source", path.toString());
         try {
-            EventLogWalk.Result r = EventLogWalk.walk(log);
-            b.value("events", r.events()).value("format", r.cryptoAgile() ? "crypto-agile" : "sha1")
-                    .value("algorithms", new Value.ListValue(r.algorithms().stream().map(Value.Text::new)
+            TcgEventLog parsed = TcgEventLog.parse(log);
+            b.value("events", parsed.events().size()).value("format", parsed.cryptoAgile() ? "crypto-agile" : "sha1")
+                    .value("algorithms", new Value.ListValue(parsed.algorithms().stream().map(a -> new Value.Text(algName(a)))
                             .collect(Collectors.toList())));
-        } catch (EventLogWalk.Failure f) {
+        } catch (TcgEventLog.Failure f) {
             b.value("events", f.events()).value("error-reason", f.format().reason().name())
                     .value("error-offset", f.format().position())
                     .status(Measurement.Status.ERROR, "malformed event log: " + f.getMessage());
         }
         return List.of(b.build());
+    }
+
+    /** The lowercase TPM_ALG_ID name of a digest algorithm (TCG Algorithm Registry), or its hex. */
+    private static String algName(int alg) {
+        switch (alg) {
+            case 0x0004: return "sha1";
+            case 0x000b: return "sha256";
+            case 0x000c: return "sha384";
+            case 0x000d: return "sha512";
+            case 0x0012: return "sm3_256";
+            case 0x0027: return "sha3_256";
+            case 0x0028: return "sha3_384";
+            case 0x0029: return "sha3_512";
+            default: return String.format("0x%04x", alg);
+        }
     }
 
     @Override

@@ -98,7 +98,7 @@ class BootEventLogCollectorInteropTest {
         Measurement m = collect(shortLog);
         // 49 bytes: a lone StartupLocality EV_NO_ACTION event, the Spec ID event before it missing.
         assertEquals(Measurement.Status.ERROR, m.status());
-        assertEquals("BAD_VALUE", t(m, "error-reason"));
+        assertEquals("INVALID_SPEC_ID_EVENT", t(m, "error-reason"));
         assertEquals(0, i(m, "events"));
         assertArrayEquals(Files.readAllBytes(shortLog), b(m, "event-log"));
         // One byte short of a good log: the last event is incomplete, the 26 before it count.

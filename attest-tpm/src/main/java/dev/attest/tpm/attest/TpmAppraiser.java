@@ -66,12 +66,14 @@ import java.util.TreeSet;
  *
  * <p>When the quote verified and the evidence also carries a boot event log (the
  * {@code event-log} bytes of a {@link BootEventLogCollector} measurement), the log is parsed
- * and replayed (TCG PC Client PFP §10) and PCRs 0-7 of its SHA-256 bank are compared with the
- * quoted values: each PCR that differs is an {@value #EVENTLOG_MISMATCH} finding (path
- * {@code /submods/tpm/tpm-quote/pcrs/sha256:N}, claim {@link TrustClaim#EXECUTABLES},
- * contraindicated); a log that does not parse is {@value #EVENTLOG_MALFORMED}, one without a
- * SHA-256 bank {@value #EVENTLOG_NO_SHA256} (both contraindicated: the boot chain is then
- * unproven). The secure boot state the log measured is reported as an INFO finding
+ * and replayed (TCG PC Client PFP §10) and PCRs 0-7 of every bank the quote covers (SHA-1,
+ * SHA-256, SHA-384, ...) are compared with the quoted values: each PCR that differs is an
+ * {@value #EVENTLOG_MISMATCH} finding naming its bank and PCR (path
+ * {@code /submods/tpm/tpm-quote/pcrs/<bank>:N}, e.g. {@code sha384:4}, claim
+ * {@link TrustClaim#EXECUTABLES}, contraindicated); a log that does not parse is
+ * {@value #EVENTLOG_MALFORMED}, one without a SHA-256 bank {@value #EVENTLOG_NO_SHA256}, one
+ * without another bank whose boot PCRs the quote covers {@value #EVENTLOG_BANK_MISSING} (all
+ * contraindicated: the boot chain is then unproven). The secure boot state the log measured is reported as an INFO finding
  * {@value #SECURE_BOOT} ({@code enabled}, {@code disabled} or {@code not measured}).
  *
  * <p>When the quote verified and the evidence carries the Linux IMA list ({@link ImaCollector}
@@ -174,6 +176,8 @@ public final class TpmAppraiser implements EvidenceAppraiser {
     public static final String EVENTLOG_MALFORMED = "tpm.eventlog-malformed";
     /** The event log has no SHA-256 bank to compare. */
     public static final String EVENTLOG_NO_SHA256 = "tpm.eventlog-no-sha256";
+    /** The quote covers boot PCRs of a bank the event log does not record (SHA-256 has its own finding). */
+    public static final String EVENTLOG_BANK_MISSING = "tpm.eventlog-bank-missing";
     /** Secure boot state as measured (INFO). */
     public static final String SECURE_BOOT = "tpm.secure-boot";
     /** The boot PCRs compared with the event log's replay. */
@@ -551,16 +555,29 @@ public final class TpmAppraiser implements EvidenceAppraiser {
                         "a sha256 bank", log.banks().toString()));
                 continue;
             }
-            SortedMap<Integer, byte[]> replay = log.replay().asMap().get(HashAlg.SHA256);
-            for (int pcr = 0; pcr < BOOT_PCRS; pcr++) {
-                Optional<byte[]> q = quoted.get(HashAlg.SHA256, pcr);
-                if (q.isEmpty()) {
+            // Every bank the quote covers is compared with the log's replay in that bank: a quote
+            // over SHA-1, SHA-256 and SHA-384 is only as good as its weakest bank's agreement.
+            Map<HashAlg, SortedMap<Integer, byte[]>> replays = log.replay().asMap();
+            for (Map.Entry<HashAlg, SortedMap<Integer, byte[]>> bank : quoted.asMap().entrySet()) {
+                HashAlg h = bank.getKey();
+                String name = h.name().toLowerCase(java.util.Locale.ROOT);
+                boolean boot = bank.getValue().keySet().stream().anyMatch(pcr -> pcr < BOOT_PCRS);
+                SortedMap<Integer, byte[]> replay = replays.get(h);
+                if (boot && replay == null) {
+                    fs.add(new Finding(EVENTLOG_BANK_MISSING, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, path,
+                            "a " + name + " bank (the quote covers its boot PCRs)", log.banks().toString()));
                     continue;
                 }
-                byte[] r = replay.getOrDefault(pcr, new byte[HashAlg.SHA256.digestSize()]);
-                if (!MessageDigest.isEqual(q.get(), r)) {
-                    fs.add(new Finding(EVENTLOG_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
-                            QUOTE_PATH + "/pcrs/sha256:" + pcr, HEX.formatHex(q.get()), HEX.formatHex(r)));
+                for (int pcr = 0; pcr < BOOT_PCRS && replay != null; pcr++) {
+                    byte[] q = bank.getValue().get(pcr);
+                    if (q == null) {
+                        continue;
+                    }
+                    byte[] r = replay.getOrDefault(pcr, new byte[h.digestSize()]);
+                    if (!MessageDigest.isEqual(q, r)) {
+                        fs.add(new Finding(EVENTLOG_MISMATCH, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
+                                QUOTE_PATH + "/pcrs/" + name + ":" + pcr, HEX.formatHex(q), HEX.formatHex(r)));
+                    }
                 }
             }
             fs.add(new Finding(SECURE_BOOT, TrustClaim.CONFIGURATION, Severity.INFO, path, "",

@@ -1,25 +1,26 @@
 package dev.attest.tpm.eventlog;
 
+import dev.attest.core.internal.eventlog.TcgEventLog;
 import dev.attest.tpm.HashAlg;
 import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.TpmFormatException;
 import dev.attest.tpm.TpmFormatException.Reason;
+import dev.attest.tpm.internal.CoreFormat;
 import dev.attest.tpm.internal.TpmReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * A TCG PC Client boot event log as the firmware hands it to the OS
- * ({@code /sys/kernel/security/tpm0/binary_bios_measurements}): TCG PFP §10.2 and §10.4. Both
- * formats are parsed: crypto-agile (first event a "Spec ID Event03" Spec ID event, then
+ * ({@code /sys/kernel/security/tpm0/binary_bios_measurements}): TCG PFP §10.2 and §10.4, read by
+ * the SDK's one parser of the format (in attest-core, shared with the device's
+ * {@code BootEventLogCollector}, so device and verifier agree on every byte). Both formats are parsed: crypto-agile (first event a "Spec ID Event03" Spec ID event, then
  * TCG_PCR_EVENT2 records) and the SHA-1 format (TCG_PCR_EVENT records). Parsing is strict and
  * bounded: every size is checked against the remaining input, event digests must match the
  * algorithms and sizes of the Spec ID event, and an EV_NO_ACTION first event that is not a Spec
@@ -40,20 +41,17 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
     }
 
     /** Bound on the log size (real logs are tens to hundreds of KiB). */
-    public static final int MAX_LOG_SIZE = 16 << 20;
+    public static final int MAX_LOG_SIZE = TcgEventLog.MAX_LOG_SIZE;
     /** Bound on algorithms in a Spec ID event. */
-    public static final int MAX_ALGORITHMS = 16;
+    public static final int MAX_ALGORITHMS = TcgEventLog.MAX_ALGORITHMS;
     /** Bound on a PCR index. */
-    public static final int MAX_PCR = 63;
+    public static final int MAX_PCR = TcgEventLog.MAX_PCR;
     /**
      * PCR index 0xFFFFFFFF: an event recorded in no PCR (Windows appends such EV_NO_ACTION
      * records); accepted only with EV_NO_ACTION, never replayed.
      */
-    public static final int NO_PCR = -1;
+    public static final int NO_PCR = TcgEventLog.NO_PCR;
 
-    private static final byte[] SIG_03 = "Spec ID Event03\0".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SIG_00 = "Spec ID Event00\0".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SIG_02 = "Spec ID Event02\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STARTUP_LOCALITY = "StartupLocality\0".getBytes(StandardCharsets.US_ASCII);
 
     /** Copies. */
@@ -70,163 +68,25 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
      *         UNKNOWN_ALGORITHM (an event digest algorithm not in the Spec ID event), INVALID_VALUE
      */
     public static EventLog parse(byte[] log) throws TpmFormatException {
-        if (log.length > MAX_LOG_SIZE) {
-            throw new TpmFormatException(Reason.SIZE_LIMIT, 0, "event log of " + log.length + " bytes");
-        }
-        if (log.length == 0) {
-            throw new TpmFormatException(Reason.TRUNCATED, 0, "empty event log");
-        }
-        TpmReader r = TpmReader.of(log);
-        List<Event> events = new ArrayList<>();
-        Event first = readSha1Event(r, 0);
-        events.add(first);
-        Optional<SpecIdEvent> specId = Optional.empty();
-        Format format = Format.SHA1;
-        if (first.type() == EventType.EV_NO_ACTION.value()) {
-            SpecIdEvent s = parseSpecId(first);
-            specId = Optional.of(s);
-            if (s.signature().equals("Spec ID Event03")) {
-                format = Format.CRYPTO_AGILE;
-            }
-        }
-        while (r.remaining() > 0) {
-            events.add(format == Format.CRYPTO_AGILE ? readEvent2(r, events.size(), specId.orElseThrow())
-                    : readSha1Event(r, events.size()));
-        }
-        return new EventLog(format, specId, events);
-    }
-
-    private static int pcr(TpmReader r) throws TpmFormatException {
-        long at = r.offset();
-        int pcr = r.u32le("pcrIndex");
-        // Windows appends its own EV_NO_ACTION records ("WBCL") with PCR index 0xFFFFFFFF: no PCR
-        if (pcr == NO_PCR) {
-            return pcr;
-        }
-        if (pcr < 0 || pcr > MAX_PCR) {
-            throw new TpmFormatException(Reason.INVALID_VALUE, at, "PCR index " + Integer.toUnsignedString(pcr));
-        }
-        return pcr;
-    }
-
-    private static void noPcrOnlyWithoutAction(int pcr, int type, long at) throws TpmFormatException {
-        if (pcr == NO_PCR && type != EventType.EV_NO_ACTION.value()) {
-            throw new TpmFormatException(Reason.INVALID_VALUE, at, "PCR index 0xFFFFFFFF on an event that extends");
-        }
-    }
-
-    private static byte[] eventData(TpmReader r) throws TpmFormatException {
-        long at = r.offset();
-        int size = r.u32le("eventSize");
-        if (size < 0 || size > r.remaining()) {
-            throw new TpmFormatException(Reason.TRUNCATED, at, "event size " + Integer.toUnsignedString(size)
-                    + " exceeds the " + r.remaining() + " bytes left");
-        }
-        return r.bytes(size, "event");
-    }
-
-    private static Event readSha1Event(TpmReader r, int index) throws TpmFormatException {
-        long at = r.offset();
-        int pcr = pcr(r);
-        int type = r.u32le("eventType");
-        noPcrOnlyWithoutAction(pcr, type, at);
-        byte[] digest = r.bytes(20, "digest");
-        byte[] data = eventData(r);
-        return new Event(index, at, pcr, type, List.of(new EventDigest(HashAlg.SHA1.algId(), digest)), data);
-    }
-
-    private static Event readEvent2(TpmReader r, int index, SpecIdEvent spec) throws TpmFormatException {
-        long at = r.offset();
-        int pcr = pcr(r);
-        int type = r.u32le("eventType");
-        noPcrOnlyWithoutAction(pcr, type, at);
-        long cAt = r.offset();
-        int count = r.u32le("digests.count");
-        if (count != spec.algorithms().size()) {
-            throw new TpmFormatException(Reason.INVALID_VALUE, cAt, "event has " + Integer.toUnsignedString(count)
-                    + " digests, the Spec ID event declares " + spec.algorithms().size());
-        }
-        List<EventDigest> digests = new ArrayList<>(count);
-        Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < count; i++) {
-            long aAt = r.offset();
-            int alg = r.u16le("digest.hashAlg");
-            SpecIdEvent.AlgorithmSize as = spec.algorithms().stream().filter(a -> a.algId() == alg).findFirst()
-                    .orElseThrow(() -> new TpmFormatException(Reason.UNKNOWN_ALGORITHM, aAt,
-                            String.format("digest algorithm 0x%04X not in the Spec ID event", alg)));
-            if (!seen.add(alg)) {
-                throw new TpmFormatException(Reason.INVALID_VALUE, aAt, String.format("digest algorithm 0x%04X twice", alg));
-            }
-            digests.add(new EventDigest(alg, r.bytes(as.digestSize(), "digest")));
-        }
-        byte[] data = eventData(r);
-        return new Event(index, at, pcr, type, digests, data);
-    }
-
-    private static SpecIdEvent parseSpecId(Event first) throws TpmFormatException {
-        byte[] d = first.data();
-        if (d.length < 16) {
-            throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, first.offset(),
-                    "first event is EV_NO_ACTION but not a Spec ID event");
-        }
-        byte[] sig = Arrays.copyOf(d, 16);
-        boolean agile = Arrays.equals(sig, SIG_03);
-        if (!agile && !Arrays.equals(sig, SIG_00) && !Arrays.equals(sig, SIG_02)) {
-            // e.g. a StartupLocality event first: it is only meaningful after the Spec ID event (PFP §10.4.5.3)
-            throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, first.offset(),
-                    "first event is EV_NO_ACTION but not a Spec ID event");
-        }
-        if (first.pcr() != 0 || first.digest(HashAlg.SHA1).map(x -> !Arrays.equals(x, new byte[20])).orElse(true)) {
-            throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, first.offset(),
-                    "Spec ID event must be in PCR 0 with an all-zero digest");
-        }
-        TpmReader r = TpmReader.of(d);
-        long base = first.offset() + 32;
+        TcgEventLog parsed;
         try {
-            r.bytes(16, "signature");
-            int platformClass = r.u32le("platformClass");
-            int minor = r.u8("specVersionMinor");
-            int major = r.u8("specVersionMajor");
-            int errata = r.u8("specErrata");
-            int uintn = r.u8("uintnSize");
-            List<SpecIdEvent.AlgorithmSize> algs = new ArrayList<>();
-            if (agile) {
-                if (uintn != 1 && uintn != 2) {
-                    throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, base + 27, "uintnSize " + uintn);
-                }
-                int n = r.u32le("numberOfAlgorithms");
-                if (n <= 0 || n > MAX_ALGORITHMS) {
-                    throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, base + 28,
-                            "numberOfAlgorithms " + Integer.toUnsignedString(n));
-                }
-                Set<Integer> seen = new HashSet<>();
-                for (int i = 0; i < n; i++) {
-                    int alg = r.u16le("algorithmId");
-                    int size = r.u16le("digestSize");
-                    Optional<HashAlg> known = HashAlg.fromAlgId(alg);
-                    if (size == 0 || size > 64 || (known.isPresent() && known.get().digestSize() != size)) {
-                        throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, base + r.position() - 4,
-                                String.format("algorithm 0x%04X with digest size %d", alg, size));
-                    }
-                    if (!seen.add(alg)) {
-                        throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, base + r.position() - 4,
-                                String.format("algorithm 0x%04X listed twice", alg));
-                    }
-                    algs.add(new SpecIdEvent.AlgorithmSize(alg, size));
-                }
-            }
-            // TCG_EfiSpecIdEventStruct (SHA-1 format "Event00") has no algorithm list but a vendorInfoSize
-            byte[] vendor = r.remaining() == 0 && !agile ? new byte[0] : r.bytes(r.u8("vendorInfoSize"), "vendorInfo");
-            r.end("Spec ID event");
-            return new SpecIdEvent(new String(sig, 0, 15, StandardCharsets.US_ASCII), platformClass, major, minor, errata,
-                    uintn, algs, vendor);
-        } catch (TpmFormatException e) {
-            if (e.reason() == Reason.DIGEST_SIZE_MISMATCH || e.reason() == Reason.INVALID_SPEC_ID_EVENT) {
-                throw e;
-            }
-            throw new TpmFormatException(Reason.INVALID_SPEC_ID_EVENT, base + Math.max(0, e.offset()),
-                    "malformed Spec ID event: " + e.getMessage());
+            parsed = TcgEventLog.parse(log);
+        } catch (TcgEventLog.Failure f) {
+            throw CoreFormat.exception(f.format());
         }
+        List<Event> events = new ArrayList<>(parsed.events().size());
+        for (TcgEventLog.Event e : parsed.events()) {
+            List<EventDigest> digests = new ArrayList<>(e.digests().size());
+            for (TcgEventLog.Digest d : e.digests()) {
+                digests.add(new EventDigest(d.algId(), d.digest()));
+            }
+            events.add(new Event(e.index(), e.offset(), e.pcr(), e.type(), digests, e.data()));
+        }
+        Optional<SpecIdEvent> specId = parsed.specId().map(s -> new SpecIdEvent(s.signature(), s.platformClass(),
+                s.specVersionMajor(), s.specVersionMinor(), s.specErrata(), s.uintnSize(),
+                s.algorithms().stream().map(a -> new SpecIdEvent.AlgorithmSize(a.algId(), a.digestSize())).toList(),
+                s.vendorInfo()));
+        return new EventLog(parsed.cryptoAgile() ? Format.CRYPTO_AGILE : Format.SHA1, specId, events);
     }
 
     /** @return the banks this SDK can replay: the known algorithms of the Spec ID event, or SHA-1 */

@@ -101,9 +101,6 @@ public record ImaEntry(int line, int pcr, byte[] templateHash, String templateNa
                 if (extra.length != 0) {
                     throw new TpmFormatException(Reason.INVALID_VALUE, line, "ima template has no sig or buf field");
                 }
-                byte[] data = Arrays.copyOf(fileDigest, 20 + IMA_NAME_FIELD);
-                System.arraycopy(name, 0, data, 20, name.length);
-                return new ImaEntry(line, pcr, templateHash, templateName, digestAlgorithm, fileDigest, path, data);
             }
             case "ima-ng", "ima-sig", "ima-buf" -> {
                 int expected = digestSize(digestAlgorithm).orElseThrow(() -> new TpmFormatException(
@@ -115,31 +112,12 @@ public record ImaEntry(int line, int pcr, byte[] templateHash, String templateNa
                 if (templateName.equals("ima-ng") && extra.length != 0) {
                     throw new TpmFormatException(Reason.INVALID_VALUE, line, "ima-ng has no sig or buf field");
                 }
-                ByteArrayOutputStream data = new ByteArrayOutputStream();
-                byte[] alg = digestAlgorithm.getBytes(StandardCharsets.US_ASCII);
-                byte[] dng = new byte[alg.length + 2 + fileDigest.length];
-                System.arraycopy(alg, 0, dng, 0, alg.length);
-                dng[alg.length] = ':';
-                System.arraycopy(fileDigest, 0, dng, alg.length + 2, fileDigest.length);
-                field(data, dng);
-                field(data, Arrays.copyOf(name, name.length + 1));
-                if (!templateName.equals("ima-ng")) {
-                    field(data, extra);
-                }
-                return new ImaEntry(line, pcr, templateHash, templateName, digestAlgorithm, fileDigest, path,
-                        data.toByteArray());
             }
             default -> throw new TpmFormatException(Reason.UNSUPPORTED_TYPE, line, "template " + templateName);
         }
-    }
-
-    private static void field(ByteArrayOutputStream out, byte[] v) {
-        int n = v.length;
-        out.write(n);
-        out.write(n >>> 8);
-        out.write(n >>> 16);
-        out.write(n >>> 24);
-        out.writeBytes(v);
+        // The template data as attest-core's IMA parser (the device's) rebuilds it from a list line.
+        return new ImaEntry(line, pcr, templateHash, templateName, digestAlgorithm, fileDigest, path,
+                dev.attest.core.internal.ima.ImaEntry.templateData(templateName, digestAlgorithm, fileDigest, path, extra));
     }
 
     /**
@@ -147,14 +125,7 @@ public record ImaEntry(int line, int pcr, byte[] templateHash, String templateNa
      * the algorithms IMA may be configured with; MD5 is not accepted.
      */
     static Optional<Integer> digestSize(String kernelName) {
-        return switch (kernelName) {
-            case "sha1" -> Optional.of(20);
-            case "sha224" -> Optional.of(28);
-            case "sha256", "sm3", "sha3-256", "streebog256" -> Optional.of(32);
-            case "sha384", "sha3-384" -> Optional.of(48);
-            case "sha512", "sha3-512", "streebog512" -> Optional.of(64);
-            default -> Optional.empty();
-        };
+        return Optional.ofNullable(dev.attest.core.internal.ima.ImaEntry.digestLength(kernelName));
     }
 
     /** The template hash algorithm for a template hash length. */

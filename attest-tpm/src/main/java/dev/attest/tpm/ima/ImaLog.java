@@ -1,9 +1,11 @@
 package dev.attest.tpm.ima;
 
+import dev.attest.core.internal.proc.ProcFormatException;
 import dev.attest.tpm.HashAlg;
 import dev.attest.tpm.PcrValues;
 import dev.attest.tpm.TpmFormatException;
 import dev.attest.tpm.TpmFormatException.Reason;
+import dev.attest.tpm.internal.CoreFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +20,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A parsed IMA ASCII measurement list. Every non-violation entry's template hash is checked
- * against the template data rebuilt from its fields, so the list can be replayed and trusted as
+ * A parsed IMA ASCII measurement list, read line by line with the SDK's one parser of the list
+ * (in attest-core, shared with the device's {@code ImaCollector}: file names may contain spaces,
+ * template hashes may be SHA-1, SHA-256, SHA-384 or SHA-512, one algorithm per list). Every
+ * non-violation entry's template hash is checked against the template data rebuilt from its fields, so the list can be replayed and trusted as
  * far as the quoted PCR 10 vouches for it.
  *
  * @param templateHashAlg the template hash algorithm of the list (SHA-1 for the classic list,
@@ -31,7 +34,7 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
     /** Bound on the list size. */
     public static final int MAX_SIZE = 64 << 20;
     /** Bound on one line. */
-    public static final int MAX_LINE = 64 * 1024;
+    public static final int MAX_LINE = dev.attest.core.internal.ima.ImaEntry.MAX_LINE;
 
     /** Copies. */
     public ImaLog {
@@ -45,7 +48,8 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
      * @param list the list bytes (UTF-8; file names are printed as the kernel received them)
      * @return the parsed list
      * @throws TpmFormatException with the 1-based line number as offset: SIZE_LIMIT, SYNTAX,
-     *         UNSUPPORTED_TYPE (template), UNKNOWN_ALGORITHM, DIGEST_SIZE_MISMATCH, TEMPLATE_HASH_MISMATCH
+     *         UNSUPPORTED_TYPE (template), UNKNOWN_ALGORITHM, DIGEST_SIZE_MISMATCH, TEMPLATE_HASH_MISMATCH,
+     *         INVALID_VALUE (a PCR beyond 63)
      */
     public static ImaLog parse(byte[] list) throws TpmFormatException {
         if (list.length > MAX_SIZE) {
@@ -73,79 +77,24 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
             if (l.length() > MAX_LINE) {
                 throw new TpmFormatException(Reason.SIZE_LIMIT, no, "line of " + l.length() + " characters");
             }
-            ImaEntry e = parseLine(l, no);
-            HashAlg a = e.templateHash().length == 20 ? HashAlg.SHA1 : HashAlg.SHA256;
+            dev.attest.core.internal.ima.ImaEntry parsed;
+            try {
+                // attest-core's parser, the device's ImaCollector's too: both sides read a line alike.
+                parsed = dev.attest.core.internal.ima.ImaEntry.parse(l, no);
+            } catch (ProcFormatException e) {
+                throw CoreFormat.exception(e);
+            }
+            ImaEntry e = new ImaEntry(no, parsed.pcr(), parsed.templateHash(), parsed.template(), parsed.digestAlgorithm(),
+                    parsed.fileDigest(), parsed.path(), parsed.templateData());
+            HashAlg a = ImaEntry.templateHashAlg(parsed.templateHash().length).orElseThrow();
             if (alg == null) {
                 alg = a;
             } else if (alg != a) {
                 throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, no, "template hash length changes");
             }
-            if (!e.violation() && !e.templateHashMatches()) {
-                throw new TpmFormatException(Reason.TEMPLATE_HASH_MISMATCH, no, "template hash does not match the template data");
-            }
             entries.add(e);
         }
         return new ImaLog(alg == null ? HashAlg.SHA1 : alg, entries);
-    }
-
-    private static ImaEntry parseLine(String l, int no) throws TpmFormatException {
-        String[] f = l.split(" ", 5);
-        if (f.length < 5) {
-            throw new TpmFormatException(Reason.SYNTAX, no, "expected PCR, template hash, template name and fields");
-        }
-        int pcr;
-        try {
-            pcr = Integer.parseInt(f[0]);
-        } catch (NumberFormatException e) {
-            throw new TpmFormatException(Reason.SYNTAX, no, "PCR is not a number");
-        }
-        if (pcr < 0 || pcr > 63) {
-            throw new TpmFormatException(Reason.INVALID_VALUE, no, "PCR " + pcr);
-        }
-        byte[] th = hex(f[1], no, "template hash");
-        if (th.length != 20 && th.length != 32) {
-            throw new TpmFormatException(Reason.DIGEST_SIZE_MISMATCH, no, "template hash of " + th.length + " bytes");
-        }
-        String template = f[2];
-        String rest = f[3] + " " + f[4];
-        String[] p = rest.split(" ", -1);
-        return switch (template) {
-            case "ima" -> {
-                String[] dn = rest.split(" ", 2);
-                yield ImaEntry.of(no, pcr, th, template, "sha1", hex(dn[0], no, "file digest"), dn[1], new byte[0]);
-            }
-            case "ima-ng", "ima-sig", "ima-buf" -> {
-                int fields = template.equals("ima-ng") ? 2 : 3;
-                if (template.equals("ima-sig") && p.length == 2) {
-                    p = new String[] {p[0], p[1], ""};
-                }
-                if (p.length != fields) {
-                    throw new TpmFormatException(Reason.SYNTAX, no, template + " expects " + fields
-                            + " fields (file names with spaces are not supported)");
-                }
-                int colon = p[0].indexOf(':');
-                if (colon <= 0) {
-                    throw new TpmFormatException(Reason.SYNTAX, no, "d-ng field without algorithm prefix");
-                }
-                byte[] d = hex(p[0].substring(colon + 1), no, "file digest");
-                byte[] extra = fields == 3 ? hex(p[2], no, template.equals("ima-sig") ? "sig" : "buf") : new byte[0];
-                yield ImaEntry.of(no, pcr, th, template, p[0].substring(0, colon), d, p[1], extra);
-            }
-            default -> throw new TpmFormatException(Reason.UNSUPPORTED_TYPE, no, "template " + template);
-        };
-    }
-
-    private static byte[] hex(String s, int no, String what) throws TpmFormatException {
-        if (s.length() % 2 != 0) {
-            throw new TpmFormatException(Reason.SYNTAX, no, what + " is not hex");
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                throw new TpmFormatException(Reason.SYNTAX, no, what + " is not lower-case hex");
-            }
-        }
-        return HexFormat.of().parseHex(s);
     }
 
     /**

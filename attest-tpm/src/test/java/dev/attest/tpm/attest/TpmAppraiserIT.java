@@ -19,6 +19,7 @@ import dev.attest.evidence.KeyResolver;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.SigningKey;
 import dev.attest.tpm.HashAlg;
+import dev.attest.tpm.PcrSelection;
 import dev.attest.tpm.Swtpm;
 import dev.attest.tpm.Tpm;
 import dev.attest.tpm.TpmtPublic;
@@ -117,8 +118,12 @@ class TpmAppraiserIT {
     }
 
     private List<Measurement> collect(Swtpm s, byte[] nonce, Path eventLog) throws Exception {
+        return collect(s, nonce, eventLog, TpmQuoteCollector.DEFAULT_PCRS);
+    }
+
+    private List<Measurement> collect(Swtpm s, byte[] nonce, Path eventLog, PcrSelection pcrs) throws Exception {
         List<Measurement> ms = new ArrayList<>();
-        try (TpmQuoteCollector c = collector(s)) {
+        try (TpmQuoteCollector c = collector(s).withPcrs(pcrs)) {
             ms.addAll(c.collect(context(nonce)));
         }
         if (eventLog != null) {
@@ -263,6 +268,50 @@ class TpmAppraiserIT {
         assertEquals(HexFormat.of().formatHex(EventLog.parse(tampered).replay().get(HashAlg.SHA256, last.pcr()).orElseThrow()),
                 f.actual());
         assertEquals(TrustTier.CONTRAINDICATED, r.status());
+    }
+
+    /**
+     * A quote over the SHA-1, SHA-256 and SHA-384 banks is compared with the event log's replay
+     * in each: a changed SHA-384 digest (the other banks intact) is named with its bank and PCR,
+     * and a quoted SHA-512 bank the log does not record is a finding, not skipped.
+     */
+    @Test
+    void everyQuotedBankIsComparedWithTheEventLog() throws Exception {
+        EventLog log = EventLog.parse(rawLog);
+        assertEquals(List.of(HashAlg.SHA1, HashAlg.SHA256, HashAlg.SHA384), log.banks());
+        PcrSelection three = new PcrSelection(List.of(
+                new PcrSelection.Bank(HashAlg.SHA1, new java.util.TreeSet<>(List.of(0, 1, 2, 3, 4, 5, 6, 7))),
+                new PcrSelection.Bank(HashAlg.SHA256, new java.util.TreeSet<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10))),
+                new PcrSelection.Bank(HashAlg.SHA384, new java.util.TreeSet<>(List.of(0, 1, 2, 3, 4, 5, 6, 7)))));
+        byte[] golden = evidence(collect(swtpm, null, logFile, three), null);
+        Verifier v = verifier(golden);
+        assertEquals(List.of(), tpmChecks(v.appraise(evidence(collect(swtpm, null, logFile, three), null),
+                AppraisalContext.periodic())));
+        Event last = log.events().stream().filter(e -> e.type() != 3).reduce((a, b) -> b).orElseThrow();
+        byte[] tampered = rawLog.clone();
+        int at = (int) last.offset() + 12;
+        for (int i = 0; i < log.banks().size(); i++) {
+            HashAlg h = HashAlg.fromAlgId((tampered[at] & 0xFF) | (tampered[at + 1] & 0xFF) << 8).orElseThrow();
+            if (h == HashAlg.SHA384) {
+                tampered[at + 2] ^= 1;
+            }
+            at += 2 + h.digestSize();
+        }
+        Path bad = Files.write(dir.resolve("tampered384.log"), tampered);
+        AttestationResult r = v.appraise(evidence(collect(swtpm, null, bad, three), null), AppraisalContext.periodic());
+        assertEquals(List.of(TpmAppraiser.EVENTLOG_MISMATCH), tpmChecks(r));
+        Finding f = r.findings(TpmAppraiser.EVENTLOG_MISMATCH).get(0);
+        assertEquals("/submods/tpm/tpm-quote/pcrs/sha384:" + last.pcr(), f.path());
+        assertEquals(HexFormat.of().formatHex(EventLog.parse(tampered).replay().get(HashAlg.SHA384, last.pcr()).orElseThrow()),
+                f.actual());
+        PcrSelection withSha512 = new PcrSelection(List.of(
+                new PcrSelection.Bank(HashAlg.SHA256, new java.util.TreeSet<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10))),
+                new PcrSelection.Bank(HashAlg.SHA512, new java.util.TreeSet<>(List.of(0, 1)))));
+        AttestationResult missing = v.appraise(evidence(collect(swtpm, null, logFile, withSha512), null),
+                AppraisalContext.periodic());
+        assertEquals(List.of(TpmAppraiser.EVENTLOG_BANK_MISSING), tpmChecks(missing));
+        assertEquals("a sha512 bank (the quote covers its boot PCRs)",
+                missing.findings(TpmAppraiser.EVENTLOG_BANK_MISSING).get(0).expected());
     }
 
     @Test

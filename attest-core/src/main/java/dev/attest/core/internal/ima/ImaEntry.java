@@ -12,12 +12,16 @@ import java.util.Optional;
 
 /**
  * One entry of the Linux IMA ASCII runtime measurement list ({@code ascii_runtime_measurements}):
- * {@code PCR template-hash template-name template-fields...}. Supports the templates
+ * {@code PCR template-hash template-name template-fields...}. This is the SDK's one parser of the
+ * list: the device's {@code ImaCollector} and the verifier's {@code dev.attest.tpm.ima.ImaLog}
+ * both read lines through it, so the two sides cannot disagree on an entry. Supports the templates
  * {@code ima} (d|n), {@code ima-ng} (d-ng|n-ng), {@code ima-sig} (d-ng|n-ng|sig) and
  * {@code ima-buf} (d-ng|n-ng|buf), as defined in the kernel's IMA template documentation
  * (Documentation/security/IMA-templates.rst). The template hash is checked against the hash of
  * the reconstructed template data (SHA-1, or the list's bank algorithm by its length); an
- * all-zero template hash marks a violation entry, whose hash cannot be checked.
+ * all-zero template hash marks a violation entry, whose hash cannot be checked. Hex is
+ * lower-case, as the kernel prints it; file digest algorithms are the kernel's names of the
+ * hashes IMA may be configured with (crypto/hash_info.c), MD5 excepted.
  *
  * @param line 1-based line number
  * @param pcr the PCR extended
@@ -28,13 +32,14 @@ import java.util.Optional;
  * @param path the file name (event name for {@code ima-buf})
  * @param extra the signature ({@code ima-sig}) or buffer ({@code ima-buf}); empty otherwise
  * @param violation whether the template hash is all zeros (a ToMToU / open-writers violation)
+ * @param templateData the template data the template hash covers, rebuilt from the fields
  */
 public record ImaEntry(long line, int pcr, byte[] templateHash, String template, String digestAlgorithm,
-        byte[] fileDigest, String path, byte[] extra, boolean violation) {
+        byte[] fileDigest, String path, byte[] extra, boolean violation, byte[] templateData) {
     /** Longest line accepted (an ima-buf entry may carry a key or certificate in hex). */
     public static final int MAX_LINE = 1 << 16;
     /** Longest name the legacy {@code ima} template holds (IMA_EVENT_NAME_LEN_MAX). */
-    static final int IMA_NAME_MAX = 255;
+    public static final int IMA_NAME_MAX = 255;
 
     /** The digest algorithm of the template hashes, from their length. */
     public String templateHashAlgorithm() {
@@ -66,8 +71,11 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
         } catch (NumberFormatException e) {
             throw new ProcFormatException(Reason.BAD_NUMBER, lineNo, "PCR " + head[0]);
         }
-        if (pcr < 0 || pcr > 63 || !head[0].equals(Integer.toString(pcr))) {
+        if (!head[0].equals(Integer.toString(pcr))) {
             throw new ProcFormatException(Reason.BAD_NUMBER, lineNo, "PCR " + head[0]);
+        }
+        if (pcr < 0 || pcr > 63) {
+            throw new ProcFormatException(Reason.BAD_VALUE, lineNo, "PCR " + pcr);
         }
         byte[] th = hex(head[1], lineNo);
         if (hashAlgorithmForLength(th.length).isEmpty()) {
@@ -87,15 +95,12 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
                     throw new ProcFormatException(Reason.BAD_DIGEST, lineNo, "ima: SHA-1 digest expected");
                 }
                 String name = checkName(rest.substring(sp + 1), lineNo);
-                byte[] n = name.getBytes(StandardCharsets.UTF_8);
-                if (n.length > IMA_NAME_MAX) {
-                    throw new ProcFormatException(Reason.BAD_VALUE, lineNo, "ima: name longer than " + IMA_NAME_MAX);
+                if (name.getBytes(StandardCharsets.UTF_8).length > IMA_NAME_MAX) {
+                    throw new ProcFormatException(Reason.TOO_LARGE, lineNo, "ima: name longer than " + IMA_NAME_MAX);
                 }
-                // Legacy template: no length prefixes, the name zero-padded to 256 bytes.
-                byte[] data = Arrays.copyOf(d, 20 + IMA_NAME_MAX + 1);
-                System.arraycopy(n, 0, data, 20, n.length);
+                byte[] data = templateData(template, "sha1", d, name, new byte[0]);
                 check(th, data, violation, lineNo);
-                return new ImaEntry(lineNo, pcr, th, template, "sha1", d, name, new byte[0], violation);
+                return new ImaEntry(lineNo, pcr, th, template, "sha1", d, name, new byte[0], violation, data);
             }
             case "ima-ng": {
                 int sp = rest.indexOf(' ');
@@ -105,8 +110,9 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
                 String[] alg = new String[1];
                 byte[] d = algDigest(rest.substring(0, sp), alg, lineNo);
                 String name = checkName(rest.substring(sp + 1), lineNo);
-                check(th, ngData(alg[0], d, name, null), violation, lineNo);
-                return new ImaEntry(lineNo, pcr, th, template, alg[0], d, name, new byte[0], violation);
+                byte[] data = templateData(template, alg[0], d, name, new byte[0]);
+                check(th, data, violation, lineNo);
+                return new ImaEntry(lineNo, pcr, th, template, alg[0], d, name, new byte[0], violation, data);
             }
             case "ima-sig":
             case "ima-buf": {
@@ -128,28 +134,56 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
                         String name = checkName(fields.substring(0, last), lineNo);
                         byte[] x = hex(tail, lineNo);
                         try {
-                            check(th, ngData(alg[0], d, name, x), violation, lineNo);
-                            return new ImaEntry(lineNo, pcr, th, template, alg[0], d, name, x, violation);
+                            byte[] data = templateData(template, alg[0], d, name, x);
+                            check(th, data, violation, lineNo);
+                            return new ImaEntry(lineNo, pcr, th, template, alg[0], d, name, x, violation, data);
                         } catch (ProcFormatException e) {
                             firstFailure = e;
                         }
                     }
                 }
                 String name = checkName(fields.endsWith(" ") ? fields.substring(0, fields.length() - 1) : fields, lineNo);
+                byte[] data = templateData(template, alg[0], d, name, new byte[0]);
                 try {
-                    check(th, ngData(alg[0], d, name, new byte[0]), violation, lineNo);
+                    check(th, data, violation, lineNo);
                 } catch (ProcFormatException e) {
                     throw firstFailure != null ? firstFailure : e;
                 }
-                return new ImaEntry(lineNo, pcr, th, template, alg[0], d, name, new byte[0], violation);
+                return new ImaEntry(lineNo, pcr, th, template, alg[0], d, name, new byte[0], violation, data);
             }
             default:
                 throw new ProcFormatException(Reason.UNSUPPORTED_TEMPLATE, lineNo, "template " + template);
         }
     }
 
-    /** Template data of d-ng|n-ng[|sig or buf]: each field prefixed by its length (u32 little-endian). */
-    static byte[] ngData(String alg, byte[] digest, String name, byte[] extra) {
+    /**
+     * The template data the kernel hashes into the template hash (security/integrity/ima/ima_template_lib.c;
+     * Documentation/security/IMA-templates.rst): for {@code ima} the SHA-1 digest followed by the
+     * name zero-padded to 256 bytes, without length fields; for {@code ima-ng} {@code d-ng|n-ng},
+     * {@code ima-sig} {@code d-ng|n-ng|sig} and {@code ima-buf} {@code d-ng|n-ng|buf}, each field
+     * preceded by its length as a little-endian UINT32, {@code d-ng} being {@code "<alg>:\0"}
+     * followed by the digest and {@code n-ng} the name with its terminating NUL. The caller has
+     * checked the fields (template known, digest of its algorithm's size, an {@code ima} name of
+     * at most {@link #IMA_NAME_MAX} bytes).
+     *
+     * @param template {@code ima}, {@code ima-ng}, {@code ima-sig} or {@code ima-buf}
+     * @param alg the kernel's name of the file digest algorithm
+     * @param digest the file digest
+     * @param name the file (or buffer) name
+     * @param extra the {@code sig} or {@code buf} field; ignored for {@code ima} and {@code ima-ng}
+     * @return the template data
+     */
+    public static byte[] templateData(String template, String alg, byte[] digest, String name, byte[] extra) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        if (template.equals("ima")) {
+            byte[] data = Arrays.copyOf(digest, digest.length + IMA_NAME_MAX + 1);
+            System.arraycopy(n, 0, data, digest.length, n.length);
+            return data;
+        }
+        return ngData(alg, digest, n, template.equals("ima-ng") ? null : extra);
+    }
+
+    private static byte[] ngData(String alg, byte[] digest, byte[] n, byte[] extra) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] a = alg.getBytes(StandardCharsets.US_ASCII);
         le32(out, a.length + 2 + digest.length);
@@ -157,7 +191,6 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
         out.write(':');
         out.write(0);
         out.writeBytes(digest);
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
         le32(out, n.length + 1);
         out.writeBytes(n);
         out.write(0);
@@ -193,22 +226,27 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
     private static byte[] algDigest(String field, String[] alg, long lineNo) throws ProcFormatException {
         int colon = field.indexOf(':');
         if (colon <= 0) {
-            throw new ProcFormatException(Reason.BAD_DIGEST, lineNo, "digest without algorithm prefix");
+            throw new ProcFormatException(Reason.MISSING_FIELD, lineNo, "d-ng field without algorithm prefix");
         }
         alg[0] = field.substring(0, colon);
-        byte[] d = hex(field.substring(colon + 1), lineNo);
         Integer expected = digestLength(alg[0]);
-        if (expected == null || expected != d.length) {
+        if (expected == null) {
+            throw new ProcFormatException(Reason.UNKNOWN_ALGORITHM, lineNo, "digest algorithm " + alg[0]);
+        }
+        byte[] d = hex(field.substring(colon + 1), lineNo);
+        if (expected != d.length) {
             throw new ProcFormatException(Reason.BAD_DIGEST, lineNo, "digest algorithm " + alg[0] + " with "
                     + d.length + " bytes");
         }
         return d;
     }
 
-    /** Digest length of the kernel's hash algorithm names IMA may use; null if unknown. */
-    static Integer digestLength(String alg) {
+    /**
+     * @param alg a kernel hash algorithm name (crypto/hash_info.c)
+     * @return the digest length of the algorithms IMA may use (MD5 not accepted); null if unknown
+     */
+    public static Integer digestLength(String alg) {
         switch (alg) {
-            case "md5": return 16;
             case "sha1": return 20;
             case "sha224": return 28;
             case "sha256": case "sm3": case "sha3-256": case "streebog256": return 32;
@@ -230,7 +268,8 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
             return false;
         }
         for (int i = 0; i < s.length(); i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
                 return false;
             }
         }
@@ -239,7 +278,7 @@ public record ImaEntry(long line, int pcr, byte[] templateHash, String template,
 
     private static byte[] hex(String s, long lineNo) throws ProcFormatException {
         if (!isHex(s)) {
-            throw new ProcFormatException(Reason.BAD_HEX, lineNo, "not an even-length hex string");
+            throw new ProcFormatException(Reason.BAD_HEX, lineNo, "not an even-length lower-case hex string");
         }
         return HexFormat.of().parseHex(s);
     }

@@ -29,7 +29,13 @@ public final class ProcFormatException extends Exception {
         /** A size or count beyond the bound. */
         TOO_LARGE,
         /** A field value the format does not allow. */
-        BAD_VALUE
+        BAD_VALUE,
+        /** A digest algorithm the format does not declare or this parser does not accept. */
+        UNKNOWN_ALGORITHM,
+        /** A digest size that differs from its algorithm's (TCG event log Spec ID event). */
+        DIGEST_SIZE_MISMATCH,
+        /** The first event of a TCG event log is not a valid Spec ID event (TCG PFP §10.4.5.1). */
+        INVALID_SPEC_ID_EVENT
     }
 
     private final Reason reason;
