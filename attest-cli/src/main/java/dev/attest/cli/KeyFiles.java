@@ -29,7 +29,6 @@ final class KeyFiles {
     private KeyFiles() {
     }
 
-    /** The kid a key without one gets: 16 hex digits of its SubjectPublicKeyInfo's SHA-256. */
     /** The {@code --kid} option as a key id (absent when not given); a bad one is unusable input. */
     static Optional<KeyId> kidOption(String kid) throws InputException {
         try {
