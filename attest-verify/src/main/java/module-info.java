@@ -11,6 +11,8 @@ module dev.attest.verify {
 
     exports dev.attest.verify;
     exports dev.attest.verify.ear;
+    exports dev.attest.verify.psa;
 
     uses dev.attest.verify.EvidenceAppraiser;
+    uses dev.attest.verify.EvidenceScheme;
 }
