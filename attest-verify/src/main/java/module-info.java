@@ -11,6 +11,7 @@ module dev.attest.verify {
 
     exports dev.attest.verify;
     exports dev.attest.verify.ear;
+    exports dev.attest.verify.corim;
 
     uses dev.attest.verify.EvidenceAppraiser;
 }
