@@ -1,6 +1,15 @@
 package dev.attest.verify.psa;
 
 import dev.attest.evidence.SignatureAlgorithm;
+import dev.attest.verify.corim.AttestKeyTriple;
+import dev.attest.verify.corim.Comid;
+import dev.attest.verify.corim.Corim;
+import dev.attest.verify.corim.CorimException;
+import dev.attest.verify.corim.Environment;
+import dev.attest.verify.corim.HashEntry;
+import dev.attest.verify.corim.Octets;
+import dev.attest.verify.corim.PsaCorimProfile;
+import dev.attest.verify.corim.ReferenceValueTriple;
 import dev.attest.evidence.VerificationKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -24,6 +33,8 @@ public final class PsaEndorsements {
 
     private final Map<ByteBuffer, Instance> instances;
     private final Map<ByteBuffer, List<PsaSoftwareComponent>> references;
+    /** Per implementation, the component each reference stands for (alternatives share one). */
+    private final Map<ByteBuffer, int[]> groups;
 
     /** One instance's keys. */
     record Instance(Optional<VerificationKey> key, Optional<byte[]> macKey, Optional<ByteBuffer> implementation) {
@@ -32,8 +43,62 @@ public final class PsaEndorsements {
     private PsaEndorsements(Builder b) {
         this.instances = Map.copyOf(b.instances);
         Map<ByteBuffer, List<PsaSoftwareComponent>> refs = new HashMap<>();
-        b.references.forEach((k, v) -> refs.put(k, List.copyOf(v)));
+        Map<ByteBuffer, int[]> gs = new HashMap<>();
+        b.references.forEach((k, v) -> {
+            refs.put(k, List.copyOf(v));
+            gs.put(k, b.groups.get(k).stream().mapToInt(Integer::intValue).toArray());
+        });
         this.references = Map.copyOf(refs);
+        this.groups = Map.copyOf(gs);
+    }
+
+    /**
+     * The endorsements in CoRIMs of the PSA endorsement profile ({@link PsaCorimProfile}): each
+     * attest-key triple's key for its instance (bound to its implementation id when the triple
+     * names one), and each reference-value triple's software components for its implementation
+     * id, a component with several digests matching any one of them.
+     *
+     * @throws CorimException if a CoRIM breaks the profile or a key is unusable
+     */
+    public static PsaEndorsements fromCorims(List<Corim> corims) throws CorimException {
+        PsaCorimProfile profile = PsaCorimProfile.of(corims);
+        Builder b = builder();
+        java.util.Set<Octets> instances = new java.util.LinkedHashSet<>();
+        java.util.Set<Octets> implementations = new java.util.LinkedHashSet<>();
+        Map<Octets, Optional<Octets>> bound = new HashMap<>();
+        for (Corim c : corims) {
+            for (Comid m : c.comids()) {
+                for (AttestKeyTriple t : m.triples().attestKeys()) {
+                    t.environment().instance().ifPresent(i -> {
+                        instances.add(i.value());
+                        bound.put(i.value(), t.environment().classId().map(Environment.ClassId::value));
+                    });
+                }
+                for (ReferenceValueTriple t : m.triples().referenceValues()) {
+                    t.environment().classId().ifPresent(id -> implementations.add(id.value()));
+                }
+            }
+        }
+        for (Octets i : instances) {
+            VerificationKey key = profile.verificationKey(i).orElseThrow();
+            Optional<Octets> impl = bound.get(i);
+            if (impl.isPresent()) {
+                b.instance(i.bytes(), impl.get().bytes(), key);
+            } else {
+                b.instance(i.bytes(), key);
+            }
+        }
+        for (Octets impl : implementations) {
+            for (PsaCorimProfile.SoftwareComponent sc : profile.softwareComponents(impl)) {
+                List<PsaSoftwareComponent> alternatives = new ArrayList<>();
+                for (HashEntry h : sc.digests()) {
+                    alternatives.add(PsaSoftwareComponent.reference(sc.measurementType(), h.value().bytes(), sc.version(),
+                            Optional.of(sc.signerId().bytes())));
+                }
+                b.referenceAlternatives(impl.bytes(), alternatives);
+            }
+        }
+        return b.build();
     }
 
     /** A builder of endorsements. */
@@ -59,6 +124,11 @@ public final class PsaEndorsements {
         return references.getOrDefault(ByteBuffer.wrap(implementationId), List.of());
     }
 
+    /** For each of {@link #references}, the index of the component it stands for (alternatives share one). */
+    int[] groups(byte[] implementationId) {
+        return groups.getOrDefault(ByteBuffer.wrap(implementationId), new int[0]);
+    }
+
     /** How many instances and implementations are known; never keys. */
     @Override
     public String toString() {
@@ -69,6 +139,8 @@ public final class PsaEndorsements {
     public static final class Builder {
         private final Map<ByteBuffer, Instance> instances = new HashMap<>();
         private final Map<ByteBuffer, List<PsaSoftwareComponent>> references = new HashMap<>();
+        private final Map<ByteBuffer, List<Integer>> groups = new HashMap<>();
+        private int nextGroup;
 
         private Builder() {
         }
@@ -138,11 +210,32 @@ public final class PsaEndorsements {
          * @throws IllegalArgumentException if the implementation id is not 32 bytes
          */
         public Builder references(byte[] implementationId, List<PsaSoftwareComponent> components) {
+            for (PsaSoftwareComponent c : components) {
+                referenceAlternatives(implementationId, List.of(c));
+            }
+            return this;
+        }
+
+        /**
+         * Adds one software component of the implementation {@code implementationId} that may be
+         * any of {@code alternatives} (e.g. one component with several allowed digests): a token's
+         * component matching any of them satisfies it.
+         *
+         * @throws IllegalArgumentException if the implementation id is not 32 bytes or there is no alternative
+         */
+        public Builder referenceAlternatives(byte[] implementationId, List<PsaSoftwareComponent> alternatives) {
             if (implementationId.length != 32) {
                 throw new IllegalArgumentException("an implementation id is 32 bytes");
             }
-            references.computeIfAbsent(ByteBuffer.wrap(implementationId.clone()), k -> new ArrayList<>())
-                    .addAll(List.copyOf(components));
+            if (alternatives.isEmpty()) {
+                throw new IllegalArgumentException("a reference needs at least one alternative");
+            }
+            ByteBuffer id = ByteBuffer.wrap(implementationId.clone());
+            int group = nextGroup++;
+            for (PsaSoftwareComponent c : alternatives) {
+                references.computeIfAbsent(id, k -> new ArrayList<>()).add(Objects.requireNonNull(c));
+                groups.computeIfAbsent(id, k -> new ArrayList<>()).add(group);
+            }
             return this;
         }
 

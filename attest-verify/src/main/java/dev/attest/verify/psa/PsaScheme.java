@@ -314,7 +314,8 @@ public final class PsaScheme implements EvidenceScheme {
                             + HexFormat.of().formatHex(c.implementationId()), "none configured"));
             return;
         }
-        boolean[] seen = new boolean[refs.size()];
+        int[] groups = endorsements.groups(c.implementationId());
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         List<PsaSoftwareComponent> sw = c.softwareComponents();
         for (int i = 0; i < sw.size(); i++) {
             PsaSoftwareComponent s = sw.get(i);
@@ -334,7 +335,7 @@ public final class PsaScheme implements EvidenceScheme {
                         HexFormat.of().formatHex(s.measurement())));
                 continue;
             }
-            seen[match] = true;
+            seen.add(groups[match]);
             PsaSoftwareComponent ref = refs.get(match);
             if (ref.version().isPresent() && !ref.version().equals(s.version())) {
                 fs.add(new Finding(Checks.REFERENCE_VERSION, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED, name,
@@ -346,8 +347,9 @@ public final class PsaScheme implements EvidenceScheme {
                         s.signerId().map(HexFormat.of()::formatHex).orElse("no signer id")));
             }
         }
+        java.util.Set<Integer> reported = new java.util.HashSet<>();
         for (int r = 0; r < refs.size(); r++) {
-            if (!seen[r]) {
+            if (!seen.contains(groups[r]) && reported.add(groups[r])) {
                 PsaSoftwareComponent ref = refs.get(r);
                 fs.add(new Finding(Checks.REFERENCE_MISSING, TrustClaim.EXECUTABLES, Severity.CONTRAINDICATED,
                         ref.type().orElse("#" + r), "present: " + ref, "missing"));
