@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * @param entities the entities (key 2); empty if absent
  * @param linkedTags the linked tags (key 3); empty if absent
  * @param triples the triples (key 4)
- * @param extensions extension fields (negative keys)
+ * @param extensions extension fields (negative keys), in the encoder's key order
  */
 public record Comid(Optional<String> language, Identifier tagId, OptionalLong tagVersion, List<Entity> entities,
         List<LinkedTag> linkedTags, Triples triples, List<Extension> extensions) {
@@ -27,7 +27,7 @@ public record Comid(Optional<String> language, Identifier tagId, OptionalLong ta
         entities = List.copyOf(entities);
         linkedTags = List.copyOf(linkedTags);
         Objects.requireNonNull(triples, "triples");
-        extensions = List.copyOf(extensions);
+        extensions = Extension.canonical(extensions);
         if (tagVersion.orElse(0) < 0) {
             throw new IllegalArgumentException("a tag version is unsigned");
         }

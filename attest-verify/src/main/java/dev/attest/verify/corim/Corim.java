@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param profile the profile (key 3), if given
  * @param validity the CoRIM's own validity (key 4), if given
  * @param entities the entities (key 5); empty if absent
- * @param extensions extension fields (negative keys)
+ * @param extensions extension fields (negative keys), in the encoder's key order
  * @param signature for a signed CoRIM, the signer and signature validity; empty if unsigned
  */
 public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags, List<Locator> dependentRims,
@@ -34,7 +34,7 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(validity, "validity");
         entities = List.copyOf(entities);
-        extensions = List.copyOf(extensions);
+        extensions = Extension.canonical(extensions);
         Objects.requireNonNull(signature, "signature");
         if (comids.isEmpty() && otherTags.isEmpty()) {
             throw new IllegalArgumentException("a CoRIM carries at least one tag");

@@ -1,11 +1,11 @@
 package dev.attest.verify.corim;
 
 import dev.attest.core.internal.cbor.Cbor;
-import dev.attest.core.internal.cbor.CborEncoder;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.VerificationKey;
 import dev.attest.verify.corim.CorimException.Reason;
 import dev.attest.verify.corim.internal.CorimReader;
+import dev.attest.verify.corim.internal.CorimWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -157,7 +157,7 @@ public final class CorimDecoder {
             throw new CorimException(Reason.BAD_HEADER, "/0/8", "the CoRIM meta is a byte string");
         }
         Corim.Signature meta = meta(reader.decodeCbor(mb.value(), "/0/8"), algorithm, kid);
-        byte[] toBeSigned = CborEncoder.encode(Cbor.Array.of(Cbor.of("Signature1"), pb, Cbor.of(new byte[0]), payload));
+        byte[] toBeSigned = CorimWriter.toBeSigned(pb.value(), payload.value());
         if (signers.isEmpty()) {
             throw new CorimException(Reason.BAD_SIGNATURE, "/3", "a signed CoRIM, and no signer key is configured");
         }

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param name the entity name
  * @param registrationId the {@code reg-id} URI, if present
  * @param roles the roles, at least one
- * @param extensions extension fields (negative keys), kept
+ * @param extensions extension fields (negative keys), in the encoder's key order
  */
 public record Entity(String name, Optional<String> registrationId, List<Long> roles, List<Extension> extensions) {
     /** Validates the parts. */
@@ -20,7 +20,7 @@ public record Entity(String name, Optional<String> registrationId, List<Long> ro
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(registrationId, "registrationId");
         roles = List.copyOf(roles);
-        extensions = List.copyOf(extensions);
+        extensions = Extension.canonical(extensions);
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("an entity has at least one role");
         }

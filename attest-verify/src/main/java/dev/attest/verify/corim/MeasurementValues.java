@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * @param cryptoKeys keys (key 13; PSA's signer id); empty if absent
  * @param integrityRegisters the integrity registers' deterministic CBOR encoding (key 14)
  * @param intRange an integer range (key 15)
- * @param extensions extension fields (negative keys)
+ * @param extensions extension fields (negative keys), in the encoder's key order
  */
 public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, List<HashEntry> digests,
         Map<Long, Boolean> flags, Optional<RawValue> rawValue, Optional<Octets> macAddress, Optional<Octets> ipAddress,
@@ -52,7 +52,7 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
         cryptoKeys = List.copyOf(cryptoKeys);
         Objects.requireNonNull(integrityRegisters, "integrityRegisters");
         Objects.requireNonNull(intRange, "intRange");
-        extensions = List.copyOf(extensions);
+        extensions = Extension.canonical(extensions);
         if (macAddress.isPresent() && macAddress.get().length() != 6 && macAddress.get().length() != 8) {
             throw new IllegalArgumentException("a MAC address is 6 or 8 bytes");
         }

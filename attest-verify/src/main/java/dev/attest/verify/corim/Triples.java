@@ -7,8 +7,8 @@ import java.util.Objects;
  * The triples of a CoMID ({@code triples-map}, draft-ietf-rats-corim §5.1.4). Reference-value,
  * endorsed-value, identity and attest-key triples are decoded; the others (dependency,
  * membership, CoSWID, conditional endorsement and series triples, and extension triples) are
- * kept as their deterministic CBOR encoding under their key, so that nothing is silently
- * dropped. At least one kind is present.
+ * kept as their deterministic CBOR encoding under their key (in the encoder's key order), so
+ * that nothing is silently dropped. At least one kind is present.
  *
  * @param referenceValues reference-value triples (key 0)
  * @param endorsedValues endorsed-value triples (key 1)
@@ -24,7 +24,14 @@ public record Triples(List<ReferenceValueTriple> referenceValues, List<EndorsedV
         endorsedValues = List.copyOf(endorsedValues);
         identities = List.copyOf(identities);
         attestKeys = List.copyOf(attestKeys);
-        others = List.copyOf(others);
+        List<Other> sorted = new java.util.ArrayList<>(others);
+        sorted.sort(java.util.Comparator.comparing(Other::key, Extension.KEY_ORDER));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).key() == sorted.get(i - 1).key()) {
+                throw new IllegalArgumentException("triples " + sorted.get(i).key() + " twice");
+            }
+        }
+        others = List.copyOf(sorted);
         if (referenceValues.isEmpty() && endorsedValues.isEmpty() && identities.isEmpty() && attestKeys.isEmpty()
                 && others.isEmpty()) {
             throw new IllegalArgumentException("a triples map is not empty");
