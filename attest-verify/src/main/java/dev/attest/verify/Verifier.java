@@ -36,6 +36,11 @@ import java.util.Set;
  * {@link Policy} weighs the findings, and the verifier maps them to the AR4SI trust vector and
  * status. Thread-safe, no global state.
  *
+ * <p>Other evidence formats are {@link EvidenceScheme}s (PSA attestation tokens:
+ * {@link dev.attest.verify.psa.PsaScheme}): {@link #appraise(byte[], AppraisalContext)} hands
+ * evidence a configured scheme recognises to it, and keeps the challenge, replay state,
+ * expected device, policy and result common; evidence no scheme claims is the SDK's EAT profile.
+ *
  * <p>Never affirming by default: a result is affirming only if the signature verified with a
  * known device's key, the evidence is fresh, continues the device's log, reference values were
  * applied, and no finding is worse than INFO after policy. Bad evidence is a result with
