@@ -11,6 +11,9 @@ module dev.attest.verify {
 
     exports dev.attest.verify;
     exports dev.attest.verify.ear;
+    exports dev.attest.verify.corim;
+    exports dev.attest.verify.psa;
 
     uses dev.attest.verify.EvidenceAppraiser;
+    uses dev.attest.verify.EvidenceScheme;
 }

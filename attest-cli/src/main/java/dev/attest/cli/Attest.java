@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "attest", mixinStandardHelpOptions = true, version = "attest " + Attest.VERSION,
         description = "Integrity measurement and remote attestation.",
         subcommands = {MeasureCommand.class, KeygenCommand.class, EvidenceCommand.class, InspectCommand.class,
-                VerifyCommand.class, RefsCommand.class, TpmCommand.class,
+                VerifyCommand.class, RefsCommand.class, CorimCommand.class, TpmCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Attest {
     /** Exit code for unusable input or a failure. */

@@ -6,6 +6,9 @@ import dev.attest.evidence.EvidenceException;
 import dev.attest.evidence.KeyResolver;
 import dev.attest.evidence.VerificationKey;
 import dev.attest.verify.ReferenceValues;
+import dev.attest.verify.corim.Corim;
+import dev.attest.verify.corim.CorimEncoder;
+import dev.attest.verify.corim.CorimEndorsements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,8 +45,19 @@ final class RefsCommand {
         @Option(names = "--key", paramLabel = "FILE", required = true, description = "The device's public key (PEM or COSE_Key).")
         Path key;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON here instead of stdout.")
+        @Option(names = "--out", paramLabel = "FILE", description = "Write the reference values here instead of stdout.")
         Path out;
+
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json", description =
+                "json (the SDK's reference values, default) or corim (a CoMID in an unsigned CoRIM, "
+                        + "CBOR, needs --out; signed with --sign-key).")
+        Format format;
+
+        @Option(names = "--sign-key", paramLabel = "FILE", description = "With --format corim: sign the CoRIM with this private key (PEM).")
+        Path signKey;
+
+        @Option(names = "--signer-name", paramLabel = "NAME", defaultValue = "attest", description = "With --sign-key: the signer name in the CoRIM meta.")
+        String signerName;
 
         @Option(names = "--verbose", description = "Explain errors in more detail.")
         boolean verbose;
@@ -63,6 +77,10 @@ final class RefsCommand {
                         rejected ? Attest.EXIT_REJECTED : Attest.EXIT_FAILURE, e);
             }
             ReferenceValues captured = ReferenceValues.capture(claims);
+            if (format == Format.CORIM) {
+                writeCorim(captured);
+                return 0;
+            }
             String json = captured.toJson();
             if (out == null) {
                 spec.commandLine().getOut().print(json.endsWith("\n") ? json : json + "\n");
@@ -77,5 +95,38 @@ final class RefsCommand {
             }
             return 0;
         }
+
+        private void writeCorim(ReferenceValues captured) throws InputException {
+            if (out == null) {
+                throw new InputException("--format corim writes CBOR: give --out FILE");
+            }
+            if (captured.isEmpty()) {
+                throw new InputException(TokenInput.name(token) + ": no measurement with digests to capture");
+            }
+            Corim corim = CorimEndorsements.toCorim(captured);
+            byte[] bytes;
+            try {
+                bytes = signKey == null ? CorimEncoder.encode(corim)
+                        : CorimEncoder.sign(corim, KeyFiles.signingKey(signKey, Optional.empty()), signerName,
+                                Optional.empty(), Optional.empty());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new InputException(signKey + ": cannot sign (" + e.getClass().getSimpleName() + ")", e);
+            }
+            try {
+                Files.write(out, bytes);
+            } catch (IOException e) {
+                throw new InputException(out + ": cannot write (" + e.getClass().getSimpleName() + ")", e);
+            }
+            spec.commandLine().getOut().println("wrote " + out + ": " + captured.components().size() + " components"
+                    + (signKey == null ? ", unsigned CoRIM" : ", signed CoRIM"));
+        }
+    }
+
+    /** Output formats of {@code refs capture}. */
+    enum Format {
+        /** The SDK's reference-values JSON. */
+        JSON,
+        /** A CoRIM (CBOR). */
+        CORIM
     }
 }

@@ -11,6 +11,12 @@ import dev.attest.verify.Policy;
 import dev.attest.verify.ReferenceValues;
 import dev.attest.verify.TrustAnchors;
 import dev.attest.verify.Verifier;
+import dev.attest.verify.corim.Corim;
+import dev.attest.verify.corim.CorimDecoder;
+import dev.attest.verify.corim.CorimException;
+import dev.attest.verify.psa.PsaEndorsements;
+import dev.attest.verify.psa.PsaException;
+import dev.attest.verify.psa.PsaScheme;
 import dev.attest.verify.ear.EarCodec;
 import dev.attest.verify.ear.EarException;
 import dev.attest.verify.ear.EarSigner;
@@ -37,6 +43,9 @@ import picocli.CommandLine.Spec;
         "Appraises a token (RFC 9334 section 3.2): signature by a pinned device key, freshness, "
                 + "measurement log, reference values, runtime checks, policy. Prints a summary, the EAR "
                 + "(draft-ietf-rats-ear) as JSON, or the EAR as a signed JWT.",
+        "A PSA attestation token (RFC 9783) is recognised by its content and appraised with the keys "
+                + "and reference values of the CoRIMs given with --corim (PSA endorsement profile); it needs "
+                + "no --trust.",
         "Exit 0 affirming, 1 warning, 2 contraindicated (including a bad signature), 3 unusable input."})
 final class VerifyCommand implements Callable<Integer> {
     /** Who made the EARs this command writes (ear.verifier-id). */
@@ -51,9 +60,17 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TOKEN", description = "Token file, or - for stdin.")
     String token;
 
-    @Option(names = "--trust", paramLabel = "DEVICE=KEY", required = true, split = ",",
+    @Option(names = "--trust", paramLabel = "DEVICE=KEY", split = ",",
             description = "Device id and its public key (PEM or COSE_Key). Repeatable or comma-separated.")
     List<String> trust = new ArrayList<>();
+
+    @Option(names = "--corim", paramLabel = "FILE",
+            description = "A CoRIM with PSA attestation keys and reference values (repeatable).")
+    List<Path> corims = new ArrayList<>();
+
+    @Option(names = "--corim-signer", paramLabel = "KEY",
+            description = "Public key (PEM or COSE_Key) signed CoRIMs must be signed with; unsigned CoRIMs are read without.")
+    Path corimSigner;
 
     @Option(names = "--refs", paramLabel = "FILE", description = "Reference values (JSON, as 'refs capture' writes).")
     Path refs;
@@ -89,7 +106,12 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new InputException(earKey + ": " + e.getMessage(), e);
             }
         }
+        if (trust.isEmpty() && corims.isEmpty()) {
+            throw new InputException("verify needs --trust (devices' keys) or --corim (PSA endorsements)");
+        }
         Verifier.Builder vb = Verifier.builder().trustAnchors(anchors()).maxEvidenceBytes(TokenInput.MAX_TOKEN_BYTES);
+        Optional<PsaScheme> psa = psaScheme();
+        psa.ifPresent(vb::scheme);
         if (refs != null) {
             try {
                 vb.referenceValues(ReferenceValues.fromJson(InputFiles.text(refs, InputFiles.MAX_CONFIG_BYTES)));
@@ -106,7 +128,9 @@ final class VerifyCommand implements Callable<Integer> {
         }
         AppraisalContext context = nonce == null ? AppraisalContext.periodic() : AppraisalContext.challenge(Hex.nonce(nonce));
         byte[] bytes = TokenInput.read(token, root.in);
-        try {
+        if (psa.isPresent() && psa.get().recognizes(bytes)) {
+            psaWellFormed(psa.get(), bytes);
+        } else try {
             // A token that is not even well-formed is unusable input (3), not a verdict on a device (2).
             EvidenceDecoder.builder(r -> Optional.empty()).maxBytes(TokenInput.MAX_TOKEN_BYTES).build().decodeUnverified(bytes);
         } catch (EvidenceException e) {
@@ -124,6 +148,46 @@ final class VerifyCommand implements Callable<Integer> {
             case WARNING -> 1;
             default -> Attest.EXIT_REJECTED;
         };
+    }
+
+    /** The PSA scheme with the endorsements of the --corim files, if any are given. */
+    private Optional<PsaScheme> psaScheme() throws InputException {
+        if (corims.isEmpty()) {
+            return Optional.empty();
+        }
+        CorimDecoder.Builder db = CorimDecoder.builder().allowUnsigned();
+        if (corimSigner != null) {
+            db.signer(KeyFiles.publicKey(corimSigner, Optional.empty()));
+        }
+        CorimDecoder decoder = db.build();
+        List<Corim> read = new ArrayList<>();
+        for (Path p : corims) {
+            try {
+                read.add(decoder.decode(InputFiles.bytes(p, CorimDecoder.DEFAULT_MAX_BYTES)));
+            } catch (CorimException e) {
+                throw new InputException(p + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return Optional.of(PsaScheme.of(PsaEndorsements.fromCorims(read)));
+        } catch (CorimException e) {
+            throw new InputException("--corim: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PSA token that is not even well-formed is unusable input (3); one whose key is unknown or
+     * whose signature fails is a verdict on a device (2), which the appraisal reports.
+     */
+    private void psaWellFormed(PsaScheme scheme, byte[] bytes) throws InputException {
+        try {
+            scheme.verify(bytes);
+        } catch (PsaException e) {
+            if (e.reason() != PsaException.Reason.BAD_SIGNATURE && e.reason() != PsaException.Reason.UNKNOWN_INSTANCE
+                    && e.reason() != PsaException.Reason.MAC0_WITHOUT_KEY) {
+                throw new InputException(TokenInput.name(token) + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private TrustAnchors anchors() throws InputException {

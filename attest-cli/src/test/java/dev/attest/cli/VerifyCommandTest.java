@@ -190,7 +190,7 @@ class VerifyCommandTest {
                 Cli.run("verify", t.toString(), "--trust", trust, "--format", "ear-jwt").oneLineError(3));
         assertTrue(Cli.run("verify", t.toString(), "--trust", trust, "--format", "ear-jwt", "--ear-key",
                 keys.resolve("device.pub.pem").toString()).oneLineError(3).startsWith("attest: " + keys.resolve("device.pub.pem") + ": "));
-        assertEquals("attest: Missing required option: '--trust=DEVICE=KEY' (see 'attest verify --help')",
+        assertEquals("attest: verify needs --trust (devices' keys) or --corim (PSA endorsements)",
                 Cli.run("verify", t.toString()).oneLineError(3));
         assertEquals("attest: --nonce: must be 8 to 64 bytes, got 1",
                 Cli.run("verify", t.toString(), "--trust", trust, "--nonce", "00").oneLineError(3));

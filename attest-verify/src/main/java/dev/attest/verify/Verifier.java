@@ -39,6 +39,11 @@ import java.util.TreeSet;
  * {@link Policy} weighs the findings, and the verifier maps them to the AR4SI trust vector and
  * status. Thread-safe, no global state.
  *
+ * <p>Other evidence formats are {@link EvidenceScheme}s (PSA attestation tokens:
+ * {@link dev.attest.verify.psa.PsaScheme}): {@link #appraise(byte[], AppraisalContext)} hands
+ * evidence a configured scheme recognises to it, and keeps the challenge, replay state,
+ * expected device, policy and result common; evidence no scheme claims is the SDK's EAT profile.
+ *
  * <p>Never affirming by default: a result is affirming only if the signature verified with a
  * known device's key, the evidence is fresh, continues the device's log, reference values were
  * applied, and no finding is worse than INFO after policy. Bad evidence is a result with
@@ -62,6 +67,7 @@ public final class Verifier {
     private final Optional<Duration> acceptStale;
     private final Set<String> floor;
     private final List<EvidenceAppraiser> appraisers;
+    private final List<EvidenceScheme> schemes;
     private final EvidenceDecoder decoder;
 
     private Verifier(Builder b) {
@@ -75,6 +81,7 @@ public final class Verifier {
         this.acceptStale = Optional.ofNullable(b.acceptStale);
         this.floor = b.floor;
         this.appraisers = List.copyOf(b.appraisers);
+        this.schemes = List.copyOf(b.schemes);
         this.decoder = EvidenceDecoder.builder(anchors.resolver(clock)).maxBytes(b.maxEvidenceBytes)
                 .measurementCache(b.measurementCache).build();
     }
@@ -93,6 +100,49 @@ public final class Verifier {
     public AttestationResult appraise(byte[] evidence, AppraisalContext context) {
         Objects.requireNonNull(evidence, "evidence");
         Objects.requireNonNull(context, "context");
+        // Each configured scheme looks at the content; evidence none of them claims is the SDK's
+        // own EAT profile. With no scheme configured this costs nothing.
+        for (EvidenceScheme s : schemes) {
+            if (s.recognizes(evidence)) {
+                return appraise(s, evidence, context);
+            }
+        }
+        return appraiseEat(evidence, context);
+    }
+
+    /**
+     * Appraises {@code evidence} of the given media type: the scheme that lists {@code mediaType}
+     * ({@link EvidenceScheme#mediaTypes}), or the SDK's EAT profile for
+     * {@value #EAT_MEDIA_TYPE}. Never throws for bad evidence.
+     *
+     * @throws IllegalArgumentException if no configured scheme takes {@code mediaType}
+     * @throws StateStoreException if the {@link DeviceStateStore} is unavailable
+     */
+    public AttestationResult appraise(byte[] evidence, String mediaType, AppraisalContext context) {
+        Objects.requireNonNull(evidence, "evidence");
+        Objects.requireNonNull(mediaType, "mediaType");
+        Objects.requireNonNull(context, "context");
+        if (mediaType.equals(EAT_MEDIA_TYPE)) {
+            return appraiseEat(evidence, context);
+        }
+        for (EvidenceScheme s : schemes) {
+            if (s.mediaTypes().contains(mediaType)) {
+                return appraise(s, evidence, context);
+            }
+        }
+        throw new IllegalArgumentException("no configured scheme takes media type " + mediaType);
+    }
+
+    /** The media type of the SDK's own evidence (an EAT in a CWT, RFC 9711 §9.2 with this profile). */
+    public static final String EAT_MEDIA_TYPE = "application/eat+cwt; eat_profile=\"" + dev.attest.evidence.EatProfile.PROFILE
+            + "\"";
+
+    /** The ids of the configured schemes besides the SDK's EAT profile, in the order they are tried. */
+    public List<String> schemes() {
+        return schemes.stream().map(EvidenceScheme::id).toList();
+    }
+
+    private AttestationResult appraiseEat(byte[] evidence, AppraisalContext context) {
         Instant now = context.time().orElseGet(clock::instant);
         List<Finding> fs = new ArrayList<>();
         VerifiedEvidence v;
@@ -147,6 +197,94 @@ public final class Verifier {
             }
         }
         return finish(fs, device, sha, now, Optional.of(claims), referenced);
+    }
+
+    /**
+     * The common part of every scheme's appraisal: the scheme decodes, verifies and compares with
+     * its reference values; the verifier checks the expected device, the challenge nonce (and spends
+     * it once), applies policy and lets the scheme map the findings onto the trust vector.
+     */
+    private AttestationResult appraise(EvidenceScheme scheme, byte[] evidence, AppraisalContext context) {
+        Instant now = context.time().orElseGet(clock::instant);
+        byte[] sha = sha256(evidence);
+        SchemeAppraisal a;
+        try {
+            a = scheme.appraise(evidence, context);
+        } catch (RuntimeException e) {
+            a = SchemeAppraisal.refused(List.of(new Finding(Checks.EVIDENCE, TrustClaim.INSTANCE_IDENTITY,
+                    Severity.CONTRAINDICATED, "/", "scheme " + scheme.id() + " completes", e.getClass().getSimpleName())));
+        }
+        List<Finding> fs = new ArrayList<>(a.findings());
+        Optional<String> device = a.claims().map(SchemeClaims::device);
+        if (a.claims().isPresent()) {
+            SchemeClaims c = a.claims().get();
+            if (context.expectedDevice().isPresent() && !context.expectedDevice().get().equals(c.device())) {
+                fs.add(new Finding(Checks.IDENTITY_MISMATCH, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
+                        "/", context.expectedDevice().get(), c.device()));
+            }
+            schemeFreshness(c, context, now, fs);
+        }
+        List<Finding> after = weigh(fs);
+        boolean verified = a.claims().isPresent();
+        TrustVector vector = scheme.trustVector(verified, after);
+        TrustTier status = vector.worstTier();
+        // Whatever the scheme's mapping, a finding is never worth less than its severity, and
+        // unverified evidence is contraindicated.
+        for (Finding f : after) {
+            if (f.severity() == Severity.CONTRAINDICATED) {
+                status = TrustTier.CONTRAINDICATED;
+            } else if (f.severity() == Severity.WARNING) {
+                status = status.worst(TrustTier.WARNING);
+            }
+        }
+        if (!verified) {
+            status = TrustTier.CONTRAINDICATED;
+        } else if (status == TrustTier.NONE) {
+            status = TrustTier.WARNING;
+        }
+        return new AttestationResult(status, vector, after, device, sha, now, policy.id(), Optional.empty());
+    }
+
+    /** The challenge of a scheme's evidence: compared in constant time and spent once per device. */
+    private void schemeFreshness(SchemeClaims c, AppraisalContext context, Instant now, List<Finding> fs) {
+        List<byte[]> nonces = c.nonces();
+        if (context.expectedNonce().isPresent()) {
+            byte[] want = context.expectedNonce().get();
+            boolean match = false;
+            for (byte[] n : nonces) {
+                match |= MessageDigest.isEqual(want, n);
+            }
+            if (!match) {
+                fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/nonce",
+                        "the challenge nonce", nonces.isEmpty() ? "no nonce" : "another nonce"));
+            } else if (!store.useNonce(c.device(), want, maxAge.plus(skew).plus(skew))) {
+                fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
+                        "/nonce", "a nonce used once", "a nonce used before"));
+            }
+        } else if (context.redeemer().isPresent() && !nonces.isEmpty()) {
+            boolean redeemed = false;
+            for (byte[] n : nonces) {
+                redeemed |= context.redeemer().get().redeem(c.device(), n);
+            }
+            if (!redeemed) {
+                fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/nonce",
+                        "a challenge issued to " + c.device() + " and not yet answered", "an unknown, expired or used nonce"));
+            }
+        } else if (c.issuedAt().isEmpty()) {
+            // Without a time and without a challenge nothing shows the evidence is not a replay.
+            fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/nonce",
+                    "a challenge (the evidence carries no time)", "appraised without a challenge"));
+        }
+        c.issuedAt().ifPresent(iat -> {
+            if (iat.isAfter(now.plus(skew))) {
+                fs.add(new Finding(Checks.IAT_FUTURE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/iat",
+                        "at most " + now.plus(skew), iat.toString()));
+            }
+            if (iat.isBefore(now.minus(maxAge).minus(skew))) {
+                fs.add(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/iat",
+                        "issued after " + now.minus(maxAge), iat.toString()));
+            }
+        });
     }
 
     /** Adds the freshness findings (the nonce is compared here, and spent by {@link #spendNonce}). */
@@ -416,8 +554,12 @@ public final class Verifier {
         return m.layer().name().equals("configuration") ? TrustClaim.CONFIGURATION : TrustClaim.EXECUTABLES;
     }
 
-    private AttestationResult finish(List<Finding> raw, Optional<String> device, byte[] sha, Instant now,
-            Optional<EatClaims> claims, boolean referenced) {
+    /**
+     * The policy's severity for each finding, under the floor: a floor finding stays
+     * contraindicated whatever the policy says (followed by a {@code policy.floor} finding when
+     * the policy tried to lower it). Every scheme's findings and the EAT profile's go through here.
+     */
+    private List<Finding> weigh(List<Finding> raw) {
         List<Finding> fs = new ArrayList<>(raw.size());
         for (Finding f : raw) {
             Severity s = policy.severity(f);
@@ -432,6 +574,12 @@ public final class Verifier {
             }
             fs.add(s == f.severity() ? f : f.withSeverity(s));
         }
+        return fs;
+    }
+
+    private AttestationResult finish(List<Finding> raw, Optional<String> device, byte[] sha, Instant now,
+            Optional<EatClaims> claims, boolean referenced) {
+        List<Finding> fs = weigh(raw);
         Map<TrustClaim, Integer> vector = new EnumMap<>(TrustClaim.class);
         boolean verified = claims.isPresent();
         if (verified) {
@@ -495,6 +643,7 @@ public final class Verifier {
         private int maxEvidenceBytes = EvidenceDecoder.DEFAULT_MAX_BYTES;
         private int measurementCache = EvidenceDecoder.DEFAULT_MEASUREMENT_CACHE;
         private final List<EvidenceAppraiser> appraisers = new ArrayList<>();
+        private final List<EvidenceScheme> schemes = new ArrayList<>();
 
         private Builder() {
         }
@@ -585,6 +734,21 @@ public final class Verifier {
             return this;
         }
 
+        /**
+         * Adds an evidence scheme; schemes are tried in the order added, before the SDK's own EAT
+         * profile, which takes whatever no scheme recognises.
+         */
+        public Builder scheme(EvidenceScheme s) {
+            schemes.add(Objects.requireNonNull(s));
+            return this;
+        }
+
+        /** Adds every {@link EvidenceScheme} found by {@link ServiceLoader}. */
+        public Builder discoverSchemes() {
+            ServiceLoader.load(EvidenceScheme.class).forEach(schemes::add);
+            return this;
+        }
+
         /** Adds every {@link EvidenceAppraiser} found by {@link ServiceLoader}. */
         public Builder discoverAppraisers() {
             ServiceLoader.load(EvidenceAppraiser.class).forEach(appraisers::add);
@@ -620,6 +784,15 @@ public final class Verifier {
                     if (!Checks.validPattern(entry) || !entry.startsWith(a.id() + ".")) {
                         throw new IllegalStateException("appraiser " + a.id() + " lists floor entry " + entry
                                 + ", which is not one of its own checks (" + a.id() + ".<check>)");
+                    }
+                    f.add(entry);
+                }
+            }
+            for (EvidenceScheme sc : schemes) {
+                for (String entry : sc.floor()) {
+                    if (!Checks.validPattern(entry) || !entry.startsWith(sc.id() + ".")) {
+                        throw new IllegalStateException("scheme " + sc.id() + " lists floor entry " + entry
+                                + ", which is not one of its own checks (" + sc.id() + ".<check>)");
                     }
                     f.add(entry);
                 }

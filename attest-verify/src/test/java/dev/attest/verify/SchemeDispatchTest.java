@@ -1,0 +1,196 @@
+package dev.attest.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attest.core.internal.cbor.Cbor;
+import dev.attest.core.internal.cbor.CborEncoder;
+import dev.attest.evidence.CoseSign1Message;
+import dev.attest.evidence.SignatureAlgorithm;
+import dev.attest.evidence.SigningKey;
+import dev.attest.verify.ear.TrustClaim;
+import dev.attest.verify.ear.TrustTier;
+import dev.attest.verify.ear.TrustVector;
+import dev.attest.verify.psa.PsaEndorsements;
+import dev.attest.verify.psa.PsaScheme;
+import dev.attest.verify.psa.PsaSoftwareComponent;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** One verifier, a mixed fleet: the SDK's EAT evidence and PSA tokens, by content or by media type. */
+class SchemeDispatchTest {
+    static final byte[] INSTANCE = new byte[33];
+    static final byte[] IMPLEMENTATION = new byte[32];
+    static final byte[] MEASUREMENT = new byte[32];
+
+    static {
+        INSTANCE[0] = 1;
+        Arrays.fill(MEASUREMENT, (byte) 9);
+    }
+
+    static byte[] psaToken(SigningKey key, byte[] nonce) throws Exception {
+        byte[] claims = CborEncoder.encode(Cbor.map().put(265, Cbor.of("http://arm.com/psa/2.0.0"))
+                .put(10, Cbor.of(nonce)).put(256, Cbor.of(INSTANCE)).put(2394, Cbor.of(1)).put(2395, Cbor.of(0x3000))
+                .put(2396, Cbor.of(IMPLEMENTATION)).put(2397, Cbor.of(new byte[32]))
+                .put(2399, Cbor.Array.of(Cbor.map().put(1, Cbor.of("BL")).put(2, Cbor.of(MEASUREMENT))
+                        .put(5, Cbor.of(new byte[32])).build())).build());
+        return CoseSign1Message.sign(key, claims);
+    }
+
+    @Test
+    void oneVerifierAppraisesEatEvidenceAndPsaTokens() throws Exception {
+        TestDevice eat = new TestDevice("dev1");
+        SigningKey psaKey = SigningKey.generate(SignatureAlgorithm.ES256, Optional.empty());
+        PsaScheme psa = PsaScheme.of(PsaEndorsements.builder().instance(INSTANCE, psaKey.verificationKey().orElseThrow())
+                .references(IMPLEMENTATION, List.of(PsaSoftwareComponent.reference(Optional.of("BL"), MEASUREMENT,
+                        Optional.empty(), Optional.empty()))).build());
+        Verifier v = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of("dev1", eat.publicKey())))
+                .scheme(psa).clock(
+                        java.time.Clock.fixed(eat.now, java.time.ZoneOffset.UTC)).build();
+        assertEquals(List.of("psa"), v.schemes());
+        byte[] nonce = new byte[32];
+        nonce[0] = 5;
+        AttestationResult e = v.appraise(eat.evidence(eat.cycle(), nonce), AppraisalContext.challenge(nonce));
+        assertEquals(Optional.of("dev1"), e.device());
+        assertTrue(e.claims().isPresent());
+        AttestationResult p = v.appraise(psaToken(psaKey, nonce), AppraisalContext.challenge(nonce));
+        assertEquals(TrustTier.AFFIRMING, p.status(), p.findings().toString());
+        assertEquals(Optional.of("01" + "00".repeat(32)), p.device());
+        // The same nonce is spent per device: the EAT device and the PSA instance each used it once.
+        AttestationResult again = v.appraise(psaToken(psaKey, nonce), AppraisalContext.challenge(nonce));
+        assertEquals(1, again.findings(Checks.NONCE_REPLAY).size());
+        nonce[1] = 1;
+        AttestationResult typed = v.appraise(psaToken(psaKey, nonce), "application/psa-attestation-token",
+                AppraisalContext.challenge(nonce).forDevice("01" + "00".repeat(32)));
+        assertEquals(TrustTier.AFFIRMING, typed.status());
+        assertThrows(IllegalArgumentException.class,
+                () -> v.appraise(new byte[1], "application/unknown", AppraisalContext.periodic()));
+        // The SDK's media type takes the EAT path even for a PSA token: no EAT key has no kid, refused.
+        AttestationResult asEat = v.appraise(psaToken(psaKey, nonce), Verifier.EAT_MEDIA_TYPE, AppraisalContext.periodic());
+        assertEquals(TrustTier.CONTRAINDICATED, asEat.status());
+        assertEquals(1, asEat.findings(Checks.IDENTITY_UNKNOWN).size());
+        assertTrue(asEat.claims().isEmpty());
+    }
+
+    @Test
+    void aSchemeThatThrowsIsContraindicatedAndItsMappingCannotAffirmAFinding() {
+        EvidenceScheme lenient = new EvidenceScheme() {
+            @Override
+            public String id() {
+                return "lenient";
+            }
+
+            @Override
+            public Set<String> mediaTypes() {
+                return Set.of("application/x-lenient");
+            }
+
+            @Override
+            public boolean recognizes(byte[] evidence) {
+                return evidence.length == 1;
+            }
+
+            @Override
+            public SchemeAppraisal appraise(byte[] evidence, AppraisalContext context) {
+                if (evidence[0] == 0) {
+                    throw new IllegalStateException("boom");
+                }
+                return new SchemeAppraisal(Optional.of(new SchemeClaims("lenient", "d", Optional.empty(), List.of(),
+                        List.of(), Optional.of(java.time.Instant.now()))), List.of(new Finding("lenient.bad",
+                                TrustClaim.CONFIGURATION, Severity.CONTRAINDICATED, "/", "good", "bad")));
+            }
+
+            @Override
+            public TrustVector trustVector(boolean verified, List<Finding> findings) {
+                return new TrustVector(Map.of(TrustClaim.INSTANCE_IDENTITY, TrustClaim.TRUSTWORTHY_INSTANCE));
+            }
+        };
+        Verifier v = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(lenient).build();
+        AttestationResult thrown = v.appraise(new byte[] {0}, AppraisalContext.periodic());
+        assertEquals(TrustTier.CONTRAINDICATED, thrown.status());
+        assertEquals("IllegalStateException", thrown.findings(Checks.EVIDENCE).get(0).actual());
+        assertEquals(TrustTier.CONTRAINDICATED, v.appraise(new byte[] {1}, AppraisalContext.periodic()).status());
+    }
+
+    @Test
+    void aSchemesFindingsStandOnTheFloorWhateverAPolicyInCodeSays() throws Exception {
+        SigningKey psaKey = SigningKey.generate(SignatureAlgorithm.ES256, Optional.empty());
+        SigningKey stranger = SigningKey.generate(SignatureAlgorithm.ES256, Optional.empty());
+        PsaScheme psa = PsaScheme.of(PsaEndorsements.builder().instance(INSTANCE, psaKey.verificationKey().orElseThrow())
+                .references(IMPLEMENTATION, List.of(PsaSoftwareComponent.reference(Optional.of("BL"), MEASUREMENT,
+                        Optional.empty(), Optional.empty()))).build());
+        // Lowers every finding the build-time check cannot see (it asks with an empty expected
+        // value): the floor must still hold at appraisal.
+        Policy sly = new Policy() {
+            @Override
+            public String id() {
+                return "sly";
+            }
+
+            @Override
+            public Severity severity(Finding f) {
+                return f.expected().isEmpty() ? f.severity() : Severity.INFO;
+            }
+        };
+        Verifier v = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(psa).policy(sly).build();
+        byte[] nonce = new byte[32];
+        nonce[0] = 7;
+        byte[] other = nonce.clone();
+        other[1] = 1;
+        AttestationResult wrongNonce = v.appraise(psaToken(psaKey, other), AppraisalContext.challenge(nonce));
+        assertEquals(TrustTier.CONTRAINDICATED, wrongNonce.status(), wrongNonce.findings().toString());
+        assertEquals(Severity.CONTRAINDICATED, wrongNonce.findings(Checks.NONCE).get(0).severity());
+        assertEquals(1, wrongNonce.findings(Checks.POLICY_FLOOR).size(), wrongNonce.findings().toString());
+        AttestationResult forged = v.appraise(psaToken(stranger, nonce), AppraisalContext.challenge(nonce));
+        assertEquals(TrustTier.CONTRAINDICATED, forged.status(), forged.findings().toString());
+        assertEquals(Severity.CONTRAINDICATED, forged.findings(Checks.EVIDENCE).get(0).severity());
+        AttestationResult good = v.appraise(psaToken(psaKey, nonce), AppraisalContext.challenge(nonce));
+        assertEquals(TrustTier.AFFIRMING, good.status(), good.findings().toString());
+        AttestationResult replayed = v.appraise(psaToken(psaKey, nonce), AppraisalContext.challenge(nonce));
+        assertEquals(TrustTier.CONTRAINDICATED, replayed.status(), replayed.findings().toString());
+        assertEquals(Severity.CONTRAINDICATED, replayed.findings(Checks.NONCE_REPLAY).get(0).severity());
+    }
+
+    @Test
+    void aSchemesOwnFloorEntriesAreItsOwnChecks() {
+        EvidenceScheme bragging = new EvidenceScheme() {
+            @Override
+            public String id() {
+                return "brag";
+            }
+
+            @Override
+            public Set<String> floor() {
+                return Set.of("reference.digest");
+            }
+
+            @Override
+            public Set<String> mediaTypes() {
+                return Set.of("application/x-brag");
+            }
+
+            @Override
+            public boolean recognizes(byte[] evidence) {
+                return false;
+            }
+
+            @Override
+            public SchemeAppraisal appraise(byte[] evidence, AppraisalContext context) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public TrustVector trustVector(boolean verified, List<Finding> findings) {
+                return new TrustVector(Map.of());
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(bragging).build());
+        assertTrue(e.getMessage().contains("scheme brag lists floor entry reference.digest"), e.getMessage());
+    }
+}
