@@ -46,12 +46,14 @@ import javax.net.ssl.SSLContext;
  * <pre>
  * java -cp attest-bench/target/benchmarks.jar dev.attest.bench.footprint.AgentFootprint \
  *     footprint|soak|jlink --agent-cp CP [--period PT30S] [--cycles 8] [--files 100] [--heap 32m]
+ *     [--jvm "FLAGS"] [--collectors ID,...] [--without MODULE,...]
  * </pre>
  * {@code footprint}: cycle CPU (the process CPU of each cycle minus the idle rate measured
  * between cycles), idle CPU rate, share of one core at a 60 s period, allocation per cycle, live
  * heap after a full GC, RSS. {@code soak}: live heap after GC every 25 cycles; fails (exit 1) if
  * the last is more than 1 MiB above the first taken after warm-up. {@code jlink}: the JDK modules
- * the agent's jars need (jdeps), a runtime image of just those, and its size with the jars.
+ * the agent's jars need (jdeps, less {@code --without M,...}), a runtime image of just those, its
+ * size with the jars, and the agent run on it for three cycles.
  */
 public final class AgentFootprint {
     private final Path work;
@@ -115,7 +117,8 @@ public final class AgentFootprint {
             Files.writeString(work.resolve("agent.properties"), String.join("\n",
                     "device.id = footprint-gw", "key = device.key.pem", "algorithm = ES256",
                     "verifier.url = https://127.0.0.1:" + port, "verifier.pin = " + pin, "period = " + period,
-                    "files = " + String.join(",", paths), "builtin = true", "state.dir = state", ""));
+                    "files = " + String.join(",", paths), "builtin = true", "collectors = " + opt("collectors", ""),
+                    "state.dir = state", ""));
             Path probeDir = work.resolve("probe");
             Path cls = probeDir.resolve("dev/attest/bench/footprint/AgentProbe.class");
             Files.createDirectories(cls.getParent());
@@ -337,6 +340,11 @@ public final class AgentFootprint {
         // TLS needs the EC provider module at run time without naming it in bytecode; the probe
         // (not the agent) needs jdk.management.
         modules += ",jdk.crypto.ec,jdk.management";
+        // Modules jdeps sees referenced on code paths the agent never takes (Jackson's java.beans
+        // and java.sql support): --without leaves them out, and the run below shows the agent works.
+        List<String> without = List.of(opt("without", "").split(","));
+        modules = Stream.of(modules.split(",")).filter(m -> !without.contains(m)).distinct()
+                .reduce((x, y) -> x + "," + y).orElseThrow();
         Path image = work.resolve("agent-runtime");
         run("jlink", List.of("--add-modules", modules, "--strip-debug", "--no-header-files", "--no-man-pages",
                 "--compress=2", "--output", image.toString()));

@@ -64,6 +64,9 @@ public final class AgentProbe {
     private static void answer() {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<Long, Long> lastByThread = new java.util.HashMap<>();
+        long threadAlloc = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String cmd = in.readLine(); cmd != null; cmd = in.readLine()) {
                 if (cmd.equals("gc")) {
@@ -77,9 +80,21 @@ public final class AgentProbe {
                         edenNow += p.getUsage().getUsed();
                     }
                 }
+                // Bytes every thread allocated since the last answer (a thread that ended in
+                // between is missed: the agent's threads are pooled and live across cycles).
+                long[] ids = threads.getAllThreadIds();
+                long[] bytes = threads.getThreadAllocatedBytes(ids);
+                java.util.HashMap<Long, Long> now = new java.util.HashMap<>();
+                for (int i = 0; i < ids.length; i++) {
+                    if (bytes[i] >= 0) {
+                        now.put(ids[i], bytes[i]);
+                        threadAlloc += Math.max(0, bytes[i] - lastByThread.getOrDefault(ids[i], 0L));
+                    }
+                }
+                lastByThread = now;
                 MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-                System.out.println("probe " + cmd + " cpu_ns=" + os.getProcessCpuTime() + " alloc="
-                        + (EDEN_COLLECTED.get() + edenNow) + " heap_used=" + heap.getUsed() + " heap_committed="
+                System.out.println("probe " + cmd + " cpu_ns=" + os.getProcessCpuTime() + " alloc=" + threadAlloc
+                        + " alloc_eden=" + (EDEN_COLLECTED.get() + edenNow) + " heap_used=" + heap.getUsed() + " heap_committed="
                         + heap.getCommitted() + " rss_kb=" + rssKb());
                 System.out.flush();
             }
