@@ -67,14 +67,25 @@ class DocSnippetsTest {
         for (Path page : pages) {
             String text = Files.readString(page);
             if (BLOCK.matcher(text).find()) {
-                tests.add(DynamicTest.dynamicTest(root.relativize(page).toString(), () -> compile(page, text)));
+                tests.add(DynamicTest.dynamicTest(root.relativize(page).toString(),
+                        () -> assertEquals("", errors(page, text), "java blocks of " + page + " that do not compile")));
             }
         }
         assertTrue(tests.size() >= 2, "README.md and docs/*.md hold java blocks: " + tests.size());
         return tests.stream();
     }
 
-    private static void compile(Path page, String text) throws IOException {
+    @org.junit.jupiter.api.Test
+    void aBlockThatDoesNotCompileIsReportedWithItsPageLine() throws IOException {
+        String page = "# Page\n\ntext\n\n```java\nbyte[] token = attester.evidence(nonce).token();\n"
+                + "int n = token.size();\n```\n\n<!-- java-snippets\nAttester attester;\nbyte[] nonce;\n-->\n";
+        String errors = errors(Path.of("broken.md"), page);
+        assertTrue(errors.startsWith("broken.md:7: cannot find symbol"), errors);
+        assertEquals("", errors(Path.of("fixed.md"), page.replace("token.size()", "token.length")));
+    }
+
+    /** The compile errors of the page's java blocks, one {@code file:line: message} per line. */
+    private static String errors(Path page, String text) throws IOException {
         StringBuilder imports = new StringBuilder();
         StringBuilder members = new StringBuilder();
         Matcher ctx = CONTEXT.matcher(text);
@@ -125,8 +136,8 @@ class DocSnippetsTest {
                             .append(": ").append(d.getMessage(Locale.ROOT)).append('\n');
                 }
             }
-            assertEquals("", errors.toString(), "java blocks of " + page + " that do not compile");
-            assertTrue(ok, javacOut.toString());
+            assertTrue(ok || errors.length() > 0, javacOut.toString());
+            return errors.toString();
         } finally {
             try (Stream<Path> w = Files.walk(out)) {
                 w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
