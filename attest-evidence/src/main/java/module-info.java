@@ -6,6 +6,7 @@
  */
 module dev.attest.evidence {
     requires transitive dev.attest.core;
+    requires org.slf4j;
     requires org.bouncycastle.provider;
     requires org.bouncycastle.pkix;
 

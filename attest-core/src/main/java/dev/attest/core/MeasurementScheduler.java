@@ -148,7 +148,9 @@ public final class MeasurementScheduler implements AutoCloseable {
 
     /**
      * Runs every collector once now to answer a verifier's challenge; the nonce reaches the
-     * collectors through {@link CollectionContext#nonce()}.
+     * collectors through {@link CollectionContext#nonce()} and the listeners through
+     * {@link Cycle#nonce()}. For signed evidence carrying the nonce, use attest-evidence's
+     * {@code Attester.evidence(nonce)}, which runs this and fills the nonce into the token.
      *
      * @param nonce the verifier's challenge
      * @return the cycle, carrying the nonce

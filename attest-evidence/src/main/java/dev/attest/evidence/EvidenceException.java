@@ -3,7 +3,7 @@ package dev.attest.evidence;
 import java.util.Objects;
 
 /**
- * Evidence (or a key) that cannot be accepted. Callers branch on {@link #reason()}, never on the
+ * Evidence (or a key) that cannot be accepted, or evidence an {@link Attester} could not produce. Callers branch on {@link #reason()}, never on the
  * message; the message says what was found and where, and never contains key material.
  */
 public final class EvidenceException extends Exception {
@@ -46,7 +46,13 @@ public final class EvidenceException extends Exception {
         /** The x5chain header does not hold valid certificates, or the chain does not validate. */
         BAD_CERTIFICATE,
         /** A key in PEM, PKCS#8, X.509 or COSE_Key form that cannot be used. */
-        BAD_KEY
+        BAD_KEY,
+        /** {@link Attester}: the measurement log refused the cycle (the cause says why); no evidence. */
+        LOG_REFUSED,
+        /** {@link Attester}: the signer failed (the cause says why); the next evidence covers the cycle. */
+        SIGNING_FAILED,
+        /** {@link Attester}: closed, or the collection was interrupted. */
+        CLOSED
     }
 
     private final Reason reason;

@@ -2,13 +2,22 @@ package dev.attest.evidence;
 
 import dev.attest.evidence.internal.Crypto;
 import dev.attest.evidence.internal.KeyChecks;
+import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.math.ec.ECPoint;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Provider;
 import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,7 +50,34 @@ public final class SigningKey implements Signer {
      */
     public static SigningKey of(PrivateKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId, Provider provider) {
         check(key, algorithm);
-        return new SigningKey(key, algorithm, keyId.orElse(null), Objects.requireNonNull(provider, "provider"), null);
+        VerificationKey vk = publicOf(key).map(pub -> VerificationKey.of(pub, algorithm, keyId)).orElse(null);
+        return new SigningKey(key, algorithm, keyId.orElse(null), Objects.requireNonNull(provider, "provider"), vk);
+    }
+
+    /**
+     * The public half of a private key whose material is readable: EC ({@code Q = d·G} on the
+     * key's curve), RSA with CRT parameters (modulus and public exponent), EdDSA keys of Bouncy
+     * Castle. Empty for a key that stays in a token (PKCS#11, TPM) or of another kind.
+     */
+    private static Optional<PublicKey> publicOf(PrivateKey key) {
+        try {
+            if (key instanceof ECPrivateKey ec && ec.getS() != null) {
+                ECPoint q = EC5Util.convertSpec(ec.getParams()).getG().multiply(ec.getS()).normalize();
+                return Optional.of(KeyFactory.getInstance("EC", Crypto.DEFAULT_PROVIDER).generatePublic(
+                        new ECPublicKeySpec(new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(),
+                                q.getAffineYCoord().toBigInteger()), ec.getParams())));
+            }
+            if (key instanceof RSAPrivateCrtKey rsa && rsa.getPublicExponent() != null) {
+                return Optional.of(KeyFactory.getInstance("RSA", Crypto.DEFAULT_PROVIDER)
+                        .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent())));
+            }
+            if (key instanceof EdDSAPrivateKey ed) {
+                return Optional.of(ed.getPublicKey());
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // Not derivable here (e.g. a provider-specific key): no verification key, as documented.
+        }
+        return Optional.empty();
     }
 
     /**
@@ -98,7 +134,12 @@ public final class SigningKey implements Signer {
         return Optional.ofNullable(keyId);
     }
 
-    /** The matching verification key, where this key was made from a key pair. */
+    /**
+     * The matching verification key (to enrol on the verifier): present for a key made from a
+     * key pair, generated, or whose public half follows from the private key (software EC, RSA
+     * and EdDSA keys, e.g. from {@link Pem#privateKey}); empty only for a key that never leaves
+     * its token (PKCS#11), whose public key comes from the token or its certificate.
+     */
     public Optional<VerificationKey> verificationKey() {
         return Optional.ofNullable(verificationKey);
     }

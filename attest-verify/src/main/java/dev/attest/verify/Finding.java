@@ -36,10 +36,19 @@ public record Finding(String check, TrustClaim claim, Severity severity, String 
         return s.length() <= 512 ? s : s.substring(0, 509) + "...";
     }
 
-    /** {@code SEVERITY check at path: expected X, found Y}. */
+    /**
+     * {@code SEVERITY check at path: expected X, found Y}; a part that is empty is left out
+     * ({@code ...: found Y}, {@code ...: expected X}, or nothing after the path).
+     */
     @Override
     public String toString() {
-        return severity + " " + check + " at " + path
-                + (expected.isEmpty() && actual.isEmpty() ? "" : ": expected " + expected + ", found " + actual);
+        StringBuilder s = new StringBuilder().append(severity).append(' ').append(check).append(" at ").append(path);
+        if (!expected.isEmpty()) {
+            s.append(": expected ").append(expected);
+        }
+        if (!actual.isEmpty()) {
+            s.append(expected.isEmpty() ? ": found " : ", found ").append(actual);
+        }
+        return s.toString();
     }
 }

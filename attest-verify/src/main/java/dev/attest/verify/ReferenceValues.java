@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attest.core.Digest;
 import dev.attest.core.Measurement;
 import dev.attest.evidence.EatClaims;
+import dev.attest.evidence.EvidenceDecoder;
+import dev.attest.evidence.EvidenceException;
+import dev.attest.evidence.KeyResolver;
+import dev.attest.evidence.VerificationKey;
 import dev.attest.verify.ConfigException.Reason;
 import dev.attest.verify.internal.Json;
 import java.util.ArrayList;
@@ -145,6 +149,18 @@ public final class ReferenceValues {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Reference values from a known-good device's signed evidence, in one call: the token is
+     * decoded and its signature verified with {@code key} (under the decoder's default limits and
+     * algorithms), then captured as {@link #capture(EatClaims)} does.
+     *
+     * @throws EvidenceException if the token does not decode or its signature does not verify with
+     *     {@code key} (the reason says which)
+     */
+    public static ReferenceValues capture(byte[] token, VerificationKey key) throws EvidenceException {
+        return capture(EvidenceDecoder.builder(KeyResolver.single(key)).build().decode(token).claims());
     }
 
     /** Parses the JSON format. */

@@ -34,7 +34,13 @@ public final class TrustAnchors {
     }
 
     /**
-     * Pinned keys by device id. Every key needs a distinct {@code kid}.
+     * Pinned keys by device id. The map's key is the device's name as the verifier reports it
+     * ({@link AttestationResult#device()}, the state store's key, what
+     * {@link AppraisalContext#forDevice} names); it never travels in evidence. The evidence
+     * selects its key by the {@code kid} in its protected header, so every key needs a distinct
+     * {@link VerificationKey#keyId()}, equal to the kid the device signs with. The two may be
+     * the same string, but need not be: {@code pinned(Map.of("gateway-17", key))} with a key of
+     * kid {@code 3f1a...} reports evidence signed under kid {@code 3f1a...} as {@code gateway-17}.
      *
      * @throws IllegalArgumentException if a key has no kid or two keys share one
      */

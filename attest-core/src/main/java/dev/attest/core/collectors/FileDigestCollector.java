@@ -207,10 +207,12 @@ public final class FileDigestCollector implements Collector {
             mds[i] = algs[i].newMessageDigest();
         }
         long size = 0;
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-        byte[] arr = buf.array();
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            long total = progress == null ? 0 : ch.size();
+            long total = ch.size();
+            // Sized to the file (one read and the end), at most 1 MiB: a device measuring a hundred
+            // small files must not allocate a hundred megabytes per cycle in its 32 MiB heap.
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.max(4096, Math.min(BUFFER, total + 1)));
+            byte[] arr = buf.array();
             int n;
             while ((n = ch.read(buf)) >= 0) {
                 if (Thread.interrupted()) {

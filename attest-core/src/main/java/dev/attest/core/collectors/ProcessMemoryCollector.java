@@ -58,7 +58,12 @@ import java.util.Map;
 public final class ProcessMemoryCollector implements Collector {
     /** Id of the collector for the own process. */
     public static final String DEFAULT_ID = "process-memory";
-    private static final int CHUNK = 1 << 20;
+    /**
+     * Read size. 64 KiB keeps SHA-256 at full speed while the two buffers, allocated once per
+     * collection and shared by every mapping, stay small objects (no humongous G1 regions, ~128 KiB
+     * per cycle instead of 2 MiB per mapping: the agent runs in a 32 MiB heap).
+     */
+    private static final int CHUNK = 64 << 10;
     private static final DigestAlgorithm ALG = DigestAlgorithm.SHA_256;
 
     private final String id;
@@ -120,6 +125,8 @@ public final class ProcessMemoryCollector implements Collector {
         int deleted = 0;
         int replaced = 0;
         int unreadable = 0;
+        ByteBuffer mb = ByteBuffer.allocate(CHUNK);
+        ByteBuffer fb = ByteBuffer.allocate(CHUNK);
         try (FileChannel memCh = FileChannel.open(mem, StandardOpenOption.READ)) {
             for (MapsEntry e : maps) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -129,7 +136,7 @@ public final class ProcessMemoryCollector implements Collector {
                     continue;
                 }
                 executable++;
-                Measurement m = measure(p, memCh, e, time);
+                Measurement m = measure(p, memCh, e, time, mb, fb);
                 String backing = m.value("backing").map(v -> ((Value.Text) v).value()).orElse("");
                 if (backing.equals("deleted")) {
                     deleted++;
@@ -164,7 +171,8 @@ public final class ProcessMemoryCollector implements Collector {
         return out;
     }
 
-    private Measurement measure(long p, FileChannel memCh, MapsEntry e, Instant time) {
+    private Measurement measure(long p, FileChannel memCh, MapsEntry e, Instant time, ByteBuffer mb,
+            ByteBuffer fb) {
         ComponentId component = ComponentId.of(e.pathname());
         Map<String, Value> base = new java.util.TreeMap<>();
         base.put("pid", new Value.Int(p));
@@ -195,8 +203,6 @@ public final class ProcessMemoryCollector implements Collector {
             long length = Math.min(e.length(), available);
             MessageDigest md = ALG.newMessageDigest();
             MessageDigest fd = ALG.newMessageDigest();
-            ByteBuffer mb = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(length, 1)));
-            ByteBuffer fb = ByteBuffer.allocate(mb.capacity());
             long differing = 0;
             long first = -1;
             for (long done = 0; done < length; ) {

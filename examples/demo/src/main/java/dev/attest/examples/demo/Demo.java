@@ -278,8 +278,10 @@ public final class Demo {
     }
 
     Process java(Path log, String main, String... args) throws IOException {
+        // The agent runs in the heap a gateway can spare (BENCHMARKS.md, Footprint); the verifier serves a fleet.
+        String heap = main.endsWith(".AgentMain") ? "-Xmx32m" : "-Xmx256m";
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+DisableAttachMechanism", "-Xmx256m", "-cp", System.getProperty("java.class.path"), main));
+                "-XX:+DisableAttachMechanism", heap, "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(p);

@@ -1,12 +1,11 @@
 package dev.attest.examples.agent;
 
 import dev.attest.core.Collector;
-import dev.attest.core.CycleListener;
 import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.Layer;
 import dev.attest.core.MeasurementLog;
-import dev.attest.core.MeasurementScheduler;
 import dev.attest.core.collectors.FileDigestCollector;
+import dev.attest.evidence.Attester;
 import dev.attest.evidence.KeyId;
 import dev.attest.evidence.Pem;
 import dev.attest.evidence.SignatureAlgorithm;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -81,28 +79,20 @@ public final class AgentMain {
         Files.createDirectories(c.stateDir());
         MeasurementLog log = MeasurementLog.open(c.stateDir().resolve("measurement.log"), DigestAlgorithm.SHA_256,
                 bootId(), MeasurementLog.DEFAULT_WINDOW);
-        EvidenceQueue queue = EvidenceQueue.open(c.stateDir().resolve("queue"), 1000, 64L << 20);
-        MeasurementScheduler.Builder sb = MeasurementScheduler.builder().period(c.period())
-                .jitter(Duration.ZERO).timeout(Duration.ofSeconds(30));
+        Attester.Builder attester = Attester.builder().signer(key).period(c.period()).timeout(Duration.ofSeconds(30))
+                .swname("attest-device-agent").swversion("0.1.0");
         if (c.builtin()) {
-            for (Collector col : Collector.discover()) {
-                if (c.collectors().isEmpty() || c.collectors().contains(col.id())) {
-                    sb.collector(col);
-                    if (col instanceof CycleListener l) {
-                        // e.g. the timing collector, which times the cycles it is part of
-                        sb.listener(l);
-                    }
-                }
-            }
+            Collector.discover().stream().filter(col -> c.collectors().isEmpty() || c.collectors().contains(col.id()))
+                    .forEach(attester::collector);
         }
         if (!c.files().isEmpty()) {
             FileDigestCollector.Builder f = FileDigestCollector.builder().layer(Layer.APPLICATION);
             c.files().forEach(f::path);
-            sb.collector(f.build());
+            attester.collector(f.build());
         }
-        DeviceAgent agent = new DeviceAgent(log, queue,
-                new EatEvidenceSigner(key, "attest-device-agent", "0.1.0", Clock.systemUTC()),
-                new VerifierClient(c.verifier(), tls, c.deviceId()), sb);
+        DeviceAgent agent = new DeviceAgent(attester, log,
+                EvidenceQueue.open(c.stateDir().resolve("queue"), 1000, 64L << 20),
+                new VerifierClient(c.verifier(), tls, c.deviceId()));
         agent.start();
         return agent;
     }

@@ -1,11 +1,10 @@
 package dev.attest.examples.agent;
 
-import dev.attest.core.Cycle;
-import dev.attest.core.LogEntry;
 import dev.attest.core.LogHead;
 import dev.attest.core.MeasurementLog;
-import dev.attest.core.MeasurementLogException;
-import dev.attest.core.MeasurementScheduler;
+import dev.attest.evidence.Attester;
+import dev.attest.evidence.EvidenceException;
+import dev.attest.evidence.SignedEvidence;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -17,127 +16,81 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device side of continuous attestation: every cycle's measurements are appended to the
- * persistent log, signed as evidence covering exactly the entries since the previous evidence,
- * queued on disk, and delivered to the verifier in order by a single delivery thread. While the
- * verifier is unreachable evidence waits in the queue; when it returns, everything is delivered,
- * oldest first. A restart continues the log and the queue. The agent opens no listening port.
+ * The device side of continuous attestation: the {@link Attester} measures, chains and signs
+ * each cycle; the agent queues every token on disk and delivers the queue to the verifier in
+ * order from a single delivery thread. While the verifier is unreachable evidence waits in the
+ * queue; when it returns, everything is delivered, oldest first. A restart continues the log and
+ * the queue. The agent opens no listening port.
  */
 public final class DeviceAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
 
-    private final MeasurementLog log;
+    private final Attester attester;
     private final EvidenceQueue queue;
-    private final EvidenceSigner signer;
     private final VerifierClient client;
-    private final MeasurementScheduler scheduler;
     private final ExecutorService delivery;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile String lastResult = "";
 
     /**
-     * @param schedulerBuilder the collectors and cadence; the agent adds its own listener
+     * @param attester the collectors, cadence, signer and log; the agent resumes after the last
+     *     evidence the queue took, so entries a crash left uncovered are sent
      */
-    public DeviceAgent(MeasurementLog log, EvidenceQueue queue, EvidenceSigner signer, VerifierClient client,
-            MeasurementScheduler.Builder schedulerBuilder) {
-        this.log = log;
+    public DeviceAgent(Attester.Builder attester, MeasurementLog log, EvidenceQueue queue, VerifierClient client)
+            throws Exception {
         this.queue = queue;
-        this.signer = signer;
         this.client = client;
+        long covered = queue.lastAdded();
+        LogHead head = log.head();
+        if (covered >= log.windowStart().sequence() && covered <= head.sequence()) {
+            attester.resumeAfter(covered);
+        } else if (covered != 0 || head.sequence() != 0) {
+            LOG.error("the queue's last evidence ({}) is not in the log ({}..{}): the verifier will report a broken chain",
+                    covered, log.windowStart().sequence(), head.sequence());
+        }
+        this.attester = attester.log(log).build();
         this.delivery = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "attest-delivery");
             t.setDaemon(true);
             return t;
         });
-        this.scheduler = schedulerBuilder.listener(this::onCycle).build();
     }
 
     /** Starts the periodic cycles; evidence already queued is delivered first. */
     public void start() {
-        catchUp();
         delivery.execute(this::deliverQueued);
-        scheduler.start();
+        attester.start(this::enqueue);
+    }
+
+    private void enqueue(SignedEvidence e) throws IOException {
+        synchronized (this) {
+            List<Long> dropped = queue.add(e.head().sequence(), e.token());
+            if (!dropped.isEmpty()) {
+                LOG.warn("evidence queue full: dropped the oldest evidence {} (dropped so far: {})",
+                        dropped, queue.droppedCount());
+            }
+        }
+        delivery.execute(this::deliverQueued);
     }
 
     /**
-     * After a crash between appending a cycle to the log and queueing its evidence, the log holds
-     * entries no evidence covers; without them the verifier would see a broken chain. Sign them
-     * now, from the head the last queued evidence ended at.
-     */
-    private synchronized void catchUp() {
-        long covered = queue.lastAdded();
-        LogHead head = log.head();
-        if (head.sequence() <= covered) {
-            return;
-        }
-        List<LogEntry> missing = log.entriesAfter(covered);
-        try {
-            LogHead since;
-            if (covered == 0) {
-                since = new LogHead(0, MeasurementLog.genesis(head.head().algorithm()), head.bootId());
-            } else {
-                LogEntry last = log.entries().stream().filter(e -> e.sequence() == covered).findFirst()
-                        .orElseThrow(() -> new IllegalStateException("entry " + covered + " left the log window"));
-                since = new LogHead(covered, last.head(), head.bootId());
-            }
-            if (missing.isEmpty() || missing.get(0).sequence() != covered + 1) {
-                throw new IllegalStateException("entries after " + covered + " left the log window");
-            }
-            byte[] evidence = signer.sign(since, missing, head, Optional.empty());
-            queue.add(head.sequence(), evidence);
-            LOG.warn("signed {} log entries ({}..{}) that no evidence covered (the agent stopped in between)",
-                    missing.size(), covered + 1, head.sequence());
-        } catch (Exception e) {
-            LOG.error("cannot cover log entries after {}: the verifier will report a broken chain", covered, e);
-        }
-    }
-
-    /**
-     * Challenge-response: asks the verifier for a nonce, runs a cycle bound to it, and waits until
-     * its evidence (and everything queued before it) was delivered.
+     * Challenge-response: asks the verifier for a nonce, answers it with fresh evidence, and waits
+     * until that evidence (and everything queued before it) was delivered.
      *
      * @return the verifier's answer to the challenged evidence
      */
-    public String challenge() throws IOException, InterruptedException {
-        byte[] nonce = client.challenge();
-        scheduler.collectNow(nonce);
+    public String challenge() throws IOException, InterruptedException, EvidenceException {
+        enqueue(attester.evidence(client.challenge()));
         try {
             delivery.submit(this::deliverQueued).get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("delivery failed", e.getCause());
         }
-        if (queue.size() != 0) {
-            throw new IOException("verifier unreachable: " + queue.size() + " evidence queued");
+        if (queued() != 0) {
+            throw new IOException("verifier unreachable: " + queued() + " evidence queued");
         }
         return lastResult;
-    }
-
-    private void onCycle(Cycle cycle) {
-        try {
-            byte[] evidence;
-            long sequence;
-            synchronized (this) {
-                LogHead since = log.head();
-                List<LogEntry> entries = log.append(cycle.measurements());
-                if (entries.isEmpty()) {
-                    return;
-                }
-                LogHead head = log.head();
-                evidence = signer.sign(since, entries, head, cycle.nonce());
-                sequence = head.sequence();
-                List<Long> dropped = queue.add(sequence, evidence);
-                if (!dropped.isEmpty()) {
-                    LOG.warn("evidence queue full: dropped the oldest evidence {} (dropped so far: {})",
-                            dropped, queue.droppedCount());
-                }
-            }
-            delivery.execute(this::deliverQueued);
-        } catch (MeasurementLogException e) {
-            LOG.error("measurement log refused cycle {}: {} — no evidence produced", cycle.number(), e.reason(), e);
-        } catch (Exception e) {
-            LOG.error("could not produce evidence for cycle {}", cycle.number(), e);
-        }
     }
 
     private void deliverQueued() {
@@ -159,7 +112,7 @@ public final class DeviceAgent implements AutoCloseable {
             try {
                 d = client.send(item.evidence());
             } catch (IOException e) {
-                LOG.info("verifier unreachable ({}); {} evidence queued", e.getMessage(), queue.size());
+                LOG.info("verifier unreachable ({}); {} evidence queued", e.getMessage(), queued());
                 return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -173,7 +126,7 @@ public final class DeviceAgent implements AutoCloseable {
                 refused.incrementAndGet();
                 LOG.error("verifier refused evidence {}: HTTP {} {}", item.sequence(), d.status(), d.body());
             } else {
-                LOG.info("verifier busy (HTTP {}); {} evidence queued", d.status(), queue.size());
+                LOG.info("verifier busy (HTTP {}); {} evidence queued", d.status(), queued());
                 return;
             }
             synchronized (this) {
@@ -205,13 +158,12 @@ public final class DeviceAgent implements AutoCloseable {
     /** Stops cycles and delivery, then closes the log. */
     @Override
     public void close() {
-        scheduler.close();
+        attester.close();
         delivery.shutdown();
         try {
             delivery.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.close();
     }
 }

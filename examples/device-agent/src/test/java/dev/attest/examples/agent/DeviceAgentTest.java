@@ -6,47 +6,55 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attest.core.DigestAlgorithm;
 import dev.attest.core.MeasurementLog;
-import dev.attest.core.MeasurementScheduler;
 import dev.attest.core.collectors.FileDigestCollector;
-import java.nio.ByteBuffer;
+import dev.attest.evidence.Attester;
+import dev.attest.evidence.EatClaims;
+import dev.attest.evidence.EvidenceDecoder;
+import dev.attest.evidence.KeyId;
+import dev.attest.evidence.KeyResolver;
+import dev.attest.evidence.LogExtent;
+import dev.attest.evidence.SignatureAlgorithm;
+import dev.attest.evidence.SigningKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Agent fault injection against a real HTTPS peer: the verifier goes away for several periods and
- * comes back; the agent is stopped and started again. The signer here encodes only what the
- * agent hands it (the head before, the head after, the nonce) so the test can check the chain of
- * deliveries; the end-to-end test uses the real EAT signer.
+ * comes back; the agent is stopped and started again. Every delivered token is decoded and its
+ * signature verified, so the test checks the chain of deliveries from the evidence itself.
  */
 class DeviceAgentTest {
     @TempDir
     Path dir;
 
-    /** since.sequence, head.sequence, nonce length, nonce. */
-    private static final EvidenceSigner SIGNER = (since, entries, head, nonce) -> {
-        byte[] n = nonce.orElse(new byte[0]);
-        return ByteBuffer.allocate(20 + n.length).putLong(since.sequence()).putLong(head.sequence())
-                .putInt(n.length).put(n).array();
-    };
+    private final SigningKey key = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("dev-1")));
 
     private DeviceAgent agent(TestVerifier v, Path measured) throws Exception {
         MeasurementLog log = MeasurementLog.open(dir.resolve("log.cbor"), DigestAlgorithm.SHA_256, "boot", 64);
         EvidenceQueue queue = EvidenceQueue.open(dir.resolve("queue"), 1000, 1 << 20);
         VerifierClient client = new VerifierClient(v.uri(), PinnedTls.pinned(List.of(v.pin())), "dev-1");
-        return new DeviceAgent(log, queue, SIGNER, client, MeasurementScheduler.builder()
-                .collector(FileDigestCollector.builder().path(measured).build()).period(Duration.ofMillis(200)));
+        return new DeviceAgent(Attester.builder().signer(key)
+                .collector(FileDigestCollector.builder().path(measured).build()).period(Duration.ofMillis(200)),
+                log, queue, client);
     }
 
-    private static List<long[]> spans(TestVerifier v) {
+    private EatClaims claims(byte[] token) throws Exception {
+        return EvidenceDecoder.builder(KeyResolver.single(key.verificationKey().orElseThrow())).build()
+                .decode(token).claims();
+    }
+
+    /** {since.sequence, head.sequence} of each delivered token. */
+    private List<long[]> spans(TestVerifier v) throws Exception {
         List<long[]> out = new ArrayList<>();
         for (byte[] b : v.received) {
-            ByteBuffer bb = ByteBuffer.wrap(b);
-            out.add(new long[] {bb.getLong(), bb.getLong()});
+            LogExtent x = claims(b).log().orElseThrow();
+            out.add(new long[] {x.since().sequence(), x.head().sequence()});
         }
         return out;
     }
@@ -99,11 +107,9 @@ class DeviceAgentTest {
             assertContiguous(all);
             assertEquals(0, again.refusedCount());
             // The challenged evidence carries the verifier's nonce.
-            byte[] last = v.received.get(v.received.size() - 1);
-            ByteBuffer bb = ByteBuffer.wrap(last, 16, last.length - 16);
-            byte[] nonce = new byte[bb.getInt()];
-            bb.get(nonce);
-            assertArrayEquals(v.nonces.get(v.nonces.size() - 1), nonce);
+            List<byte[]> nonces = claims(v.received.get(v.received.size() - 1)).nonces();
+            assertEquals(1, nonces.size());
+            assertArrayEquals(v.nonces.get(v.nonces.size() - 1), nonces.get(0));
         }
     }
 
@@ -128,8 +134,11 @@ class DeviceAgentTest {
             again.close();
             List<long[]> all = spans(v);
             assertContiguous(all);
+            // The first evidence after the restart covers the orphaned entry and the new cycle's.
             long[] catchUp = all.get(before);
-            assertEquals(1, catchUp[1] - catchUp[0], "the orphaned entry is covered by its own evidence");
+            assertEquals(2, catchUp[1] - catchUp[0]);
+            assertEquals("orphan", claims(v.received.get(before)).log().orElseThrow().measurements().get(0)
+                    .component().name());
         }
     }
 
