@@ -19,7 +19,8 @@ import java.util.Optional;
  * RFC 9052 §4.2, with content type {@code application/rim+cbor} and the CoRIM meta in protected
  * header label 8) only when its signature verifies with one of the configured signer keys,
  * under that key's algorithm, and only within the signature validity and the CoRIM's own
- * validity at the decoder's clock. Every CBOR encoding is bounded (size, depth, items) and
+ * validity at the decoder's clock ({@code crit} and the CWT claims header, label 15, are
+ * refused; other headers are signed over but not used). Every CBOR encoding is bounded (size, depth, items) and
  * every field is checked against the CDDL; anything else is a {@link CorimException} with a
  * reason and a path. Thread-safe and immutable.
  *
@@ -37,6 +38,7 @@ public final class CorimDecoder {
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
     static final int MAX_DEPTH = 32;
     private static final long TAG_COSE_SIGN1 = 18;
+    private static final long HEADER_CWT_CLAIMS = 15;
 
     private final List<VerificationKey> signers;
     private final boolean allowUnsigned;
@@ -124,20 +126,25 @@ public final class CorimDecoder {
         for (Cbor.Entry e : uh.entries()) {
             if (e.key().equals(Cbor.of(1)) || e.key().equals(Cbor.of(2)) || e.key().equals(Cbor.of(3))
                     || e.key().equals(Cbor.of(HEADER_CORIM_META))) {
-                throw new CorimException(Reason.BAD_HEADER, "/1/" + e.key(), "header " + e.key()
+                throw new CorimException(Reason.BAD_HEADER, "/1/" + label(e.key()), "header " + label(e.key())
                         + " belongs in the protected header");
             }
             if (ph.get(e.key()).isPresent()) {
-                throw new CorimException(Reason.BAD_HEADER, "/1/" + e.key(), "header " + e.key() + " in both buckets");
+                throw new CorimException(Reason.BAD_HEADER, "/1/" + label(e.key()), "header " + label(e.key())
+                        + " in both buckets");
             }
         }
         if (ph.get(2).isPresent()) {
             throw new CorimException(Reason.BAD_HEADER, "/0/2", "critical headers are not understood");
         }
+        if (ph.get(HEADER_CWT_CLAIMS).isPresent() || uh.get(HEADER_CWT_CLAIMS).isPresent()) {
+            // newer drafts put the issuer and a validity here, which this decoder would not check
+            throw new CorimException(Reason.BAD_HEADER, "/0/15", "CWT claims (label 15) are not supported");
+        }
         Cbor alg = ph.get(1).orElseThrow(() -> new CorimException(Reason.ALG_NOT_ALLOWED, "/0/1", "no alg"));
         SignatureAlgorithm algorithm = alg instanceof Cbor.Int i ? SignatureAlgorithm.byCoseId(i.value()).orElse(null) : null;
         if (algorithm == null) {
-            throw new CorimException(Reason.ALG_NOT_ALLOWED, "/0/1", "alg " + alg + " is not allowed");
+            throw new CorimException(Reason.ALG_NOT_ALLOWED, "/0/1", "alg " + label(alg) + " is not allowed");
         }
         Cbor ct = ph.get(3).orElseThrow(() -> new CorimException(Reason.BAD_HEADER, "/0/3", "no content type"));
         if (!ct.equals(Cbor.of(CONTENT_TYPE))) {
@@ -193,7 +200,8 @@ public final class CorimDecoder {
             } else if (e.key().equals(Cbor.of(1))) {
                 validity = e.value();
             } else {
-                throw new CorimException(Reason.UNKNOWN_KEY, "/0/8/" + e.key(), "key " + e.key() + " is not defined here");
+                throw new CorimException(Reason.UNKNOWN_KEY, "/0/8/" + label(e.key()), "key " + label(e.key())
+                        + " is not defined here");
             }
         }
         if (signer == null) {
@@ -205,7 +213,7 @@ public final class CorimDecoder {
         String name = null;
         Optional<String> uri = Optional.empty();
         for (Cbor.Entry e : sm.entries()) {
-            String at = "/0/8/0/" + e.key();
+            String at = "/0/8/0/" + label(e.key());
             if (e.key().equals(Cbor.of(0))) {
                 if (!(e.value() instanceof Cbor.Text t)) {
                     throw new CorimException(Reason.WRONG_TYPE, at, "the signer name is text");
@@ -217,7 +225,7 @@ public final class CorimDecoder {
                 }
                 uri = Optional.of(u.value());
             } else if (!(e.key() instanceof Cbor.Int k && k.value() < 0)) {
-                throw new CorimException(Reason.UNKNOWN_KEY, at, "key " + e.key() + " is not defined here");
+                throw new CorimException(Reason.UNKNOWN_KEY, at, "key " + label(e.key()) + " is not defined here");
             }
         }
         if (name == null) {
@@ -225,6 +233,11 @@ public final class CorimDecoder {
         }
         Optional<Corim.Validity> v = validity == null ? Optional.empty() : Optional.of(reader.validity(validity, "/0/8/1"));
         return new Corim.Signature(algorithm, kid, name, uri, v);
+    }
+
+    /** A map key as a path element: an integer in decimal, anything else in CBOR diagnostic form. */
+    private static String label(Cbor key) {
+        return key instanceof Cbor.Int i ? Long.toString(i.value()) : key.toString();
     }
 
     private void checkValidity(Optional<Corim.Validity> validity, String path) throws CorimException {

@@ -63,7 +63,11 @@ public final class CorimEndorsements {
     private CorimEndorsements() {
     }
 
-    /** {@link #referenceValues(List, Predicate)} of every environment. */
+    /**
+     * {@link #referenceValues(List, Predicate)} of every environment.
+     *
+     * @throws CorimException UNSUPPORTED for a measurement the SDK's reference values cannot express
+     */
     public static ReferenceValues referenceValues(List<Corim> corims) throws CorimException {
         return referenceValues(corims, e -> true);
     }
