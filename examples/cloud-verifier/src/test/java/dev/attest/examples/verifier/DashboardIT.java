@@ -104,7 +104,8 @@ class DashboardIT {
             }
             String spki = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
                     .digest(certificate(dir.resolve("state/tls.p12")).getPublicKey().getEncoded()));
-            String dom = chromium(dir, spki, "--dump-dom", base + "/");
+            String page = base + "/#viewer=" + service.viewerToken();
+            String dom = chromium(dir, spki, "--dump-dom", page);
             assertTrue(dom.contains("data-device=\"gw-good\""), dom);
             String goodRow = row(dom, "gw-good");
             String badRow = row(dom, "gw-tampered");
@@ -114,9 +115,15 @@ class DashboardIT {
             assertTrue(badRow.contains("reference.digest /etc/app.conf"), badRow);
             Path png = Path.of("target", "dashboard.png").toAbsolutePath();
             Files.deleteIfExists(png);
-            chromium(dir, spki, "--screenshot=" + png, "--window-size=1280,480", base + "/");
+            chromium(dir, spki, "--screenshot=" + png, "--window-size=1280,480", page);
             assertTrue(Files.size(png) > 10_000, "screenshot written");
             System.out.println("dashboard screenshot: " + png);
+            // Without the viewer token, or with the admin token, the page shows no device.
+            for (String address : List.of(base + "/", base + "/#viewer=" + service.adminToken())) {
+                String locked = chromium(dir, spki, "--dump-dom", address);
+                assertTrue(locked.contains("id=\"locked\""), locked);
+                assertTrue(!locked.contains("gw-good") && !locked.contains("gw-tampered"), locked);
+            }
         }
     }
 
