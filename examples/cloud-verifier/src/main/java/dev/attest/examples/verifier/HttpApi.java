@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -28,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <li>devices: {@code POST /v1/challenge}, {@code POST /v1/evidence} (the evidence is
  *     authenticated by its signature with the enrolled key);
  * <li>viewers, with the viewer token ({@code Authorization: Bearer}): {@code GET /v1/devices},
- *     {@code GET /v1/devices/{id}} (fleet status, findings, history);
+ *     {@code GET /v1/devices/{id}} (fleet status, findings, history), {@code GET /metrics}
+ *     (Prometheus text format: {@code attest_appraisals_total} by status,
+ *     {@code attest_appraisal_seconds} histogram, {@code attest_store_errors_total});
  * <li>the administrator, with the admin token: {@code POST /v1/devices} (enrolment); the admin
  *     token does not read, the viewer token does not enrol;
  * <li>anyone: {@code GET /healthz} (the process serves), {@code GET /readyz} (503 while the
@@ -57,6 +63,12 @@ final class HttpApi implements AutoCloseable {
     private final byte[] viewerToken;
     private final Readiness readiness;
     private final Clock clock;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer appraisalTime = Timer.builder("attest.appraisal")
+            .description("Time to appraise one evidence and sign its result").publishPercentileHistogram()
+            .register(metrics);
+    private final Counter storeErrors = Counter.builder("attest.store.errors")
+            .description("Requests refused with 503 because the database failed").register(metrics);
 
     /** Whether the service can do its work now (its database answers). */
     @FunctionalInterface
@@ -95,6 +107,10 @@ final class HttpApi implements AutoCloseable {
         server.createContext("/v1/challenge", ex -> handle(ex, this::challenge));
         server.createContext("/v1/evidence", ex -> handle(ex, this::evidence));
         server.createContext("/v1/devices", ex -> handle(ex, this::devices));
+        for (String status : List.of("affirming", "warning", "contraindicated", "none")) {
+            appraisals(status);
+        }
+        server.createContext("/metrics", ex -> handle(ex, this::metrics));
         server.createContext("/healthz", ex -> handle(ex, this::healthz));
         server.createContext("/readyz", ex -> handle(ex, this::readyz));
         server.createContext("/", ex -> handle(ex, this::dashboard));
@@ -134,6 +150,7 @@ final class HttpApi implements AutoCloseable {
             // The database is down or failing: nothing was accepted; the client retries later.
             LOG.warn("{} {}: database unavailable ({})", ex.getRequestMethod(), ex.getRequestURI().getPath(),
                     e instanceof java.sql.SQLException q ? "SQLState " + q.getSQLState() : e.getMessage());
+            storeErrors.increment();
             ex.getResponseHeaders().set("Retry-After", "2");
             send(ex, 503, "application/json", error("database unavailable, retry later"));
         } catch (Exception e) {
@@ -227,7 +244,14 @@ final class HttpApi implements AutoCloseable {
                 throw new HttpError(409, "challenge unknown, expired, already answered, or for another device");
             }
         }
+        long start = System.nanoTime();
         Appraiser.Appraisal a = appraiser.appraise(evidence, expected);
+        long nanos = System.nanoTime() - start;
+        appraisalTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        appraisals(a.status()).increment();
+        LOG.atInfo().addKeyValue("device", a.device().isEmpty() ? "unknown" : a.device())
+                .addKeyValue("status", a.status()).addKeyValue("sequence", a.sequence())
+                .addKeyValue("ms", nanos / 1_000_000).log("appraisal");
         if (directory.device(a.device()).isPresent()) {
             directory.record(new DeviceDirectory.Result(a.device(), clock.instant(), a.status(), a.trustVectorJson(),
                     a.findingsJson(), a.sequence()));
@@ -298,6 +322,17 @@ final class HttpApi implements AutoCloseable {
         o.set("trustVector", JSON.readTree(r.trustVectorJson()));
         o.set("findings", JSON.readTree(r.findingsJson()));
         return o;
+    }
+
+    private Counter appraisals(String status) {
+        return Counter.builder("attest.appraisals").description("Appraisals by their result's status")
+                .tag("status", status).register(metrics);
+    }
+
+    private void metrics(HttpExchange ex) throws Exception {
+        method(ex, "GET");
+        requireBearer(ex, viewerToken, "metrics need the viewer token");
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
     }
 
     private void healthz(HttpExchange ex) throws Exception {

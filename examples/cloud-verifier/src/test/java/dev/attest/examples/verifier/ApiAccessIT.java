@@ -79,6 +79,25 @@ class ApiAccessIT {
             assertError(send(http, HttpRequest.newBuilder(base.resolve("/v1/devices/unknown")).GET(), Optional.of(viewer)),
                     404, "unknown device");
 
+            // Metrics: the viewer token too; the one appraisal counted under its status and timed.
+            for (Optional<String> token : List.of(Optional.<String>empty(), Optional.of(wrong), Optional.of(admin))) {
+                assertUnauthorized(send(http, HttpRequest.newBuilder(base.resolve("/metrics")).GET(), token));
+            }
+            HttpResponse<String> metrics = send(http, HttpRequest.newBuilder(base.resolve("/metrics")).GET(),
+                    Optional.of(viewer));
+            assertEquals(200, metrics.statusCode(), metrics.body());
+            String status = JSON.readTree(one.body()).get("history").get(0).get("status").asText();
+            List<String> lines = metrics.body().lines().toList();
+            for (String s : List.of("affirming", "warning", "contraindicated", "none")) {
+                assertTrue(lines.contains("attest_appraisals_total{status=\"" + s + "\"} " + (s.equals(status) ? "1.0" : "0.0")),
+                        s + " in " + metrics.body());
+            }
+            assertTrue(lines.contains("attest_appraisal_seconds_count 1"), metrics.body());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("attest_appraisal_seconds_bucket{le=\"+Inf\"} 1")),
+                    metrics.body());
+            assertTrue(lines.contains("attest_store_errors_total 0.0"), metrics.body());
+            assertFalse(metrics.body().contains(viewer) || metrics.body().contains(admin));
+
             // Public: liveness, readiness, and the dashboard's page, which holds no fleet data.
             HttpResponse<String> health = send(http, HttpRequest.newBuilder(base.resolve("/healthz")).GET(), Optional.empty());
             assertEquals(200, health.statusCode());
