@@ -102,7 +102,7 @@ public final class AgentMain {
         }
         DeviceAgent agent = new DeviceAgent(log, queue,
                 new EatEvidenceSigner(key, "attest-device-agent", "0.1.0", Clock.systemUTC()),
-                new VerifierClient(c.verifier(), tls, c.deviceId()), sb);
+                new VerifierClient(c.verifiers(), tls, c.deviceId()), sb);
         agent.start();
         return agent;
     }
