@@ -50,8 +50,11 @@ import javax.sql.DataSource;
  * is, from no state, one {@code INSERT} (a primary-key violation: another replica stored one
  * first), else one {@code UPDATE ... WHERE device = ? AND appraiser = ? AND state = ?}, the
  * database comparing the stored bytes with the expected ones. Expired nonces are deleted every
- * {@value #PURGE_EVERY} uses and by {@link #purgeExpiredNonces()}. All statements run in
- * auto-commit mode; no transaction spans more than one statement except the schema migration.
+ * {@value #PURGE_EVERY} uses and by {@link #purgeExpiredNonces()}. Concurrent
+ * {@link #compareAndSet} calls are group-committed (see there): on PostgreSQL one statement for
+ * the group, elsewhere one transaction of one statement per swap; every other statement runs in
+ * auto-commit mode, and no other transaction spans more than one statement except the schema
+ * migration.
  *
  * <p>Database failures throw {@link StateStoreException} ({@code UNAVAILABLE}). The store never
  * logs or prints the JDBC URL or credentials.
