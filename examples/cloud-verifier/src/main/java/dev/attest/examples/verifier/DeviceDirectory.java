@@ -27,7 +27,7 @@ final class DeviceDirectory implements AutoCloseable {
 
     /** One appraisal of one device. */
     record Result(String device, Instant time, String status, String trustVectorJson, String findingsJson,
-            long sequence) {
+            long sequence, String ear) {
     }
 
     private final HikariDataSource pool;
@@ -47,6 +47,9 @@ final class DeviceDirectory implements AutoCloseable {
                     + "at TIMESTAMP NOT NULL, status VARCHAR(32) NOT NULL, trust_vector VARCHAR(4096) NOT NULL, "
                     + "findings VARCHAR(1048576) NOT NULL, sequence BIGINT NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS attest_results_device ON attest_results (device, at)");
+            // The signed EAR of each appraisal, for the dashboard's history (added later: older
+            // databases get the column, their earlier rows without an EAR).
+            s.execute("ALTER TABLE attest_results ADD COLUMN IF NOT EXISTS ear VARCHAR(1048576)");
         }
     }
 
@@ -82,13 +85,14 @@ final class DeviceDirectory implements AutoCloseable {
 
     void record(Result res) throws SQLException {
         try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("INSERT INTO attest_results "
-                + "(device, at, status, trust_vector, findings, sequence) VALUES (?, ?, ?, ?, ?, ?)")) {
+                + "(device, at, status, trust_vector, findings, sequence, ear) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             p.setString(1, res.device());
             p.setTimestamp(2, Timestamp.from(res.time()));
             p.setString(3, res.status());
             p.setString(4, res.trustVectorJson());
             p.setString(5, res.findingsJson());
             p.setLong(6, res.sequence());
+            p.setString(7, res.ear());
             p.executeUpdate();
         }
     }
@@ -96,14 +100,14 @@ final class DeviceDirectory implements AutoCloseable {
     /** The newest {@code limit} results of a device, newest first. */
     List<Result> history(String device, int limit) throws SQLException {
         List<Result> out = new ArrayList<>();
-        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT device, at, status, trust_vector, findings, sequence "
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT device, at, status, trust_vector, findings, sequence, ear "
                 + "FROM attest_results WHERE device = ? ORDER BY at DESC, sequence DESC LIMIT ?")) {
             p.setString(1, device);
             p.setInt(2, limit);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     out.add(new Result(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3), r.getString(4),
-                            r.getString(5), r.getLong(6)));
+                            r.getString(5), r.getLong(6), r.getString(7) == null ? "" : r.getString(7)));
                 }
             }
         }

@@ -254,7 +254,7 @@ final class HttpApi implements AutoCloseable {
                 .addKeyValue("ms", nanos / 1_000_000).log("appraisal");
         if (directory.device(a.device()).isPresent()) {
             directory.record(new DeviceDirectory.Result(a.device(), clock.instant(), a.status(), a.trustVectorJson(),
-                    a.findingsJson(), a.sequence()));
+                    a.findingsJson(), a.sequence(), a.ear()));
         }
         send(ex, 200, "application/jwt", a.ear().getBytes(StandardCharsets.US_ASCII));
     }
@@ -318,7 +318,7 @@ final class HttpApi implements AutoCloseable {
 
     private static ObjectNode result(DeviceDirectory.Result r) throws IOException {
         ObjectNode o = JSON.createObjectNode().put("time", r.time().toString()).put("status", r.status())
-                .put("sequence", r.sequence());
+                .put("sequence", r.sequence()).put("ear", r.ear());
         o.set("trustVector", JSON.readTree(r.trustVectorJson()));
         o.set("findings", JSON.readTree(r.findingsJson()));
         return o;
