@@ -8,6 +8,7 @@ module dev.attest.verify {
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires transitive java.sql;
+    requires com.zaxxer.hikari;
 
     exports dev.attest.verify;
     exports dev.attest.verify.ear;

@@ -16,6 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -179,5 +184,105 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         clock.advance(Duration.ofMinutes(11));
         List<Boolean> won = race(i -> s.useNonce("dev-1", n, Duration.ofMinutes(10)));
         assertEquals(1, won.stream().filter(b -> b).count(), won.toString());
+    }
+
+    /**
+     * Holds the store's committer in a swap of {@code blocker} whose row {@code lock} has locked
+     * (the caller then queues more swaps behind it); returns that swap's outcome.
+     */
+    static Future<Boolean> holdCommitter(JdbcDeviceStateStore s, Connection lock, ExecutorService threads,
+            DeviceState a0, DeviceState a1) throws Exception {
+        lock.setAutoCommit(false);
+        try (Statement q = lock.createStatement()) {
+            q.executeQuery("SELECT log_sequence FROM attest_device_state WHERE device = 'blocker' FOR UPDATE").close();
+        }
+        Future<Boolean> blocked = threads.submit(() -> s.compareAndSet("blocker", Optional.of(a0), a1));
+        awaitTrue(() -> s.committing() && s.queuedSwaps() == 0);
+        return blocked;
+    }
+
+    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 20 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void conflictingRowsInAGroupCommitFailOnlyTheirOwnSwaps() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        DeviceState a0 = state(1, "boot-1", T0);
+        DeviceState a1 = state(2, "boot-1", T0.plusSeconds(1));
+        for (String d : List.of("blocker", "dev-1", "dev-2", "dev-3")) {
+            assertTrue(s.compareAndSet(d, Optional.empty(), a0));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(5);
+        try (Connection lock = DriverManager.getConnection(url)) {
+            Future<Boolean> blocked = holdCommitter(s, lock, threads, a0, a1);
+            List<Future<Boolean>> group = new ArrayList<>();
+            group.add(threads.submit(() -> s.compareAndSet("dev-1", Optional.of(a0), a1)));
+            // Stale expectation: the row holds a0.
+            group.add(threads.submit(() -> s.compareAndSet("dev-2", Optional.of(state(0, "boot-1", T0)), a1)));
+            // Insert of a device that has a state already.
+            group.add(threads.submit(() -> s.compareAndSet("dev-3", Optional.empty(), a1)));
+            group.add(threads.submit(() -> s.compareAndSet("dev-4", Optional.empty(), a1)));
+            awaitTrue(() -> s.queuedSwaps() == 4);
+            long before = s.groupCommits();
+            lock.rollback();
+            assertTrue(blocked.get(20, TimeUnit.SECONDS));
+            List<Boolean> outcomes = new ArrayList<>();
+            for (Future<Boolean> f : group) {
+                outcomes.add(f.get(20, TimeUnit.SECONDS));
+            }
+            assertEquals(List.of(true, false, false, true), outcomes);
+            // PostgreSQL reports the conflicting insert as 0 rows, so the four went in one
+            // transaction; H2 raises it as an error, the group is rolled back and each swap
+            // retried on its own, with the same outcomes.
+            assertEquals(before + (s.toString().contains("PostgreSQL") ? 1 : 0), s.groupCommits());
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(Optional.of(a1), s.get("dev-1"));
+        assertEquals(Optional.of(a0), s.get("dev-2"));
+        assertEquals(Optional.of(a0), s.get("dev-3"));
+        assertEquals(Optional.of(a1), s.get("dev-4"));
+        assertEquals(Optional.of(a1), s.get("blocker"));
+    }
+
+    @Test
+    void aGroupCommitsItsSwapsTogether() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        DeviceState a0 = state(1, "boot-1", T0);
+        DeviceState a1 = state(2, "boot-1", T0.plusSeconds(1));
+        assertTrue(s.compareAndSet("blocker", Optional.empty(), a0));
+        ExecutorService threads = Executors.newFixedThreadPool(10);
+        try (Connection lock = DriverManager.getConnection(url)) {
+            Future<Boolean> blocked = holdCommitter(s, lock, threads, a0, a1);
+            List<Future<Boolean>> group = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String d = "dev-" + i;
+                group.add(threads.submit(() -> s.compareAndSet(d, Optional.empty(), a0)));
+            }
+            // The same device twice: only one of the two inserts may win, in any order.
+            awaitTrue(() -> s.queuedSwaps() == 8);
+            Future<Boolean> again = threads.submit(() -> s.compareAndSet("dev-0", Optional.empty(), a1));
+            awaitTrue(() -> s.queuedSwaps() == 9);
+            long before = s.groupCommits();
+            lock.rollback();
+            assertTrue(blocked.get(20, TimeUnit.SECONDS));
+            for (Future<Boolean> f : group) {
+                assertTrue(f.get(20, TimeUnit.SECONDS));
+            }
+            assertFalse(again.get(20, TimeUnit.SECONDS));
+            assertEquals(before + 1, s.groupCommits());
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(Optional.of(a0), s.get("dev-0"));
     }
 }

@@ -1,8 +1,23 @@
 package dev.attest.verify;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,5 +49,74 @@ class JdbcDeviceStateStoreIT extends JdbcDeviceStateStoreContract {
     void reallyPostgres() {
         JdbcDeviceStateStore s = (JdbcDeviceStateStore) store();
         assertTrue(s.toString().startsWith("JdbcDeviceStateStore[PostgreSQL 1"), s.toString());
+    }
+
+    /**
+     * A group commit that fails after some of its rows were written (the server ends its
+     * connection while it waits for a row lock) fails every swap in it with a store error and
+     * leaves every row as it was; the store goes on afterwards on a fresh connection.
+     */
+    @Test
+    void aFailedGroupCommitFailsEveryWaiterAndChangesNothing() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        DeviceState a0 = state(1, "boot-1", T0);
+        DeviceState a1 = state(2, "boot-1", T0.plusSeconds(1));
+        List<String> devices = List.of("dev-1", "dev-2", "dev-3", "dev-4");
+        for (String d : List.of("blocker", "dev-1", "dev-2", "dev-3", "dev-4")) {
+            assertTrue(s.compareAndSet(d, Optional.empty(), a0));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(5);
+        try (Connection lock = DriverManager.getConnection(url); Connection rowLock = DriverManager.getConnection(url);
+                Statement q = rowLock.createStatement()) {
+            rowLock.setAutoCommit(false);
+            q.executeQuery("SELECT log_sequence FROM attest_device_state WHERE device = 'dev-3' FOR UPDATE").close();
+            int rowLockPid = pid(rowLock);
+            Future<Boolean> blocked = holdCommitter(s, lock, threads, a0, a1);
+            List<Future<Boolean>> group = new ArrayList<>();
+            for (String d : devices) {
+                group.add(threads.submit(() -> s.compareAndSet(d, Optional.of(a0), a1)));
+            }
+            awaitTrue(() -> s.queuedSwaps() == 4);
+            lock.rollback();
+            assertTrue(blocked.get(20, TimeUnit.SECONDS));
+            // The group has updated dev-1 and dev-2 and waits for dev-3: end its connection.
+            int[] waiter = {0};
+            awaitTrue(() -> (waiter[0] = blockedBy(url, rowLockPid)) != 0);
+            try (Connection admin = DriverManager.getConnection(url); Statement k = admin.createStatement()) {
+                k.executeQuery("SELECT pg_terminate_backend(" + waiter[0] + ")").close();
+            }
+            for (Future<Boolean> f : group) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
+                StateStoreException cause = assertInstanceOf(StateStoreException.class, e.getCause());
+                assertEquals(StateStoreException.Reason.UNAVAILABLE, cause.reason());
+            }
+            rowLock.rollback();
+        } finally {
+            threads.shutdownNow();
+        }
+        for (String d : devices) {
+            assertEquals(Optional.of(a0), s.get(d), d);
+        }
+        assertTrue(s.compareAndSet("dev-1", Optional.of(a0), a1));
+        assertEquals(Optional.of(a1), s.get("dev-1"));
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    /** The backend waiting for a lock {@code pid} holds, or 0. */
+    private static int blockedBy(String url, int pid) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE " + pid
+                        + " = ANY(pg_blocking_pids(pid))")) {
+            return r.next() ? r.getInt(1) : 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.attest.examples.verifier;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,7 +17,8 @@ import java.util.Optional;
  * The service's own records, in any JDBC database (H2 file mode by default, PostgreSQL by URL):
  * enrolled devices with their verification key, and the history of appraisal results. The
  * verifier's replay and continuity state lives in attest-verify's DeviceStateStore, not here.
- * The schema is created on first use; the SQL is the subset H2 and PostgreSQL share.
+ * The schema is created on first use; the SQL is the subset H2 and PostgreSQL share. Connections
+ * come from a HikariCP pool, so a database that restarts is used again once it is back.
  */
 final class DeviceDirectory implements AutoCloseable {
     /** An enrolled device. */
@@ -25,25 +27,34 @@ final class DeviceDirectory implements AutoCloseable {
 
     /** One appraisal of one device. */
     record Result(String device, Instant time, String status, String trustVectorJson, String findingsJson,
-            long sequence) {
+            long sequence, String ear) {
     }
 
-    private final Connection db;
+    private final HikariDataSource pool;
 
     DeviceDirectory(String jdbcUrl) throws SQLException {
-        this.db = DriverManager.getConnection(jdbcUrl);
-        try (Statement s = db.createStatement()) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setPoolName("attest-directory");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(3_000);
+        this.pool = new HikariDataSource(config);
+        try (Connection db = pool.getConnection(); Statement s = db.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS attest_devices (id VARCHAR(256) PRIMARY KEY, "
                     + "key_pem VARCHAR(16384) NOT NULL, enrolled TIMESTAMP NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS attest_results (device VARCHAR(256) NOT NULL, "
                     + "at TIMESTAMP NOT NULL, status VARCHAR(32) NOT NULL, trust_vector VARCHAR(4096) NOT NULL, "
                     + "findings VARCHAR(1048576) NOT NULL, sequence BIGINT NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS attest_results_device ON attest_results (device, at)");
+            // The signed EAR of each appraisal, for the dashboard's history (added later: older
+            // databases get the column, their earlier rows without an EAR).
+            s.execute("ALTER TABLE attest_results ADD COLUMN IF NOT EXISTS ear VARCHAR(1048576)");
         }
     }
 
-    synchronized void enrol(String id, String keyPem, Instant at) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO attest_devices (id, key_pem, enrolled) VALUES (?, ?, ?)")) {
+    void enrol(String id, String keyPem, Instant at) throws SQLException {
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("INSERT INTO attest_devices (id, key_pem, enrolled) VALUES (?, ?, ?)")) {
             p.setString(1, id);
             p.setString(2, keyPem);
             p.setTimestamp(3, Timestamp.from(at));
@@ -51,8 +62,8 @@ final class DeviceDirectory implements AutoCloseable {
         }
     }
 
-    synchronized Optional<Device> device(String id) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("SELECT id, key_pem, enrolled FROM attest_devices WHERE id = ?")) {
+    Optional<Device> device(String id) throws SQLException {
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT id, key_pem, enrolled FROM attest_devices WHERE id = ?")) {
             p.setString(1, id);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant()))
@@ -61,9 +72,9 @@ final class DeviceDirectory implements AutoCloseable {
         }
     }
 
-    synchronized List<Device> devices() throws SQLException {
+    List<Device> devices() throws SQLException {
         List<Device> out = new ArrayList<>();
-        try (Statement s = db.createStatement();
+        try (Connection db = pool.getConnection(); Statement s = db.createStatement();
                 ResultSet r = s.executeQuery("SELECT id, key_pem, enrolled FROM attest_devices ORDER BY id")) {
             while (r.next()) {
                 out.add(new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant()));
@@ -72,30 +83,31 @@ final class DeviceDirectory implements AutoCloseable {
         return out;
     }
 
-    synchronized void record(Result res) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO attest_results "
-                + "(device, at, status, trust_vector, findings, sequence) VALUES (?, ?, ?, ?, ?, ?)")) {
+    void record(Result res) throws SQLException {
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("INSERT INTO attest_results "
+                + "(device, at, status, trust_vector, findings, sequence, ear) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             p.setString(1, res.device());
             p.setTimestamp(2, Timestamp.from(res.time()));
             p.setString(3, res.status());
             p.setString(4, res.trustVectorJson());
             p.setString(5, res.findingsJson());
             p.setLong(6, res.sequence());
+            p.setString(7, res.ear());
             p.executeUpdate();
         }
     }
 
     /** The newest {@code limit} results of a device, newest first. */
-    synchronized List<Result> history(String device, int limit) throws SQLException {
+    List<Result> history(String device, int limit) throws SQLException {
         List<Result> out = new ArrayList<>();
-        try (PreparedStatement p = db.prepareStatement("SELECT device, at, status, trust_vector, findings, sequence "
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT device, at, status, trust_vector, findings, sequence, ear "
                 + "FROM attest_results WHERE device = ? ORDER BY at DESC, sequence DESC LIMIT ?")) {
             p.setString(1, device);
             p.setInt(2, limit);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     out.add(new Result(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3), r.getString(4),
-                            r.getString(5), r.getLong(6)));
+                            r.getString(5), r.getLong(6), r.getString(7) == null ? "" : r.getString(7)));
                 }
             }
         }
@@ -103,7 +115,16 @@ final class DeviceDirectory implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws SQLException {
-        db.close();
+    public void close() {
+        pool.close();
+    }
+
+    /** Whether the database answers now. */
+    boolean reachable() {
+        try (Connection db = pool.getConnection()) {
+            return db.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 }

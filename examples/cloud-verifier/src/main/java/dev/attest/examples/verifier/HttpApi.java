@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -23,10 +27,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service's HTTPS API and dashboard:
- * {@code POST /v1/challenge}, {@code POST /v1/evidence}, {@code GET /v1/devices},
- * {@code GET /v1/devices/{id}}, {@code POST /v1/devices} (enrolment, admin token), {@code GET /}.
- * Request bodies are bounded; every error is a JSON object with one {@code error} line.
+ * The service's HTTPS API and dashboard. Who may call what:
+ * <ul>
+ * <li>devices: {@code POST /v1/challenge}, {@code POST /v1/evidence} (the evidence is
+ *     authenticated by its signature with the enrolled key);
+ * <li>viewers, with the viewer token ({@code Authorization: Bearer}): {@code GET /v1/devices},
+ *     {@code GET /v1/devices/{id}} (fleet status, findings, history), {@code GET /metrics}
+ *     (Prometheus text format: {@code attest_appraisals_total} by status,
+ *     {@code attest_appraisal_seconds} histogram, {@code attest_store_errors_total});
+ * <li>the administrator, with the admin token: {@code POST /v1/devices} (enrolment); the admin
+ *     token does not read, the viewer token does not enrol;
+ * <li>anyone: {@code GET /healthz} (the process serves), {@code GET /readyz} (503 while the
+ *     database is unreachable), {@code GET /} (the dashboard's page, which holds no fleet data:
+ *     its script reads the data with the viewer token given in the address's fragment,
+ *     {@code /#viewer=TOKEN}, which browsers never send to the server).
+ * </ul>
+ * Tokens are compared in constant time (their SHA-256 digests, so neither content nor length
+ * leaks) and never logged. Request bodies are bounded; every error is a JSON object with one
+ * {@code error} line.
  */
 final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -42,7 +60,21 @@ final class HttpApi implements AutoCloseable {
     private final Appraiser appraiser;
     private final Enroller enroller;
     private final byte[] adminToken;
+    private final byte[] viewerToken;
+    private final Readiness readiness;
     private final Clock clock;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer appraisalTime = Timer.builder("attest.appraisal")
+            .description("Time to appraise one evidence and sign its result").publishPercentileHistogram()
+            .register(metrics);
+    private final Counter storeErrors = Counter.builder("attest.store.errors")
+            .description("Requests refused with 503 because the database failed").register(metrics);
+
+    /** Whether the service can do its work now (its database answers). */
+    @FunctionalInterface
+    interface Readiness {
+        boolean ready();
+    }
 
     /** Checks and stores an enrolment (key format is the verifier's business). */
     @FunctionalInterface
@@ -51,12 +83,18 @@ final class HttpApi implements AutoCloseable {
     }
 
     HttpApi(InetSocketAddress bind, SSLContext tls, DeviceDirectory directory, NonceIssuer nonces,
-            Appraiser appraiser, Enroller enroller, String adminToken, Clock clock) throws IOException {
+            Appraiser appraiser, Enroller enroller, String adminToken, String viewerToken, Readiness readiness,
+            Clock clock) throws IOException {
+        if (adminToken.isEmpty() || viewerToken.isEmpty() || adminToken.equals(viewerToken)) {
+            throw new IllegalArgumentException("the admin and viewer tokens must be set and differ");
+        }
         this.directory = directory;
         this.nonces = nonces;
         this.appraiser = appraiser;
         this.enroller = enroller;
-        this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+        this.adminToken = sha256(adminToken.getBytes(StandardCharsets.UTF_8));
+        this.viewerToken = sha256(viewerToken.getBytes(StandardCharsets.UTF_8));
+        this.readiness = readiness;
         this.clock = clock;
         this.server = HttpsServer.create(bind, 64);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
@@ -69,6 +107,12 @@ final class HttpApi implements AutoCloseable {
         server.createContext("/v1/challenge", ex -> handle(ex, this::challenge));
         server.createContext("/v1/evidence", ex -> handle(ex, this::evidence));
         server.createContext("/v1/devices", ex -> handle(ex, this::devices));
+        for (String status : List.of("affirming", "warning", "contraindicated", "none")) {
+            appraisals(status);
+        }
+        server.createContext("/metrics", ex -> handle(ex, this::metrics));
+        server.createContext("/healthz", ex -> handle(ex, this::healthz));
+        server.createContext("/readyz", ex -> handle(ex, this::readyz));
         server.createContext("/", ex -> handle(ex, this::dashboard));
         server.start();
     }
@@ -97,13 +141,45 @@ final class HttpApi implements AutoCloseable {
             route.serve(ex);
         } catch (HttpError e) {
             send(ex, e.status, "application/json", error(e.getMessage()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's message quotes the input: the reply names only the kind of error.
+            send(ex, 400, "application/json", error("malformed JSON"));
         } catch (IllegalArgumentException e) {
             send(ex, 400, "application/json", error(e.getMessage()));
+        } catch (dev.attest.verify.StateStoreException | java.sql.SQLException e) {
+            // The database is down or failing: nothing was accepted; the client retries later.
+            LOG.warn("{} {}: database unavailable ({})", ex.getRequestMethod(), ex.getRequestURI().getPath(),
+                    e instanceof java.sql.SQLException q ? "SQLState " + q.getSQLState() : e.getMessage());
+            storeErrors.increment();
+            ex.getResponseHeaders().set("Retry-After", "2");
+            send(ex, 503, "application/json", error("database unavailable, retry later"));
         } catch (Exception e) {
             LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
             send(ex, 500, "application/json", error("internal error"));
         } finally {
             ex.close();
+        }
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * Requires {@code Authorization: Bearer <token>} with {@code token} (its SHA-256); compares
+     * digests in constant time, so neither the token's bytes nor its length leak by timing.
+     */
+    private static void requireBearer(HttpExchange ex, byte[] tokenSha256, String what) throws HttpError {
+        String auth = Optional.ofNullable(ex.getRequestHeaders().getFirst("Authorization")).orElse("");
+        boolean bearer = auth.regionMatches(true, 0, "Bearer ", 0, 7);
+        byte[] presented = sha256((bearer ? auth.substring(7).trim() : "").getBytes(StandardCharsets.UTF_8));
+        if (!MessageDigest.isEqual(presented, tokenSha256) || !bearer) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"attest\"");
+            throw new HttpError(401, what);
         }
     }
 
@@ -168,10 +244,17 @@ final class HttpApi implements AutoCloseable {
                 throw new HttpError(409, "challenge unknown, expired, already answered, or for another device");
             }
         }
+        long start = System.nanoTime();
         Appraiser.Appraisal a = appraiser.appraise(evidence, expected);
+        long nanos = System.nanoTime() - start;
+        appraisalTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        appraisals(a.status()).increment();
+        LOG.atInfo().addKeyValue("device", a.device().isEmpty() ? "unknown" : a.device())
+                .addKeyValue("status", a.status()).addKeyValue("sequence", a.sequence())
+                .addKeyValue("ms", nanos / 1_000_000).log("appraisal");
         if (directory.device(a.device()).isPresent()) {
             directory.record(new DeviceDirectory.Result(a.device(), clock.instant(), a.status(), a.trustVectorJson(),
-                    a.findingsJson(), a.sequence()));
+                    a.findingsJson(), a.sequence(), a.ear()));
         }
         send(ex, 200, "application/jwt", a.ear().getBytes(StandardCharsets.US_ASCII));
     }
@@ -183,6 +266,7 @@ final class HttpApi implements AutoCloseable {
             return;
         }
         method(ex, "GET");
+        requireBearer(ex, viewerToken, "reading the fleet needs the viewer token");
         if (path.equals("/v1/devices") || path.equals("/v1/devices/")) {
             ArrayNode list = JSON.createArrayNode();
             for (DeviceDirectory.Device d : directory.devices()) {
@@ -203,11 +287,7 @@ final class HttpApi implements AutoCloseable {
     }
 
     private void enrol(HttpExchange ex) throws Exception {
-        String auth = Optional.ofNullable(ex.getRequestHeaders().getFirst("Authorization")).orElse("");
-        byte[] presented = auth.startsWith("Bearer ") ? auth.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(presented, adminToken)) {
-            throw new HttpError(401, "enrolment needs the admin token");
-        }
+        requireBearer(ex, adminToken, "enrolment needs the admin token");
         JsonNode req = JSON.readTree(body(ex, MAX_JSON));
         String id = req == null ? "" : req.path("device").asText("");
         String key = req == null ? "" : req.path("key").asText("");
@@ -238,10 +318,34 @@ final class HttpApi implements AutoCloseable {
 
     private static ObjectNode result(DeviceDirectory.Result r) throws IOException {
         ObjectNode o = JSON.createObjectNode().put("time", r.time().toString()).put("status", r.status())
-                .put("sequence", r.sequence());
+                .put("sequence", r.sequence()).put("ear", r.ear());
         o.set("trustVector", JSON.readTree(r.trustVectorJson()));
         o.set("findings", JSON.readTree(r.findingsJson()));
         return o;
+    }
+
+    private Counter appraisals(String status) {
+        return Counter.builder("attest.appraisals").description("Appraisals by their result's status")
+                .tag("status", status).register(metrics);
+    }
+
+    private void metrics(HttpExchange ex) throws Exception {
+        method(ex, "GET");
+        requireBearer(ex, viewerToken, "metrics need the viewer token");
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void healthz(HttpExchange ex) throws Exception {
+        method(ex, "GET");
+        send(ex, 200, "application/json", "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void readyz(HttpExchange ex) throws Exception {
+        method(ex, "GET");
+        if (!readiness.ready()) {
+            throw new HttpError(503, "database unavailable");
+        }
+        send(ex, 200, "application/json", "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII));
     }
 
     private void dashboard(HttpExchange ex) throws Exception {

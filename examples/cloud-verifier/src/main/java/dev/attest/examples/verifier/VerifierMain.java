@@ -22,8 +22,10 @@ import java.util.Optional;
 /**
  * Runs the cloud verifier: {@code cloud-verifier --state DIR [--port 8443] [--bind 127.0.0.1]
  * [--jdbc URL] [--refs refs.json] [--policy policy.json] [--capture-first]}. Writes
- * {@code DIR/verifier.pin} (the TLS pin agents configure) and {@code DIR/admin.token} (the bearer
- * token for enrolment) and serves the API and the dashboard over HTTPS.
+ * {@code DIR/verifier.pin} (the TLS pin agents configure), {@code DIR/admin.token} (the bearer
+ * token for enrolment) and {@code DIR/viewer.token} (the bearer token that reads fleet status,
+ * findings and history, and opens the dashboard as {@code https://host:port/#viewer=TOKEN}), both
+ * readable by the owner only, and serves the API and the dashboard over HTTPS.
  */
 public final class VerifierMain {
     private VerifierMain() {
@@ -31,7 +33,7 @@ public final class VerifierMain {
 
     /** A running service. */
     record Running(HttpApi api, DeviceDirectory directory, JdbcDeviceStateStore store, AttestAppraiser appraiser,
-            String pin, String adminToken) implements AutoCloseable {
+            String pin, String adminToken, String viewerToken) implements AutoCloseable {
         int port() {
             return api.port();
         }
@@ -84,13 +86,8 @@ public final class VerifierMain {
             boolean captureFirst) throws Exception {
         Files.createDirectories(state);
         ServerTls tls = ServerTls.loadOrCreate(state);
-        Path tokenFile = state.resolve("admin.token");
-        if (!Files.exists(tokenFile)) {
-            byte[] t = new byte[24];
-            new SecureRandom().nextBytes(t);
-            Files.writeString(tokenFile, HexFormat.of().formatHex(t) + "\n");
-        }
-        String adminToken = Files.readString(tokenFile).trim();
+        String adminToken = token(state.resolve("admin.token"));
+        String viewerToken = token(state.resolve("viewer.token"));
         String url = jdbc.orElse("jdbc:h2:file:" + state.resolve("verifier").toAbsolutePath());
         DeviceDirectory directory = new DeviceDirectory(url);
         // Continuity state (last head per device, used nonces) in the same database, so a
@@ -115,7 +112,35 @@ public final class VerifierMain {
         for (DeviceDirectory.Device d : directory.devices()) {
             appraiser.enrol(d.id(), d.keyPem());
         }
-        HttpApi api = new HttpApi(bind, tls.context, directory, nonces, appraiser, appraiser::enrol, adminToken, clock);
-        return new Running(api, directory, store, appraiser, tls.pin, adminToken);
+        HttpApi api = new HttpApi(bind, tls.context, directory, nonces, appraiser, appraiser::enrol, adminToken,
+                viewerToken, () -> directory.reachable() && ready(store), clock);
+        return new Running(api, directory, store, appraiser, tls.pin, adminToken, viewerToken);
+    }
+
+    /** Whether the state database answers a query now. */
+    private static boolean ready(JdbcDeviceStateStore store) {
+        try {
+            store.schemaVersion();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The bearer token in {@code file}, created (random, 192 bits, owner-only) if absent. */
+    private static String token(Path file) throws java.io.IOException {
+        if (!Files.exists(file)) {
+            byte[] t = new byte[24];
+            new SecureRandom().nextBytes(t);
+            try {
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the state directory's own protection applies
+                Files.createFile(file);
+            }
+            Files.writeString(file, HexFormat.of().formatHex(t) + "\n");
+        }
+        return Files.readString(file).trim();
     }
 }

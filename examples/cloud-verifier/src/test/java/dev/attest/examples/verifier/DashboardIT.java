@@ -104,7 +104,8 @@ class DashboardIT {
             }
             String spki = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
                     .digest(certificate(dir.resolve("state/tls.p12")).getPublicKey().getEncoded()));
-            String dom = chromium(dir, spki, "--dump-dom", base + "/");
+            String page = base + "/#viewer=" + service.viewerToken();
+            String dom = chromium(dir, spki, "--dump-dom", page);
             assertTrue(dom.contains("data-device=\"gw-good\""), dom);
             String goodRow = row(dom, "gw-good");
             String badRow = row(dom, "gw-tampered");
@@ -112,11 +113,42 @@ class DashboardIT {
             assertTrue(goodRow.contains("instance-identity 2"), goodRow);
             assertTrue(badRow.contains("badge contraindicated"), badRow);
             assertTrue(badRow.contains("reference.digest /etc/app.conf"), badRow);
+            // The overview: counts by status, the latest contraindication.
+            assertTrue(dom.contains("id=\"count-affirming\">1<"), dom);
+            assertTrue(dom.contains("id=\"count-contraindicated\">1<"), dom);
+            assertTrue(dom.contains("id=\"count-stale\">0<"), dom);
+            String latest = dom.substring(dom.indexOf("id=\"contraindications\""));
+            assertTrue(latest.substring(0, latest.indexOf("</ul>")).contains("gw-tampered"), latest);
             Path png = Path.of("target", "dashboard.png").toAbsolutePath();
             Files.deleteIfExists(png);
-            chromium(dir, spki, "--screenshot=" + png, "--window-size=1280,480", base + "/");
+            chromium(dir, spki, "--screenshot=" + png, "--window-size=1280,900", page);
             assertTrue(Files.size(png) > 10_000, "screenshot written");
             System.out.println("dashboard screenshot: " + png);
+            // The tampered device's page: its history as a timeline, each appraisal with its
+            // findings and its signed EAR. A second evidence, with the file restored, first.
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(base.resolve("/v1/evidence"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(evidence(bad, "mode = production"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, again.statusCode(), again.body());
+            String devicePage = base + "/#viewer=" + service.viewerToken() + "&device=gw-tampered";
+            String deviceDom = chromium(dir, spki, "--dump-dom", devicePage);
+            assertTrue(deviceDom.contains("id=\"timeline\""), deviceDom);
+            assertEquals(2, deviceDom.split("class=\"point ").length - 1, deviceDom);
+            assertTrue(deviceDom.contains("class=\"point contraindicated\""), deviceDom);
+            assertEquals(2, deviceDom.split("<tr data-sequence=").length - 1, deviceDom);
+            assertTrue(deviceDom.contains("reference.digest /etc/app.conf"), deviceDom);
+            assertEquals(2, deviceDom.split("<summary>JWT</summary>").length - 1, deviceDom);
+            Path devicePng = Path.of("target", "dashboard-device.png").toAbsolutePath();
+            Files.deleteIfExists(devicePng);
+            chromium(dir, spki, "--screenshot=" + devicePng, "--window-size=1280,720", devicePage);
+            assertTrue(Files.size(devicePng) > 10_000, "device page screenshot written");
+            System.out.println("device page screenshot: " + devicePng);
+            // Without the viewer token, or with the admin token, the page shows no device.
+            for (String address : List.of(base + "/", base + "/#viewer=" + service.adminToken())) {
+                String locked = chromium(dir, spki, "--dump-dom", address);
+                assertTrue(locked.contains("id=\"locked\""), locked);
+                assertTrue(!locked.contains("gw-good") && !locked.contains("gw-tampered"), locked);
+            }
         }
     }
 

@@ -22,9 +22,9 @@ class DeviceDirectoryTest {
         Instant t = Instant.parse("2026-11-24T10:00:00Z");
         try (DeviceDirectory d = new DeviceDirectory(url)) {
             d.enrol("gw-1", "-----BEGIN PUBLIC KEY-----\nAAA\n-----END PUBLIC KEY-----\n", t);
-            d.record(new DeviceDirectory.Result("gw-1", t.plusSeconds(60), "affirming", "{}", "[]", 10));
+            d.record(new DeviceDirectory.Result("gw-1", t.plusSeconds(60), "affirming", "{}", "[]", 10, "eyJ.a.b"));
             d.record(new DeviceDirectory.Result("gw-1", t.plusSeconds(120), "contraindicated", "{\"executables\":96}",
-                    "[{\"check\":\"reference-digest\"}]", 20));
+                    "[{\"check\":\"reference-digest\"}]", 20, "eyJ.c.d"));
             assertThrows(SQLException.class, () -> d.enrol("gw-1", "other", t));
         }
         try (DeviceDirectory d = new DeviceDirectory(url)) {
@@ -33,6 +33,24 @@ class DeviceDirectoryTest {
             List<DeviceDirectory.Result> h = d.history("gw-1", 10);
             assertEquals(List.of("contraindicated", "affirming"), h.stream().map(DeviceDirectory.Result::status).toList());
             assertEquals(1, d.history("gw-1", 1).size());
+            assertEquals(List.of("eyJ.c.d", "eyJ.a.b"), h.stream().map(DeviceDirectory.Result::ear).toList());
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheEarColumnGetsIt() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("old");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE attest_results (device VARCHAR(256) NOT NULL, at TIMESTAMP NOT NULL, "
+                    + "status VARCHAR(32) NOT NULL, trust_vector VARCHAR(4096) NOT NULL, "
+                    + "findings VARCHAR(1048576) NOT NULL, sequence BIGINT NOT NULL)");
+            s.execute("INSERT INTO attest_results VALUES ('gw-1', TIMESTAMP '2026-11-24 10:00:00', 'affirming', '{}', "
+                    + "'[]', 5)");
+        }
+        try (DeviceDirectory d = new DeviceDirectory(url)) {
+            Instant t = Instant.parse("2026-11-24T11:00:00Z");
+            d.record(new DeviceDirectory.Result("gw-1", t, "warning", "{}", "[]", 6, "eyJ.e.f"));
+            assertEquals(List.of("eyJ.e.f", ""), d.history("gw-1", 10).stream().map(DeviceDirectory.Result::ear).toList());
         }
     }
 

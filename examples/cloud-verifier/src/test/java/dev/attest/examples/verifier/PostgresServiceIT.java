@@ -58,7 +58,8 @@ class PostgresServiceIT {
                 assertEquals(200, http.send(HttpRequest.newBuilder(uri.resolve("/v1/evidence"))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(token)).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode());
-                JsonNode d = json.readTree(http.send(HttpRequest.newBuilder(uri.resolve("/v1/devices/gw-pg")).build(),
+                JsonNode d = json.readTree(http.send(HttpRequest.newBuilder(uri.resolve("/v1/devices/gw-pg"))
+                        .header("Authorization", "Bearer " + one.viewerToken()).build(),
                         HttpResponse.BodyHandlers.ofString()).body());
                 assertEquals("affirming", d.get("history").get(0).get("status").asText(), d.toString());
             }
@@ -69,7 +70,8 @@ class PostgresServiceIT {
                 HttpClient http = HttpClient.newBuilder().sslContext(DashboardIT.trusting(dir.resolve("state/tls.p12"))).build();
                 http.send(HttpRequest.newBuilder(uri.resolve("/v1/evidence")).POST(HttpRequest.BodyPublishers.ofByteArray(token))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                JsonNode d = json.readTree(http.send(HttpRequest.newBuilder(uri.resolve("/v1/devices/gw-pg")).build(),
+                JsonNode d = json.readTree(http.send(HttpRequest.newBuilder(uri.resolve("/v1/devices/gw-pg"))
+                        .header("Authorization", "Bearer " + two.viewerToken()).build(),
                         HttpResponse.BodyHandlers.ofString()).body());
                 JsonNode newest = d.get("history").get(0);
                 assertEquals(2, d.get("history").size(), d.toString());

@@ -104,6 +104,7 @@ public final class Demo {
         String pin = m.group(2);
         out.println("   " + base + " (TLS pin " + pin.substring(0, 16) + "…)");
         String token = Files.readString(state.resolve("admin.token")).trim();
+        String viewer = Files.readString(state.resolve("viewer.token")).trim();
         HttpClient http = HttpClient.newBuilder().sslContext(PinnedTls.pinned(List.of(pin)))
                 .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -141,7 +142,7 @@ public final class Demo {
         int affirming = 0;
         Instant deadline = Instant.now().plusSeconds(60);
         while (affirming < 3) {
-            for (JsonNode r : newResults(http, base, lastSeen, agent, deadline)) {
+            for (JsonNode r : newResults(http, base, viewer, lastSeen, agent, deadline)) {
                 lastSeen = r.get("sequence").asLong();
                 out.println("   evidence up to #" + lastSeen + ": " + r.get("status").asText() + summary(r));
                 if (r.get("status").asText().equals("affirming")) {
@@ -157,7 +158,7 @@ public final class Demo {
         boolean caught = false;
         deadline = Instant.now().plusSeconds(30);
         while (!caught) {
-            for (JsonNode r : newResults(http, base, lastSeen, agent, deadline)) {
+            for (JsonNode r : newResults(http, base, viewer, lastSeen, agent, deadline)) {
                 lastSeen = r.get("sequence").asLong();
                 out.println("   evidence up to #" + lastSeen + ": " + r.get("status").asText() + summary(r));
                 for (JsonNode f : r.get("findings")) {
@@ -180,7 +181,7 @@ public final class Demo {
             boolean seen = false;
             deadline = Instant.now().plusSeconds(30);
             while (!seen) {
-                for (JsonNode r : newResults(http, base, lastSeen, agent, deadline)) {
+                for (JsonNode r : newResults(http, base, viewer, lastSeen, agent, deadline)) {
                     lastSeen = r.get("sequence").asLong();
                     out.println("   evidence up to #" + lastSeen + ": " + r.get("status").asText() + summary(r));
                     for (JsonNode f : r.get("findings")) {
@@ -192,8 +193,9 @@ public final class Demo {
                 }
             }
         }
+        // The viewer token rides in the fragment, which the browser keeps to itself.
         out.println("== done in " + Duration.between(started, Instant.now()).toSeconds() + " s. Dashboard (while the"
-                + " verifier runs): " + base + "   state and logs: " + dir);
+                + " verifier runs): " + base.resolve("/") + "#viewer=" + viewer + "   state and logs: " + dir);
         if (stay) {
             out.println("   verifier and agent keep running; open the dashboard (accept the self-signed"
                     + " certificate), press Enter to stop");
@@ -249,10 +251,11 @@ public final class Demo {
     }
 
     /** Results newer than {@code after}, oldest first; waits until there is one. */
-    List<JsonNode> newResults(HttpClient http, URI base, long after, Process agent, Instant deadline)
+    List<JsonNode> newResults(HttpClient http, URI base, String viewer, long after, Process agent, Instant deadline)
             throws IOException, InterruptedException {
         while (true) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + DEVICE)).GET().build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + DEVICE))
+                    .header("Authorization", "Bearer " + viewer).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             List<JsonNode> fresh = new ArrayList<>();
             if (r.statusCode() == 200) {

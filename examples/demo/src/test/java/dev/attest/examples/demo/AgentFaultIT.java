@@ -66,7 +66,8 @@ class AgentFaultIT {
             Process agent = h.java(dir.resolve("agent-1.log"), "dev.attest.examples.agent.AgentMain",
                     "--config", device.resolve("agent.properties").toString());
             List<JsonNode> results = new ArrayList<>();
-            long last = collect(h, http, base, -1, agent, 3, results);
+            String viewer = Files.readString(state.resolve("viewer.token")).trim();
+            long last = collect(h, http, base, viewer, -1, agent, 3, results);
 
             // The verifier goes away for about four periods and comes back on the same port and state.
             verifier.destroy();
@@ -76,7 +77,7 @@ class AgentFaultIT {
                     "--state", state.toString(), "--port", Integer.toString(base.getPort()), "--capture-first");
             Demo.awaitLine(dir.resolve("verifier-2.log"), STARTED, verifier2, java.time.Duration.ofSeconds(30));
             int before = results.size();
-            last = collect(h, http, base, last, agent, 5, results);
+            last = collect(h, http, base, viewer, last, agent, 5, results);
             assertTrue(results.size() - before >= 5);
 
             // The agent dies without warning and starts again.
@@ -84,7 +85,7 @@ class AgentFaultIT {
             agent.waitFor();
             Process agent2 = h.java(dir.resolve("agent-2.log"), "dev.attest.examples.agent.AgentMain",
                     "--config", device.resolve("agent.properties").toString());
-            collect(h, http, base, last, agent2, 3, results);
+            collect(h, http, base, viewer, last, agent2, 3, results);
 
             // The history: sequences strictly increase, and after the first capture every
             // appraisal is affirming with no continuity finding.
@@ -101,13 +102,14 @@ class AgentFaultIT {
     }
 
     /** Waits for {@code n} more results after sequence {@code after}, collecting them; returns the last sequence. */
-    private static long collect(Demo h, HttpClient http, URI base, long after, Process agent, int n, List<JsonNode> into)
+    private static long collect(Demo h, HttpClient http, URI base, String viewer, long after, Process agent, int n,
+            List<JsonNode> into)
             throws Exception {
         long last = after;
         int got = 0;
         Instant deadline = Instant.now().plusSeconds(60);
         while (got < n) {
-            for (JsonNode r : h.newResults(http, base, last, agent, deadline)) {
+            for (JsonNode r : h.newResults(http, base, viewer, last, agent, deadline)) {
                 into.add(r);
                 last = r.get("sequence").asLong();
                 got++;

@@ -24,5 +24,8 @@ class DemoIT {
         assertEquals(0, code, text);
         assertTrue(text.contains("affirming"), text);
         assertTrue(text.contains("-> reference.digest at " + dir.resolve("device/opt/app/app.conf").toAbsolutePath()), text);
+        // The dashboard's address carries the viewer token (in the fragment, never sent to the server).
+        String viewer = java.nio.file.Files.readString(dir.resolve("verifier/viewer.token")).trim();
+        assertTrue(text.contains("/#viewer=" + viewer + " "), text);
     }
 }

@@ -18,7 +18,7 @@ import java.util.Set;
  * device.id = gateway-17                 # the id the verifier enrolled
  * key = device.key.pem                   # PKCS#8 PEM signing key (relative to the file)
  * algorithm = ES256                      # ES256 | ES384 | ES512 | EDDSA | PS256
- * verifier.url = https://verifier:8443
+ * verifier.url = https://verifier:8443    # or several replicas, comma-separated: tried in order
  * verifier.pin = 3f1a...                 # SHA-256 of the verifier's SPKI, hex (or verifier.ca = ca.pem)
  * period = PT30S                         # ISO-8601 duration
  * files = /etc/os-release,/usr/bin/app   # measured with FileDigestCollector
@@ -28,7 +28,7 @@ import java.util.Set;
  * </pre>
  * Unknown keys are refused, so a typo cannot silently disable a setting.
  */
-record AgentConfig(String deviceId, Path key, String algorithm, URI verifier, List<String> pins, Optional<Path> ca,
+record AgentConfig(String deviceId, Path key, String algorithm, List<URI> verifiers, List<String> pins, Optional<Path> ca,
         Duration period, List<Path> files, boolean builtin, List<String> collectors, Path stateDir) {
     private static final Set<String> KEYS = Set.of("device.id", "key", "algorithm", "verifier.url", "verifier.pin",
             "verifier.ca", "period", "files", "builtin", "collectors", "state.dir");
@@ -61,7 +61,8 @@ record AgentConfig(String deviceId, Path key, String algorithm, URI verifier, Li
             throw new IllegalArgumentException(file + ": verifier.pin or verifier.ca is required (TLS is never trusted blindly)");
         }
         return new AgentConfig(required(p, "device.id", file), base.resolve(required(p, "key", file)),
-                p.getProperty("algorithm", "ES256"), URI.create(required(p, "verifier.url", file)), pins, ca,
+                p.getProperty("algorithm", "ES256"), java.util.Arrays.stream(required(p, "verifier.url", file).split(",")).map(String::trim)
+                        .filter(x -> !x.isEmpty()).map(URI::create).toList(), pins, ca,
                 Duration.parse(p.getProperty("period", "PT30S")), files,
                 Boolean.parseBoolean(p.getProperty("builtin", "true")),
                 java.util.Arrays.stream(p.getProperty("collectors", "").split(",")).map(String::trim)

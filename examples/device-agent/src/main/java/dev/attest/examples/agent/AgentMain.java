@@ -92,7 +92,7 @@ public final class AgentMain {
         }
         DeviceAgent agent = new DeviceAgent(attester, log,
                 EvidenceQueue.open(c.stateDir().resolve("queue"), 1000, 64L << 20),
-                new VerifierClient(c.verifier(), tls, c.deviceId()));
+                new VerifierClient(c.verifiers(), tls, c.deviceId()));
         agent.start();
         return agent;
     }

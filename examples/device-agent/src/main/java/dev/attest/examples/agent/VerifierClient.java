@@ -7,13 +7,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
  * The agent's only network peer: every connection is opened by the agent, over TLS with the
  * verifier's key pinned or its chain checked against a configured CA. The agent listens on no
- * port.
+ * port. Given several verifier URLs (replicas sharing one database), it keeps to the one that
+ * answered last and fails over to the next, in order, when a connection fails or a verifier
+ * answers 502, 503 or 504; a request fails only when every verifier failed it.
  */
 public final class VerifierClient {
     /** The EAT media type for a CWT (RFC 9711 §9.3). */
@@ -22,8 +25,10 @@ public final class VerifierClient {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final HttpClient http;
-    private final URI base;
+    private final List<URI> bases;
     private final String deviceId;
+    /** The verifier that answered last; where the next request starts. */
+    private volatile int current;
 
     /** What the verifier answered to a piece of evidence. */
     public record Delivery(int status, String body) {
@@ -34,10 +39,20 @@ public final class VerifierClient {
     }
 
     public VerifierClient(URI base, SSLContext tls, String deviceId) {
-        if (!"https".equals(base.getScheme())) {
-            throw new IllegalArgumentException("the verifier URL must be https");
+        this(List.of(base), tls, deviceId);
+    }
+
+    /** A client of the verifiers at {@code bases} (at least one, each https), tried in order. */
+    public VerifierClient(List<URI> bases, SSLContext tls, String deviceId) {
+        if (bases.isEmpty()) {
+            throw new IllegalArgumentException("at least one verifier URL is needed");
         }
-        this.base = base;
+        for (URI base : bases) {
+            if (!"https".equals(base.getScheme())) {
+                throw new IllegalArgumentException("the verifier URL must be https");
+            }
+        }
+        this.bases = List.copyOf(bases);
         this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
         this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -45,10 +60,12 @@ public final class VerifierClient {
 
     /** Asks the verifier for a fresh nonce. */
     public byte[] challenge() throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("/v1/challenge")).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", deviceId).toString())).build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        // The nonce must go back to the verifier that issued it: a challenge and its evidence
+        // are sent to the same one (send() starts where the last answer came from).
+        String body = JSON.createObjectNode().put("device", deviceId).toString();
+        HttpResponse<String> r = exchange(base -> HttpRequest.newBuilder(base.resolve("/v1/challenge"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (r.statusCode() != 200) {
             throw new IOException("challenge refused: HTTP " + r.statusCode() + " " + r.body());
         }
@@ -61,11 +78,38 @@ public final class VerifierClient {
 
     /** Sends one piece of evidence. */
     public Delivery send(byte[] evidence) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("/v1/evidence")).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", EAT_CWT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(evidence)).build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = exchange(base -> HttpRequest.newBuilder(base.resolve("/v1/evidence"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", EAT_CWT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(evidence)).build());
         return new Delivery(r.statusCode(), r.body());
+    }
+
+    /**
+     * Sends the request to the current verifier, then to each next one while the connection fails
+     * or the answer is 502, 503 or 504; the last failure if all failed.
+     */
+    private HttpResponse<String> exchange(java.util.function.Function<URI, HttpRequest> request)
+            throws IOException, InterruptedException {
+        int start = current;
+        IOException failed = null;
+        HttpResponse<String> unavailable = null;
+        for (int i = 0; i < bases.size(); i++) {
+            int k = (start + i) % bases.size();
+            try {
+                HttpResponse<String> r = http.send(request.apply(bases.get(k)), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() < 502 || r.statusCode() > 504) {
+                    current = k;
+                    return r;
+                }
+                unavailable = r;
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        if (unavailable != null) {
+            return unavailable;
+        }
+        throw failed;
     }
 
 }

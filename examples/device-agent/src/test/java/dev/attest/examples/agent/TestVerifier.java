@@ -25,6 +25,8 @@ final class TestVerifier implements AutoCloseable {
     final List<byte[]> received = new CopyOnWriteArrayList<>();
     final List<byte[]> nonces = new CopyOnWriteArrayList<>();
     final X509Certificate cert;
+    /** What /v1/evidence answers; other than 200, the evidence is not recorded. */
+    volatile int evidenceStatus = 200;
     private final SSLContext tls;
     private HttpsServer server;
     private int port;
@@ -64,6 +66,11 @@ final class TestVerifier implements AutoCloseable {
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/v1/evidence", ex -> {
             byte[] body = ex.getRequestBody().readAllBytes();
+            if (evidenceStatus != 200) {
+                ex.sendResponseHeaders(evidenceStatus, -1);
+                ex.close();
+                return;
+            }
             received.add(body);
             byte[] answer = ("ok " + received.size()).getBytes(StandardCharsets.US_ASCII);
             ex.sendResponseHeaders(200, answer.length);
