@@ -19,8 +19,8 @@ public enum DigestAlgorithm {
     SHA_384("sha-384", "SHA-384", 7, 48),
     /** SHA-512, FIPS 180-4. Named Information id 8. */
     SHA_512("sha-512", "SHA-512", 8, 64),
-    /** SHA3-256, FIPS 202. Named Information id 9. */
-    SHA3_256("sha3-256", "SHA3-256", 9, 32);
+    /** SHA3-256, FIPS 202. Named Information id 10 (9 is sha3-224). */
+    SHA3_256("sha3-256", "SHA3-256", 10, 32);
 
     private final String ianaName;
     private final String jcaName;
