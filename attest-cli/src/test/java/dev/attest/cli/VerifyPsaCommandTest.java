@@ -103,6 +103,26 @@ class VerifyPsaCommandTest {
         assertTrue(ear.out().contains("\"hardware\":2"), ear.out());
     }
 
+    /**
+     * Trusted Firmware-M's own signed token (psatoken's {@code psa-2_0_0_sign1.bin}) against a
+     * CoRIM carrying its key ({@code public.pem}) and its components' reference values: affirming;
+     * with NSPE's reference digest changed in the CoRIM, contraindicated naming NSPE.
+     */
+    @Test
+    void theTfmTokenAgainstItsCorimIsAffirmingAndAChangedReferenceNamesTheComponent() throws Exception {
+        Path token = Files.write(dir.resolve("tfm.cbor"), dev.attest.verify.psa.PsaTfmCorimTest.token());
+        Path good = Files.write(dir.resolve("tfm.corim"), dev.attest.verify.psa.PsaTfmCorimTest.corim(-1));
+        Path changed = Files.write(dir.resolve("tfm-changed.corim"), dev.attest.verify.psa.PsaTfmCorimTest.corim(1));
+        String nonce = "00".repeat(64);
+        Cli.Run ok = Cli.run("verify", token.toString(), "--corim", good.toString(), "--nonce", nonce);
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        assertTrue(ok.out().startsWith("status: affirming\n"), ok.out());
+        Cli.Run bad = Cli.run("verify", token.toString(), "--corim", changed.toString(), "--nonce", nonce);
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.out().startsWith("status: contraindicated\n"), bad.out());
+        assertTrue(bad.out().contains("CONTRAINDICATED reference.digest at NSPE"), bad.out());
+    }
+
     @Test
     void anotherSignerIdIsContraindicatedExit2() throws Exception {
         Cli.Run r = Cli.run("verify", token("psa.cbor", new byte[32]).toString(), "--corim", corim().toString(),

@@ -40,15 +40,21 @@ import org.junit.jupiter.api.Test;
  * implementation) and its reference values (its SPE and NSPE components): affirming; with one
  * reference digest changed in the CoRIM, contraindicated with a finding naming the component.
  * The CoRIM is written with {@link CorimEncoder} and read back with {@link CorimDecoder}, as a
- * supplier would ship it and a verifier would accept it.
+ * supplier would ship it and a verifier would accept it. attest-cli's tests take the token and
+ * the CoRIM from here (attest-verify's test-jar) for {@code attest verify --corim}.
  */
-class PsaTfmCorimTest {
-    static byte[] token() throws Exception {
+public class PsaTfmCorimTest {
+    /** JUnit's. */
+    public PsaTfmCorimTest() {
+    }
+
+    /** TF-M's signed profile-2 token ({@code psa-2_0_0_sign1.bin}). */
+    public static byte[] token() throws Exception {
         return PsaTestKit.read(PsaInteropTest.ORIGIN, "testvectors/tf-m/psa-2_0_0_sign1.bin");
     }
 
     /** The CoRIM of the TF-M device; {@code change} >= 0 alters that component's digest. */
-    static byte[] corim(int change) throws Exception {
+    public static byte[] corim(int change) throws Exception {
         PsaClaims c = PsaTestKit.unverified(token());
         Environment.ClassMap cls = Environment.ClassMap.of(new Environment.ClassId(Environment.ClassId.Kind.BYTES,
                 Octets.of(c.implementationId())));
