@@ -199,7 +199,8 @@ public final class MeasurementLog implements AutoCloseable {
      *
      * @param m the measurement to append
      * @return the entry holding {@code m}, its digest and the new head
-     * @throws MeasurementLogException when the log has a file and persisting it fails; the log is then as before the call
+     * @throws MeasurementLogException when the log has a file and persisting it fails; the log is then as
+     *     before the call
      */
     public LogEntry append(Measurement m) throws MeasurementLogException {
         return append(List.of(m)).get(0);
@@ -211,7 +212,8 @@ public final class MeasurementLog implements AutoCloseable {
      *
      * @param ms the measurements, in order
      * @return their entries, in the same order
-     * @throws MeasurementLogException when the log has a file and persisting it fails; the log is then as before the call
+     * @throws MeasurementLogException when the log has a file and persisting it fails; the log is then as
+     *     before the call
      */
     public synchronized List<LogEntry> append(Collection<Measurement> ms) throws MeasurementLogException {
         Objects.requireNonNull(ms, "measurements");

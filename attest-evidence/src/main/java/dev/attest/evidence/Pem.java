@@ -40,7 +40,8 @@ public final class Pem {
      *
      * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
      * @return the private key
-     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it holds no usable unencrypted private key
+     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it holds no usable
+     *     unencrypted private key
      */
     public static PrivateKey privateKey(String pem) throws EvidenceException {
         for (Object o : objects(pem)) {
@@ -65,7 +66,8 @@ public final class Pem {
      *
      * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
      * @return the key pair
-     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it lacks a usable private key and its public key
+     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it lacks a usable private
+     *     key and its public key
      */
     public static KeyPair keyPair(String pem) throws EvidenceException {
         PrivateKey priv = null;
@@ -95,7 +97,8 @@ public final class Pem {
      *
      * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
      * @return the public key
-     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it holds no usable public key or certificate
+     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it holds no usable public
+     *     key or certificate
      */
     public static PublicKey publicKey(String pem) throws EvidenceException {
         for (Object o : objects(pem)) {
@@ -118,7 +121,8 @@ public final class Pem {
      *
      * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
      * @return the certificates; never empty
-     * @throws EvidenceException BAD_CERTIFICATE when it holds no certificate or an unusable one; BAD_KEY for malformed or oversized input
+     * @throws EvidenceException BAD_CERTIFICATE when it holds no certificate or an unusable one; BAD_KEY for
+     *     malformed or oversized input
      */
     public static List<X509Certificate> certificates(String pem) throws EvidenceException {
         List<X509Certificate> out = new ArrayList<>();

@@ -84,8 +84,11 @@ public record QuoteVerification(List<Failure> failures, Optional<TpmsAttest> att
      * Copies the list.
      *
      * @param failures every failed check, in the order the checks ran
-     * @param attest the parsed TPMS_ATTEST, if it parsed (its contents are trustworthy only if {@link #verified()})
-     * @param freshness what the qualifying data was checked against: a fresh challenge ({@link QuoteVerifier#verify}), or, for a historical quote ({@link QuoteVerifier#verifyOffline}), a given value or nothing
+     * @param attest the parsed TPMS_ATTEST, if it parsed (its contents are trustworthy only if {@link
+     *     #verified()})
+     * @param freshness what the qualifying data was checked against: a fresh challenge ({@link
+     *     QuoteVerifier#verify}), or, for a historical quote ({@link QuoteVerifier#verifyOffline}), a given value
+     *     or nothing
      */
     public QuoteVerification {
         failures = List.copyOf(failures);

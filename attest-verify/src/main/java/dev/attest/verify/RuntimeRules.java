@@ -42,9 +42,11 @@ public record RuntimeRules(boolean allowJit, List<String> wxAllow, Set<String> j
     /**
      * Copies the lists.
      *
-     * @param allowJit whether anonymous writable+executable mappings identified as the JVM's JIT code cache ({@code jit-code-cache = true}) are allowed
+     * @param allowJit whether anonymous writable+executable mappings identified as the JVM's JIT code cache
+     *     ({@code jit-code-cache = true}) are allowed
      * @param wxAllow path prefixes of mappings allowed to be flagged by the memory-protection collector
-     * @param jvmAllow JVM findings allowed (e.g. {@code attach-enabled}, or a prefix such as {@code javaagent:/opt/apm/})
+     * @param jvmAllow JVM findings allowed (e.g. {@code attach-enabled}, or a prefix such as {@code
+     *     javaagent:/opt/apm/})
      * @param timing upper bounds on timing statistics
      */
     public RuntimeRules {

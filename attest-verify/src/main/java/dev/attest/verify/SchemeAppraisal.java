@@ -16,7 +16,8 @@ public record SchemeAppraisal(Optional<SchemeClaims> claims, List<Finding> findi
     /**
      * Copies the findings.
      *
-     * @param claims the claims, present only if the evidence decoded and its signature verified with a known instance's key
+     * @param claims the claims, present only if the evidence decoded and its signature verified with a known
+     *     instance's key
      * @param findings the scheme's findings, in the order its checks ran
      */
     public SchemeAppraisal {

@@ -32,7 +32,8 @@ public record SecureBootVariable(int eventIndex, int pcr, String vendorGuid, Str
      * @param vendorGuid the variable's vendor GUID in canonical text form
      * @param name the variable name (UTF-16LE decoded)
      * @param data the variable's data
-     * @param digestsMatchData whether every replayable digest of the event equals the hash of its UEFI_VARIABLE_DATA, as PFP §3.3.4.8 requires (false: the event data is not what was measured)
+     * @param digestsMatchData whether every replayable digest of the event equals the hash of its
+     *     UEFI_VARIABLE_DATA, as PFP §3.3.4.8 requires (false: the event data is not what was measured)
      */
     public SecureBootVariable {
         Objects.requireNonNull(vendorGuid, "vendorGuid");

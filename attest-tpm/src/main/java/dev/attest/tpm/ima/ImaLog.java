@@ -39,7 +39,8 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
     /**
      * Copies.
      *
-     * @param templateHashAlg the template hash algorithm of the list (SHA-1 for the classic list, SHA-256 for {@code ascii_runtime_measurements_sha256})
+     * @param templateHashAlg the template hash algorithm of the list (SHA-1 for the classic list, SHA-256 for
+     *     {@code ascii_runtime_measurements_sha256})
      * @param entries the entries in order
      */
     public ImaLog {

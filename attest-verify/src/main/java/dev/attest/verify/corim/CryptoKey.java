@@ -81,8 +81,10 @@ public record CryptoKey(Kind kind, String text, Octets bytes, Optional<HashEntry
      * Validates that exactly the part of {@code kind} is set.
      *
      * @param kind which alternative, with its CBOR tag
-     * @param text the base64 / PEM text of {@link Kind#PKIX_BASE64_KEY}, {@link Kind#PKIX_BASE64_CERT} and {@link Kind#PKIX_BASE64_CERT_PATH}; empty otherwise
-     * @param bytes the DER certificate ({@link Kind#PKIX_ASN1DER_CERT}), the bytes ({@link Kind#BYTES}), or the COSE_Key's deterministic CBOR encoding ({@link Kind#COSE_KEY}); empty otherwise
+     * @param text the base64 / PEM text of {@link Kind#PKIX_BASE64_KEY}, {@link Kind#PKIX_BASE64_CERT} and
+     *     {@link Kind#PKIX_BASE64_CERT_PATH}; empty otherwise
+     * @param bytes the DER certificate ({@link Kind#PKIX_ASN1DER_CERT}), the bytes ({@link Kind#BYTES}), or
+     *     the COSE_Key's deterministic CBOR encoding ({@link Kind#COSE_KEY}); empty otherwise
      * @param thumbprint the digest of the thumbprint kinds; empty otherwise
      */
     public CryptoKey {

@@ -42,7 +42,8 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
      * @param version the version and its scheme (key 0)
      * @param svn the security version number (key 1)
      * @param digests the digests (key 2); empty if absent
-     * @param flags the flags by flag key (key 3: 0 is-configured, 1 is-secure, 2 is-recovery, 3 is-debug, ...); empty if absent
+     * @param flags the flags by flag key (key 3: 0 is-configured, 1 is-secure, 2 is-recovery, 3 is-debug,
+     *     ...); empty if absent
      * @param rawValue the raw value and its mask (keys 4, 5)
      * @param macAddress a 6- or 8-byte MAC address (key 6)
      * @param ipAddress a 4- or 16-byte IP address (key 7)
@@ -116,7 +117,8 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
          * Validates the parts.
          *
          * @param version the version text
-         * @param scheme the CoSWID version scheme (1 multipartnumeric, 2 +suffix, 3 alphanumeric, 4 decimal, 16384 semver), if given
+         * @param scheme the CoSWID version scheme (1 multipartnumeric, 2 +suffix, 3 alphanumeric, 4 decimal,
+         *     16384 semver), if given
          */
         public Version {
             Objects.requireNonNull(version, "version");

@@ -29,7 +29,8 @@ public record Mkey(Kind kind, String text, Octets bytes) {
      * Validates the parts.
      *
      * @param kind which alternative
-     * @param text the text ({@link Kind#TEXT}), the number in decimal ({@link Kind#UINT}), the UUID in 8-4-4-4-12 form ({@link Kind#UUID}) or the OID in dotted form ({@link Kind#OID})
+     * @param text the text ({@link Kind#TEXT}), the number in decimal ({@link Kind#UINT}), the UUID in
+     *     8-4-4-4-12 form ({@link Kind#UUID}) or the OID in dotted form ({@link Kind#OID})
      * @param bytes the UUID's 16 bytes or the OID's BER content bytes; empty for text and numbers
      */
     public Mkey {

@@ -67,7 +67,8 @@ public record Triples(List<ReferenceValueTriple> referenceValues, List<EndorsedV
         /**
          * Validates the parts.
          *
-         * @param key the triples-map key (4 dependency, 5 membership, 6 CoSWID, 8 conditional endorsement series, 10 conditional endorsement, negative: extension)
+         * @param key the triples-map key (4 dependency, 5 membership, 6 CoSWID, 8 conditional endorsement
+         *     series, 10 conditional endorsement, negative: extension)
          * @param value the deterministic CBOR encoding of the value (an array of triples)
          */
         public Other {

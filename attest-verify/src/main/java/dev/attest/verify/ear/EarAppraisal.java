@@ -46,7 +46,8 @@ public record EarAppraisal(
      * @param annotatedEvidence {@code ear.veraison.annotated-evidence}, a JSON object
      * @param policyClaims {@code ear.veraison.policy-claims}, a JSON object
      * @param keyAttestation {@code ear.veraison.key-attestation}
-     * @param extensions any other claims, by name (sorted; names must not be ones listed above or top-level EAR claims)
+     * @param extensions any other claims, by name (sorted; names must not be ones listed above or top-level
+     *     EAR claims)
      * @throws IllegalArgumentException on an invalid part
      */
     public EarAppraisal {

@@ -63,8 +63,10 @@ public record PsaClaims(PsaProfile profile, long clientId, int securityLifecycle
      * @param instanceId the instance id (a 33-byte UEID of type RAND, 0x01): selects the key
      * @param bootSeed the boot seed (32 bytes in profile 1, 8 to 32 in profile 2), if present
      * @param nonce the challenge, 32, 48 or 64 bytes
-     * @param softwareComponents the software components; empty only when the token says it has no software measurements (profile 1)
-     * @param certificationReference the hardware version (profile 1) or certification reference (profile 2): EAN-13, optionally followed by {@code -} and five digits
+     * @param softwareComponents the software components; empty only when the token says it has no software
+     *     measurements (profile 1)
+     * @param certificationReference the hardware version (profile 1) or certification reference (profile 2):
+     *     EAN-13, optionally followed by {@code -} and five digits
      * @param verificationService the verification service indicator, if present
      */
     public PsaClaims {
