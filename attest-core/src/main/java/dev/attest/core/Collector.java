@@ -26,12 +26,18 @@ public interface Collector {
     /** Collector ids: 1 to 64 characters of {@code [a-z0-9._-]}, starting with a letter. */
     Pattern ID = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
 
-    /** A stable id, unique among the collectors of one scheduler, e.g. {@code file-digest}. */
+    /**
+     * A stable id, unique among the collectors of one scheduler, e.g. {@code file-digest}.
+     *
+     * @return the collector id ({@link #ID} syntax)
+     */
     String id();
 
     /**
      * Takes this cycle's measurements.
      *
+     * @param context the cycle being collected
+     * @return the measurements; empty if there are none
      * @throws Exception any failure; the scheduler turns it into an ERROR measurement
      */
     List<Measurement> collect(CollectionContext context) throws Exception;
@@ -39,19 +45,30 @@ public interface Collector {
     /**
      * The layer this collector mainly measures; the scheduler files the ERROR measurement it
      * makes for a failed or timed-out run under it. Defaults to {@link Layer#APPLICATION}.
+     *
+     * @return the layer
      */
     default Layer layer() {
         return Layer.APPLICATION;
     }
 
-    /** Every collector registered with {@link ServiceLoader} and visible to this class's loader. */
+    /**
+     * Every collector registered with {@link ServiceLoader} and visible to this class's loader.
+     *
+     * @return the collectors found, in {@link ServiceLoader} order
+     */
     static List<Collector> discover() {
         List<Collector> out = new ArrayList<>();
         ServiceLoader.load(Collector.class, Collector.class.getClassLoader()).forEach(out::add);
         return out;
     }
 
-    /** Checks a collector id against {@link #ID}. */
+    /**
+     * Checks a collector id against {@link #ID}.
+     *
+     * @param id the id to check
+     * @return {@code id}, unchanged
+     */
     static String checkId(String id) {
         Objects.requireNonNull(id, "collector id");
         if (!isId(id)) {

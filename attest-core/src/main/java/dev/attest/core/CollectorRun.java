@@ -17,7 +17,14 @@ import java.util.Objects;
  */
 public record CollectorRun(String collectorId, Instant started, Duration duration,
         Measurement.Status status) {
-    /** Checks the id and that no part is null. */
+    /**
+     * Checks the id and that no part is null.
+     *
+     * @param collectorId the collector's id
+     * @param started when the run started
+     * @param duration how long it took
+     * @param status how the run ended
+     */
     public CollectorRun {
         Collector.checkId(collectorId);
         Objects.requireNonNull(started, "started");

@@ -32,12 +32,23 @@ public final class ComponentId implements Comparable<ComponentId> {
         return new ComponentId(name, version, true);
     }
 
-    /** A component without a version. */
+    /**
+     * A component without a version.
+     *
+     * @param name the component name
+     * @return the component id
+     */
     public static ComponentId of(String name) {
         return new ComponentId(name, null, false);
     }
 
-    /** A component with a version. */
+    /**
+     * A component with a version.
+     *
+     * @param name the component name
+     * @param version the component version
+     * @return the component id
+     */
     public static ComponentId of(String name, String version) {
         return new ComponentId(name, Objects.requireNonNull(version, "version"), false);
     }
@@ -57,12 +68,20 @@ public final class ComponentId implements Comparable<ComponentId> {
         return s;
     }
 
-    /** The component name, e.g. a file path. */
+    /**
+     * The component name, e.g. a file path.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** The component version, if known. */
+    /**
+     * The component version, if known.
+     *
+     * @return the version, or empty if unknown
+     */
     public Optional<String> version() {
         return Optional.ofNullable(version);
     }

@@ -22,7 +22,17 @@ import java.util.Optional;
  */
 public record Cycle(long number, Instant planned, Instant started, Duration duration,
         List<Measurement> measurements, List<CollectorRun> runs, Optional<byte[]> nonce) {
-    /** Checks the parts and copies the lists and the nonce. */
+    /**
+     * Checks the parts and copies the lists and the nonce.
+     *
+     * @param number the cycle number, from 1
+     * @param planned when the cycle was due
+     * @param started when it actually started
+     * @param duration how long the whole cycle took
+     * @param measurements the measurements, in collector order
+     * @param runs one entry per collector that was due in this cycle
+     * @param nonce the verifier's challenge, or empty for a periodic cycle
+     */
     public Cycle {
         if (number < 1) {
             throw new IllegalArgumentException("cycle numbers start at 1");
@@ -35,19 +45,36 @@ public record Cycle(long number, Instant planned, Instant started, Duration dura
         nonce = Objects.requireNonNull(nonce, "nonce").map(byte[]::clone);
     }
 
-    /** A cycle that answers no challenge. */
+    /**
+     * A cycle that answers no challenge.
+     *
+     * @param number the cycle number, from 1
+     * @param planned when the cycle was due
+     * @param started when it actually started
+     * @param duration how long the whole cycle took
+     * @param measurements the measurements, in collector order
+     * @param runs one entry per collector that was due in this cycle
+     */
     public Cycle(long number, Instant planned, Instant started, Duration duration,
             List<Measurement> measurements, List<CollectorRun> runs) {
         this(number, planned, started, duration, measurements, runs, Optional.empty());
     }
 
-    /** The challenge this cycle answers, as a copy; empty for a periodic cycle. */
+    /**
+     * The challenge this cycle answers, as a copy; empty for a periodic cycle.
+     *
+     * @return a copy of the nonce, or empty
+     */
     @Override
     public Optional<byte[]> nonce() {
         return nonce.map(byte[]::clone);
     }
 
-    /** How late the cycle started against its plan (zero if early). */
+    /**
+     * How late the cycle started against its plan (zero if early).
+     *
+     * @return {@code started - planned}, or zero if the cycle started early
+     */
     public Duration lateness() {
         Duration d = Duration.between(planned, started);
         return d.isNegative() ? Duration.ZERO : d;

@@ -7,6 +7,10 @@ package dev.attest.core;
  */
 @FunctionalInterface
 public interface CycleListener {
-    /** Called once per completed cycle. */
+    /**
+     * Called once per completed cycle.
+     *
+     * @param cycle the completed cycle
+     */
     void onCycle(Cycle cycle);
 }

@@ -18,6 +18,8 @@ public final class Digest {
     private final byte[] value;
 
     /**
+     * @param algorithm the algorithm the digest was computed with
+     * @param value the digest bytes; copied
      * @throws IllegalArgumentException if {@code value} is not {@link DigestAlgorithm#length()}
      *     bytes long
      */
@@ -44,7 +46,13 @@ public final class Digest {
         return new Digest(algorithm, value, true);
     }
 
-    /** A digest from its hex form. */
+    /**
+     * A digest from its hex form.
+     *
+     * @param algorithm the algorithm
+     * @param hex the digest bytes in hex, either case
+     * @return the digest
+     */
     public static Digest ofHex(DigestAlgorithm algorithm, String hex) {
         return new Digest(algorithm, HEX.parseHex(hex));
     }
@@ -53,6 +61,8 @@ public final class Digest {
      * Parses the {@code <iana-name>:<hex>} form that {@link #toString()} produces, e.g.
      * {@code sha-256:9f86d0...}.
      *
+     * @param text the text, {@code <iana-name>:<hex>}
+     * @return the digest
      * @throws IllegalArgumentException for an unknown or disallowed algorithm or bad hex
      */
     public static Digest parse(String text) {
@@ -66,22 +76,39 @@ public final class Digest {
         return ofHex(alg, text.substring(colon + 1));
     }
 
-    /** The algorithm this digest was computed with. */
+    /**
+     * The algorithm this digest was computed with.
+     *
+     * @return the algorithm
+     */
     public DigestAlgorithm algorithm() {
         return algorithm;
     }
 
-    /** A copy of the digest bytes. */
+    /**
+     * A copy of the digest bytes.
+     *
+     * @return a fresh copy of the digest bytes
+     */
     public byte[] value() {
         return value.clone();
     }
 
-    /** Lower-case hex of the digest bytes. */
+    /**
+     * Lower-case hex of the digest bytes.
+     *
+     * @return the hex form, lower case
+     */
     public String hex() {
         return HEX.formatHex(value);
     }
 
-    /** Whether {@code other} has the same algorithm and bytes, compared in constant time. */
+    /**
+     * Whether {@code other} has the same algorithm and bytes, compared in constant time.
+     *
+     * @param other the digest to compare with
+     * @return true if the algorithms and the bytes are equal
+     */
     public boolean matches(Digest other) {
         return other != null && algorithm == other.algorithm
                 && Bytes.constantTimeEquals(value, other.value);
@@ -90,6 +117,10 @@ public final class Digest {
     /**
      * Compares two byte arrays in time that depends only on their lengths (for nonces and
      * digests). Arrays of different lengths are unequal.
+     *
+     * @param a one array
+     * @param b the other array
+     * @return true if both have the same length and the same bytes
      */
     public static boolean constantTimeEquals(byte[] a, byte[] b) {
         return Bytes.constantTimeEquals(a, b);

@@ -45,27 +45,47 @@ public enum DigestAlgorithm {
         this.prototype = p;
     }
 
-    /** The name in the IANA Named Information registry, e.g. {@code sha-256}. */
+    /**
+     * The name in the IANA Named Information registry, e.g. {@code sha-256}.
+     *
+     * @return the IANA name
+     */
     public String ianaName() {
         return ianaName;
     }
 
-    /** The JCA standard name, e.g. {@code SHA-256}. */
+    /**
+     * The JCA standard name, e.g. {@code SHA-256}.
+     *
+     * @return the JCA name
+     */
     public String jcaName() {
         return jcaName;
     }
 
-    /** The id in the IANA Named Information registry (RFC 6920 §9.4). */
+    /**
+     * The id in the IANA Named Information registry (RFC 6920 §9.4).
+     *
+     * @return the Named Information id
+     */
     public int namedInformationId() {
         return namedInformationId;
     }
 
-    /** Digest length in bytes. */
+    /**
+     * Digest length in bytes.
+     *
+     * @return the digest length in bytes
+     */
     public int length() {
         return length;
     }
 
-    /** A fresh {@link MessageDigest} for this algorithm from the JDK's providers. */
+    /**
+     * A fresh {@link MessageDigest} for this algorithm from the JDK's providers.
+     *
+     * @return a new message digest
+     */
     public MessageDigest newMessageDigest() {
         try {
             if (prototype != null) {
@@ -80,12 +100,22 @@ public enum DigestAlgorithm {
         }
     }
 
-    /** Hashes {@code data} in one call. */
+    /**
+     * Hashes {@code data} in one call.
+     *
+     * @param data the bytes to hash
+     * @return the digest of {@code data}
+     */
     public Digest hash(byte[] data) {
         return new Digest(this, newMessageDigest().digest(data));
     }
 
-    /** The algorithm with this IANA name (case-insensitive), if it is allowed. */
+    /**
+     * The algorithm with this IANA name (case-insensitive), if it is allowed.
+     *
+     * @param name the IANA name, in any case
+     * @return the algorithm, or empty if the name is unknown or not allowed
+     */
     public static Optional<DigestAlgorithm> byIanaName(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         for (DigestAlgorithm a : values()) {
@@ -96,7 +126,12 @@ public enum DigestAlgorithm {
         return Optional.empty();
     }
 
-    /** The algorithm with this Named Information id, if it is allowed. */
+    /**
+     * The algorithm with this Named Information id, if it is allowed.
+     *
+     * @param id the Named Information id
+     * @return the algorithm, or empty if the id is unknown or not allowed
+     */
     public static Optional<DigestAlgorithm> byNamedInformationId(long id) {
         for (DigestAlgorithm a : ALL) {
             if (a.namedInformationId == id) {

@@ -35,7 +35,10 @@ public record Layer(String name) implements Comparable<Layer> {
     /** Configuration files and settings. */
     public static final Layer CONFIGURATION = new Layer("configuration");
 
-    /** @throws IllegalArgumentException if the name does not match {@code [a-z][a-z0-9_-]{0,62}} */
+    /**
+     * @param name the layer's name
+     * @throws IllegalArgumentException if the name does not match {@code [a-z][a-z0-9_-]{0,62}}
+     */
     public Layer {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
@@ -43,7 +46,12 @@ public record Layer(String name) implements Comparable<Layer> {
         }
     }
 
-    /** A layer by name: a built-in one or a user-defined one. */
+    /**
+     * A layer by name: a built-in one or a user-defined one.
+     *
+     * @param name the layer's name
+     * @return the built-in layer of that name, or a new one
+     */
     public static Layer of(String name) {
         Layer known = KNOWN.get(name);
         return known != null ? known : new Layer(name);

@@ -12,7 +12,13 @@ import java.util.Objects;
  * @param head the chain head after this entry
  */
 public record LogEntry(long sequence, Measurement measurement, Digest measurementDigest, Digest head) {
-    /** @throws IllegalArgumentException for a sequence below 1 or digests of different algorithms */
+    /**
+     * @param sequence 1-based position in the chain
+     * @param measurement the measurement
+     * @param measurementDigest {@code H(canonical(measurement))}
+     * @param head the chain head after this entry
+     * @throws IllegalArgumentException for a sequence below 1 or digests of different algorithms
+     */
     public LogEntry {
         if (sequence < 1) {
             throw new IllegalArgumentException("sequence must be >= 1");

@@ -13,7 +13,12 @@ import java.util.Objects;
  * @param bootId the boot (or session) id, 1 to 128 printable characters
  */
 public record LogHead(long sequence, Digest head, String bootId) {
-    /** @throws IllegalArgumentException for a negative sequence or a malformed boot id */
+    /**
+     * @param sequence number of the last entry (1-based); 0 for an empty log
+     * @param head the chain digest {@code head_n}
+     * @param bootId the boot (or session) id, 1 to 128 printable characters
+     * @throws IllegalArgumentException for a negative sequence or a malformed boot id
+     */
     public LogHead {
         if (sequence < 0) {
             throw new IllegalArgumentException("sequence must be >= 0");

@@ -143,71 +143,137 @@ public final class Measurement {
         this.canonical = canonical;
     }
 
-    /** Starts an OK measurement of {@code component} in {@code layer}. */
+    /**
+     * Starts an OK measurement of {@code component} in {@code layer}.
+     *
+     * @param component the component to measure
+     * @param layer the layer it belongs to
+     * @return a builder whose status is {@link Status#OK}
+     */
     public static Builder builder(ComponentId component, Layer layer) {
         return new Builder(component, layer);
     }
 
-    /** A measurement saying the collector cannot measure {@code component} here, and why. */
+    /**
+     * A measurement saying the collector cannot measure {@code component} here, and why.
+     *
+     * @param collectorId the id of the collector ({@link Collector#ID} syntax)
+     * @param component the component that cannot be measured
+     * @param layer the layer it belongs to
+     * @param time when the attempt was made
+     * @param reason why it cannot be measured
+     * @return a measurement with status {@link Status#UNSUPPORTED} and no digests
+     */
     public static Measurement unsupported(String collectorId, ComponentId component, Layer layer,
             Instant time, String reason) {
         return builder(component, layer).collector(collectorId).time(time)
                 .status(Status.UNSUPPORTED, reason).build();
     }
 
-    /** A measurement saying the collector failed on {@code component}, and how. */
+    /**
+     * A measurement saying the collector failed on {@code component}, and how.
+     *
+     * @param collectorId the id of the collector ({@link Collector#ID} syntax)
+     * @param component the component whose measurement failed
+     * @param layer the layer it belongs to
+     * @param time when the attempt was made
+     * @param reason how it failed
+     * @return a measurement with status {@link Status#ERROR} and no digests
+     */
     public static Measurement error(String collectorId, ComponentId component, Layer layer,
             Instant time, String reason) {
         return builder(component, layer).collector(collectorId).time(time)
                 .status(Status.ERROR, reason).build();
     }
 
-    /** The component measured (name and optional version). */
+    /**
+     * The component measured (name and optional version).
+     *
+     * @return the component
+     */
     public ComponentId component() {
         return component;
     }
 
-    /** The layer of the device stack this measurement belongs to (its EAT submodule). */
+    /**
+     * The layer of the device stack this measurement belongs to (its EAT submodule).
+     *
+     * @return the layer
+     */
     public Layer layer() {
         return layer;
     }
 
-    /** The digests, at most one per algorithm, in the order the collector gave them. */
+    /**
+     * The digests, at most one per algorithm, in the order the collector gave them.
+     *
+     * @return the digests; empty if none, never null
+     */
     public List<Digest> digests() {
         return digests;
     }
 
-    /** The digest for {@code algorithm}, if this measurement has one. */
+    /**
+     * The digest for {@code algorithm}, if this measurement has one.
+     *
+     * @param algorithm the digest algorithm
+     * @return the digest, or empty if this measurement has none for {@code algorithm}
+     */
     public Optional<Digest> digest(DigestAlgorithm algorithm) {
         return digests.stream().filter(d -> d.algorithm() == algorithm).findFirst();
     }
 
-    /** Typed values by name, sorted by name. */
+    /**
+     * Typed values by name, sorted by name.
+     *
+     * @return the values, unmodifiable; empty if none
+     */
     public SortedMap<String, Value> values() {
         return values;
     }
 
-    /** The value named {@code name}, if this measurement has one. */
+    /**
+     * The value named {@code name}, if this measurement has one.
+     *
+     * @param name the value's name
+     * @return the value, or empty if this measurement has none named {@code name}
+     */
     public Optional<Value> value(String name) {
         return Optional.ofNullable(values.get(name));
     }
 
-    /** The id of the collector that took this measurement ({@link Collector#id()}). */
+    /**
+     * The id of the collector that took this measurement ({@link Collector#id()}).
+     *
+     * @return the collector id
+     */
     public String collectorId() {
         return collectorId;
     }
 
-    /** When the measurement was taken, to the millisecond. */
+    /**
+     * When the measurement was taken, to the millisecond.
+     *
+     * @return the measurement time, truncated to milliseconds
+     */
     public Instant time() {
         return time;
     }
 
-    /** Whether the component was measured, and if not, in which way it failed. */
+    /**
+     * Whether the component was measured, and if not, in which way it failed.
+     *
+     * @return the status
+     */
     public Status status() {
         return status;
     }
 
-    /** Why the status is not OK; may also carry a note on an OK measurement. */
+    /**
+     * Why the status is not OK; may also carry a note on an OK measurement.
+     *
+     * @return the message, or empty if there is none
+     */
     public Optional<String> message() {
         return Optional.ofNullable(message);
     }
@@ -216,6 +282,8 @@ public final class Measurement {
      * The canonical CBOR encoding of this measurement (RFC 8949 §4.2.1, docs/measurement-log.md):
      * exactly the bytes the measurement log hashes and evidence carries. Computed once; a copy
      * is returned.
+     *
+     * @return a fresh copy of the canonical encoding
      */
     public byte[] canonicalEncoding() {
         return canonicalBytes().clone();
@@ -276,76 +344,145 @@ public final class Measurement {
             this.layer = layer;
         }
 
-        /** Sets the collector id (required; {@link Collector#ID} syntax, checked in {@link #build()}). */
+        /**
+         * Sets the collector id (required; {@link Collector#ID} syntax, checked in {@link #build()}).
+         *
+         * @param id the collector id
+         * @return this builder
+         */
         public Builder collector(String id) {
             this.collectorId = id;
             return this;
         }
 
-        /** Sets the measurement time (required; truncated to milliseconds). */
+        /**
+         * Sets the measurement time (required; truncated to milliseconds).
+         *
+         * @param time the measurement time
+         * @return this builder
+         */
         public Builder time(Instant time) {
             this.time = time;
             return this;
         }
 
-        /** Adds a digest; at most one per algorithm (checked in {@link #build()}). */
+        /**
+         * Adds a digest; at most one per algorithm (checked in {@link #build()}).
+         *
+         * @param digest the digest to add
+         * @return this builder
+         */
         public Builder digest(Digest digest) {
             digests.add(Objects.requireNonNull(digest, "digest"));
             return this;
         }
 
-        /** Adds each of {@code ds} as by {@link #digest(Digest)}. */
+        /**
+         * Adds each of {@code ds} as by {@link #digest(Digest)}.
+         *
+         * @param ds the digests to add, in order
+         * @return this builder
+         */
         public Builder digests(List<Digest> ds) {
             ds.forEach(this::digest);
             return this;
         }
 
-        /** Sets the value {@code name} (1 to 256 characters, no control characters), replacing any earlier one. */
+        /**
+         * Sets the value {@code name} (1 to 256 characters, no control characters), replacing any earlier one.
+         *
+         * @param name the value's name
+         * @param value the value
+         * @return this builder
+         */
         public Builder value(String name, Value value) {
             values.put(Value.checkKey(name), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Sets an integer value. */
+        /**
+         * Sets an integer value.
+         *
+         * @param name the value's name
+         * @param v the integer
+         * @return this builder
+         */
         public Builder value(String name, long v) {
             return value(name, new Value.Int(v));
         }
 
-        /** Sets a real value (finite). */
+        /**
+         * Sets a real value (finite).
+         *
+         * @param name the value's name
+         * @param v the real number; must be finite
+         * @return this builder
+         */
         public Builder value(String name, double v) {
             return value(name, new Value.Real(v));
         }
 
-        /** Sets a boolean value. */
+        /**
+         * Sets a boolean value.
+         *
+         * @param name the value's name
+         * @param v the boolean
+         * @return this builder
+         */
         public Builder value(String name, boolean v) {
             return value(name, new Value.Bool(v));
         }
 
-        /** Sets a text value. */
+        /**
+         * Sets a text value.
+         *
+         * @param name the value's name
+         * @param v the text
+         * @return this builder
+         */
         public Builder value(String name, String v) {
             return value(name, new Value.Text(v));
         }
 
-        /** Sets each entry of {@code vs} as by {@link #value(String, Value)}. */
+        /**
+         * Sets each entry of {@code vs} as by {@link #value(String, Value)}.
+         *
+         * @param vs the values by name
+         * @return this builder
+         */
         public Builder values(Map<String, ? extends Value> vs) {
             vs.forEach(this::value);
             return this;
         }
 
-        /** Sets the status and the message saying why (required when the status is not {@link Status#OK}). */
+        /**
+         * Sets the status and the message saying why (required when the status is not {@link Status#OK}).
+         *
+         * @param status the status
+         * @param message why the status is what it is; required unless {@code status} is {@link Status#OK}
+         * @return this builder
+         */
         public Builder status(Status status, String message) {
             this.status = status;
             this.message = message;
             return this;
         }
 
-        /** A note on an OK measurement (e.g. which fallback was used). */
+        /**
+         * A note on an OK measurement (e.g. which fallback was used).
+         *
+         * @param message the note
+         * @return this builder
+         */
         public Builder message(String message) {
             this.message = message;
             return this;
         }
 
-        /** @throws IllegalArgumentException if the measurement would break its guarantees */
+        /**
+         * @return the measurement
+         * @throws IllegalArgumentException if the measurement would break its guarantees
+         */
         public Measurement build() {
             return new Measurement(this);
         }

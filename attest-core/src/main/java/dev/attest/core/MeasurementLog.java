@@ -49,7 +49,14 @@ public final class MeasurementLog implements AutoCloseable {
         this.entries.addAll(entries);
     }
 
-    /** An empty log held in memory only. */
+    /**
+     * An empty log held in memory only.
+     *
+     * @param algorithm the digest algorithm of the chain
+     * @param bootId the id of the current boot, recorded in the head
+     * @param window how many entries to keep, 1 to 1,000,000
+     * @return a log whose head is the genesis head, sequence 0
+     */
     public static MeasurementLog inMemory(DigestAlgorithm algorithm, String bootId, int window) {
         checkWindow(window);
         LogHead genesis = new LogHead(0, genesis(algorithm), bootId);
@@ -61,6 +68,11 @@ public final class MeasurementLog implements AutoCloseable {
      * written in another boot, the chain continues and the head takes the new {@code bootId}.
      * Takes an exclusive lock on {@code path + ".lock"} for as long as the log is open.
      *
+     * @param path the log file
+     * @param algorithm the digest algorithm of the chain; must match the file's
+     * @param bootId the id of the current boot, recorded in the head
+     * @param window how many entries to keep, 1 to 1,000,000
+     * @return the open log; close it to release the lock
      * @throws MeasurementLogException CORRUPT_STATE for a damaged file, STATE_MISMATCH for a
      *     file of another digest algorithm, LOCKED when another process has it open, IO otherwise
      */
@@ -111,12 +123,23 @@ public final class MeasurementLog implements AutoCloseable {
         }
     }
 
-    /** {@code head_0 = H("attest.measurement-log.v1")}: where every chain starts. */
+    /**
+     * {@code head_0 = H("attest.measurement-log.v1")}: where every chain starts.
+     *
+     * @param algorithm the digest algorithm
+     * @return the genesis head digest
+     */
     public static Digest genesis(DigestAlgorithm algorithm) {
         return algorithm.hash(GENESIS_LABEL);
     }
 
-    /** {@code H(canonical(m))}. */
+    /**
+     * {@code H(canonical(m))}.
+     *
+     * @param algorithm the digest algorithm
+     * @param m the measurement
+     * @return the digest of {@code m}'s canonical encoding
+     */
     public static Digest measurementDigest(DigestAlgorithm algorithm, Measurement m) {
         return algorithm.hash(m.canonicalBytes());
     }
@@ -125,6 +148,10 @@ public final class MeasurementLog implements AutoCloseable {
      * The head reached from {@code since} by appending {@code measurements} in order: for each,
      * {@code head = extend(head, measurementDigest(alg, m))}. This is how a verifier replays the
      * extent an evidence carries.
+     *
+     * @param since the head to start from
+     * @param measurements the measurements, in log order
+     * @return the head after the last measurement; {@code since} if there are none
      */
     public static Digest replay(Digest since, List<Measurement> measurements) {
         MessageDigest md = since.algorithm().newMessageDigest();
@@ -144,7 +171,13 @@ public final class MeasurementLog implements AutoCloseable {
         return new Digest(since.algorithm(), java.util.Arrays.copyOf(buf, n));
     }
 
-    /** {@code H(previous || measurementDigest)}. */
+    /**
+     * {@code H(previous || measurementDigest)}.
+     *
+     * @param previous the previous head
+     * @param measurementDigest the digest of the appended measurement
+     * @return the new head, in {@code previous}'s algorithm
+     */
     public static Digest extend(Digest previous, Digest measurementDigest) {
         MessageDigest md = previous.algorithm().newMessageDigest();
         md.update(previous.value());
@@ -152,12 +185,23 @@ public final class MeasurementLog implements AutoCloseable {
         return new Digest(previous.algorithm(), md.digest());
     }
 
-    /** The digest algorithm of this log's chain. */
+    /**
+     * The digest algorithm of this log's chain.
+     *
+     * @return the digest algorithm
+     */
     public DigestAlgorithm algorithm() {
         return algorithm;
     }
 
-    /** Appends one measurement and returns its entry. */
+    /**
+     * Appends one measurement and returns its entry.
+     *
+     * @param m the measurement to append
+     * @return the entry holding {@code m}, its digest and the new head
+     * @throws MeasurementLogException when the log has a file and persisting it fails; the log is then as
+     *     before the call
+     */
     public LogEntry append(Measurement m) throws MeasurementLogException {
         return append(List.of(m)).get(0);
     }
@@ -165,6 +209,11 @@ public final class MeasurementLog implements AutoCloseable {
     /**
      * Appends measurements in order, then persists once (when the log has a file). If persisting
      * fails, the in-memory log is left as it was before the call.
+     *
+     * @param ms the measurements, in order
+     * @return their entries, in the same order
+     * @throws MeasurementLogException when the log has a file and persisting it fails; the log is then as
+     *     before the call
      */
     public synchronized List<LogEntry> append(Collection<Measurement> ms) throws MeasurementLogException {
         Objects.requireNonNull(ms, "measurements");
@@ -196,22 +245,39 @@ public final class MeasurementLog implements AutoCloseable {
         return List.copyOf(added);
     }
 
-    /** The current head. */
+    /**
+     * The current head.
+     *
+     * @return the current head
+     */
     public synchronized LogHead head() {
         return head;
     }
 
-    /** The head just before the oldest entry still held: where {@link #entries()} continues from. */
+    /**
+     * The head just before the oldest entry still held: where {@link #entries()} continues from.
+     *
+     * @return the head before the oldest held entry
+     */
     public synchronized LogHead windowStart() {
         return windowStart;
     }
 
-    /** The entries still held (at most {@code window}), oldest first. */
+    /**
+     * The entries still held (at most {@code window}), oldest first.
+     *
+     * @return the held entries, oldest first; empty if none
+     */
     public synchronized List<LogEntry> entries() {
         return List.copyOf(entries);
     }
 
-    /** The held entries with a sequence number above {@code sequence}, oldest first. */
+    /**
+     * The held entries with a sequence number above {@code sequence}, oldest first.
+     *
+     * @param sequence the sequence number to continue after
+     * @return the held entries after {@code sequence}, oldest first; empty if none
+     */
     public synchronized List<LogEntry> entriesAfter(long sequence) {
         List<LogEntry> out = new ArrayList<>();
         for (LogEntry e : entries) {
@@ -239,6 +305,8 @@ public final class MeasurementLog implements AutoCloseable {
     /**
      * Replays {@code entries} from the genesis head and checks they end at {@code expected}.
      *
+     * @param entries the entries, from sequence 1 on
+     * @param expected the head they must end at
      * @throws MeasurementLogException naming the first entry that does not check out
      */
     public static void verify(List<LogEntry> entries, LogHead expected) throws MeasurementLogException {
@@ -251,6 +319,9 @@ public final class MeasurementLog implements AutoCloseable {
      * each other, every measurement hashes to its recorded digest, every head extends the
      * previous one, and the final head equals {@code expected} (compared in constant time).
      *
+     * @param start the trusted head to replay from
+     * @param entries the entries following {@code start}
+     * @param expected the head they must end at
      * @throws MeasurementLogException SEQUENCE_GAP, MEASUREMENT_DIGEST_MISMATCH, CHAIN_BROKEN,
      *     ALGORITHM_MISMATCH or HEAD_MISMATCH, with the index of the first bad entry
      */

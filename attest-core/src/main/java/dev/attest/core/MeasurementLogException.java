@@ -30,27 +30,50 @@ public final class MeasurementLogException extends Exception {
         IO
     }
 
+    /** What went wrong. */
     private final Reason reason;
+    /** Position of the offending entry, or -1. */
     private final int index;
 
-    /** A failure of {@code reason} at entry {@code index} (-1 when no entry is concerned). */
+    /**
+     * A failure of {@code reason} at entry {@code index} (-1 when no entry is concerned).
+     *
+     * @param reason what went wrong
+     * @param index position of the offending entry, or -1
+     * @param message the detail message
+     */
     public MeasurementLogException(Reason reason, int index, String message) {
         this(reason, index, message, null);
     }
 
-    /** A failure of {@code reason} at entry {@code index}, caused by {@code cause}. */
+    /**
+     * A failure of {@code reason} at entry {@code index}, caused by {@code cause}.
+     *
+     * @param reason what went wrong
+     * @param index position of the offending entry, or -1
+     * @param message the detail message
+     * @param cause the underlying failure
+     */
     public MeasurementLogException(Reason reason, int index, String message, Throwable cause) {
         super(reason + (index >= 0 ? " at entry " + index : "") + ": " + message, cause);
         this.reason = reason;
         this.index = index;
     }
 
-    /** What went wrong. */
+    /**
+     * What went wrong.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** Position of the offending entry in the verified list, or -1 when no entry is at fault. */
+    /**
+     * Position of the offending entry in the verified list, or -1 when no entry is at fault.
+     *
+     * @return the entry's index, or -1
+     */
     public int index() {
         return index;
     }

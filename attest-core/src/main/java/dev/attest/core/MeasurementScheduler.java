@@ -83,12 +83,20 @@ public final class MeasurementScheduler implements AutoCloseable {
         this.workers = Executors.newCachedThreadPool(daemon("attest-collector"));
     }
 
-    /** Starts a builder. */
+    /**
+     * Starts a builder.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The collectors, in the order they run. */
+    /**
+     * The collectors, in the order they run.
+     *
+     * @return the collectors, in run order
+     */
     public List<Collector> collectors() {
         List<Collector> out = new ArrayList<>();
         slots.forEach(s -> out.add(s.collector));
@@ -139,6 +147,7 @@ public final class MeasurementScheduler implements AutoCloseable {
      * Runs every collector once now, on the scheduling thread (after any cycle in progress),
      * and returns the cycle. Listeners are notified as for periodic cycles.
      *
+     * @return the completed cycle
      * @throws InterruptedException if the calling thread is interrupted while waiting
      * @throws IllegalStateException if the scheduler is closed
      */
@@ -336,31 +345,56 @@ public final class MeasurementScheduler implements AutoCloseable {
         private Builder() {
         }
 
-        /** Adds a collector that runs at the default {@link #period(Duration)}. */
+        /**
+         * Adds a collector that runs at the default {@link #period(Duration)}.
+         *
+         * @param c the collector
+         * @return this builder
+         */
         public Builder collector(Collector c) {
             pending.add(new Pending(Objects.requireNonNull(c, "collector"), null));
             return this;
         }
 
-        /** Adds a collector with its own interval. */
+        /**
+         * Adds a collector with its own interval.
+         *
+         * @param c the collector
+         * @param interval the interval between its runs
+         * @return this builder
+         */
         public Builder collector(Collector c, Duration interval) {
             pending.add(new Pending(Objects.requireNonNull(c, "collector"), positive(interval, "interval")));
             return this;
         }
 
-        /** Adds every collector {@link Collector#discover()} finds, at the default period. */
+        /**
+         * Adds every collector {@link Collector#discover()} finds, at the default period.
+         *
+         * @return this builder
+         */
         public Builder discoveredCollectors() {
             Collector.discover().forEach(this::collector);
             return this;
         }
 
-        /** The default interval between cycles (60 s unless set). */
+        /**
+         * The default interval between cycles (60 s unless set).
+         *
+         * @param period the default interval
+         * @return this builder
+         */
         public Builder period(Duration period) {
             this.period = positive(period, "period");
             return this;
         }
 
-        /** Each cycle starts up to this much later than planned, at random (zero unless set). */
+        /**
+         * Each cycle starts up to this much later than planned, at random (zero unless set).
+         *
+         * @param jitter the largest random delay; must be below the shortest interval
+         * @return this builder
+         */
         public Builder jitter(Duration jitter) {
             Objects.requireNonNull(jitter, "jitter");
             if (jitter.isNegative()) {
@@ -370,25 +404,41 @@ public final class MeasurementScheduler implements AutoCloseable {
             return this;
         }
 
-        /** How long one collector run may take (30 s unless set). */
+        /**
+         * How long one collector run may take (30 s unless set).
+         *
+         * @param timeout the longest a collector run may take
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
             return this;
         }
 
-        /** The clock that stamps cycles (the system UTC clock unless set). */
+        /**
+         * The clock that stamps cycles (the system UTC clock unless set).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Adds a listener for completed cycles. */
+        /**
+         * Adds a listener for completed cycles.
+         *
+         * @param l the listener
+         * @return this builder
+         */
         public Builder listener(CycleListener l) {
             listeners.add(Objects.requireNonNull(l, "listener"));
             return this;
         }
 
         /**
+         * @return the scheduler, not yet started
          * @throws IllegalArgumentException with no collectors, a jitter not below the shortest
          *     interval, or two collectors with the same id
          */

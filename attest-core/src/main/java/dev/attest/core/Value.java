@@ -26,6 +26,11 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
 
     /** A finite double, e.g. a statistic. NaN and infinities are rejected. */
     record Real(double value) implements Value {
+        /**
+         * Rejects NaN and infinities.
+         *
+         * @param value the number; must be finite
+         */
         public Real {
             if (!Double.isFinite(value)) {
                 throw new IllegalArgumentException("value must be finite");
@@ -39,6 +44,11 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
 
     /** A text. */
     record Text(String value) implements Value {
+        /**
+         * Rejects a null text.
+         *
+         * @param value the text
+         */
         public Text {
             Objects.requireNonNull(value, "value");
         }
@@ -48,12 +58,20 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
     final class Bytes implements Value {
         private final byte[] value;
 
-        /** Raw bytes (copied). */
+        /**
+         * Raw bytes (copied).
+         *
+         * @param value the bytes; copied
+         */
         public Bytes(byte[] value) {
             this.value = value.clone();
         }
 
-        /** A copy of the bytes. */
+        /**
+         * A copy of the bytes.
+         *
+         * @return a fresh copy of the bytes
+         */
         public byte[] value() {
             return value.clone();
         }
@@ -76,6 +94,11 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
 
     /** An ordered list of values. */
     record ListValue(List<Value> values) implements Value {
+        /**
+         * Copies the list and checks its nesting depth (at most {@link #MAX_DEPTH}).
+         *
+         * @param values the elements
+         */
         public ListValue {
             values = List.copyOf(values);
             checkChildren(values, 1);
@@ -84,6 +107,11 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
 
     /** Values by name, ordered by name. */
     record MapValue(SortedMap<String, Value> values) implements Value {
+        /**
+         * Copies the map and checks each key, each value and the nesting depth (at most {@link #MAX_DEPTH}).
+         *
+         * @param values the values by name
+         */
         public MapValue {
             SortedMap<String, Value> copy = new TreeMap<>();
             for (Map.Entry<String, Value> e : values.entrySet()) {
@@ -93,29 +121,63 @@ public sealed interface Value permits Value.Int, Value.Real, Value.Bool, Value.T
             checkChildren(values.values(), 1);
         }
 
-        /** A map value from an ordinary map. */
+        /**
+         * A map value from an ordinary map.
+         *
+         * @param values the values by name
+         * @return a map value holding a sorted copy of {@code values}
+         */
         public static MapValue of(Map<String, ? extends Value> values) {
             return new MapValue(new TreeMap<>(values));
         }
     }
 
+    /**
+     * An integer value.
+     *
+     * @param v the integer
+     * @return an {@link Int}
+     */
     static Value of(long v) {
         return new Int(v);
     }
 
+    /**
+     * A real value.
+     *
+     * @param v the number; must be finite
+     * @return a {@link Real}
+     */
     static Value of(double v) {
         return new Real(v);
     }
 
+    /**
+     * A boolean value.
+     *
+     * @param v the boolean
+     * @return a {@link Bool}
+     */
     static Value of(boolean v) {
         return new Bool(v);
     }
 
+    /**
+     * A text value.
+     *
+     * @param v the text
+     * @return a {@link Text}
+     */
     static Value of(String v) {
         return new Text(v);
     }
 
-    /** Checks a map key: 1 to 256 characters, no control characters. */
+    /**
+     * Checks a map key: 1 to 256 characters, no control characters.
+     *
+     * @param key the key
+     * @return {@code key}, unchanged
+     */
     static String checkKey(String key) {
         Objects.requireNonNull(key, "key");
         if (key.isEmpty() || key.length() > 256) {

@@ -81,7 +81,11 @@ public final class Attester implements AutoCloseable {
         this.scheduler = b.scheduler.listener(this::onCycle).build();
     }
 
-    /** Starts a builder. */
+    /**
+     * Starts a builder.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -90,6 +94,7 @@ public final class Attester implements AutoCloseable {
      * Starts the periodic cycles (the first runs at once) and hands each cycle's evidence to
      * {@code sink}, in log order.
      *
+     * @param sink where each periodic cycle's evidence goes
      * @throws IllegalStateException if already started or closed
      */
     public void start(EvidenceSink sink) {
@@ -108,6 +113,7 @@ public final class Attester implements AutoCloseable {
      * to the verifier like periodic evidence: it continues the same chain. Not given to the sink.
      *
      * @param nonce the verifier's challenge, 8 to 64 bytes (RFC 9711 §4.1)
+     * @return the signed evidence
      * @throws IllegalArgumentException if the nonce is shorter or longer, or the same nonce is
      *     being answered already
      * @throws EvidenceException LOG_REFUSED if the log refused the measurements, SIGNING_FAILED
@@ -151,12 +157,20 @@ public final class Attester implements AutoCloseable {
         }
     }
 
-    /** The collectors, in the order they run. */
+    /**
+     * The collectors, in the order they run.
+     *
+     * @return the collectors, in run order
+     */
     public List<Collector> collectors() {
         return scheduler.collectors();
     }
 
-    /** The head the last evidence handed out ended at (the log's head when built, until then). */
+    /**
+     * The head the last evidence handed out ended at (the log's head when built, until then).
+     *
+     * @return the head the last evidence ended at
+     */
     public synchronized LogHead covered() {
         return covered;
     }
@@ -257,13 +271,21 @@ public final class Attester implements AutoCloseable {
         /**
          * Signs with {@code signer}: a {@link SigningKey} (software, or an HSM key through its
          * JCA provider), a TPM-resident key ({@code TpmSigner} in attest-tpm), or your own.
+         *
+         * @param signer the signer
+         * @return this builder
          */
         public Builder signer(Signer signer) {
             this.signer = Objects.requireNonNull(signer, "signer");
             return this;
         }
 
-        /** Also sends {@code chain} (leaf first) in each token's {@code x5chain} (RFC 9360). */
+        /**
+         * Also sends {@code chain} (leaf first) in each token's {@code x5chain} (RFC 9360).
+         *
+         * @param chain the certificates, leaf first
+         * @return this builder
+         */
         public Builder x5chain(List<X509Certificate> chain) {
             this.x5chain = List.copyOf(chain);
             return this;
@@ -273,6 +295,9 @@ public final class Attester implements AutoCloseable {
          * The measurement log persisted at {@code path} (SHA-256, {@link MeasurementLog#DEFAULT_WINDOW}
          * entries), opened by {@link #build()}; the boot id is the kernel's
          * ({@code /proc/sys/kernel/random/boot_id}), or a random one per process where there is none.
+         *
+         * @param path the log file
+         * @return this builder
          */
         public Builder log(Path path) {
             this.logPath = Objects.requireNonNull(path, "path");
@@ -280,7 +305,12 @@ public final class Attester implements AutoCloseable {
             return this;
         }
 
-        /** A log you opened; the attester becomes its only writer and closes it. */
+        /**
+         * A log you opened; the attester becomes its only writer and closes it.
+         *
+         * @param log the open log
+         * @return this builder
+         */
         public Builder log(MeasurementLog log) {
             this.log = Objects.requireNonNull(log, "log");
             this.logPath = null;
@@ -292,6 +322,8 @@ public final class Attester implements AutoCloseable {
          * evidence a previous run handed out ended at, e.g. as your delivery queue remembers it)
          * instead of starting at the log's head: entries a crash left uncovered are then sent.
          *
+         * @param sequence the sequence number the last evidence ended at
+         * @return this builder
          * @throws IllegalArgumentException for a negative sequence
          */
         public Builder resumeAfter(long sequence) {
@@ -302,7 +334,12 @@ public final class Attester implements AutoCloseable {
             return this;
         }
 
-        /** Adds a collector at the default period; one that is a {@link CycleListener} also hears each cycle. */
+        /**
+         * Adds a collector at the default period; one that is a {@link CycleListener} also hears each cycle.
+         *
+         * @param c the collector
+         * @return this builder
+         */
         public Builder collector(Collector c) {
             scheduler.collector(c);
             if (c instanceof CycleListener l) {
@@ -311,7 +348,13 @@ public final class Attester implements AutoCloseable {
             return this;
         }
 
-        /** Adds a collector with its own interval. */
+        /**
+         * Adds a collector with its own interval.
+         *
+         * @param c the collector
+         * @param interval the interval between its runs
+         * @return this builder
+         */
         public Builder collector(Collector c, Duration interval) {
             scheduler.collector(c, interval);
             if (c instanceof CycleListener l) {
@@ -320,62 +363,111 @@ public final class Attester implements AutoCloseable {
             return this;
         }
 
-        /** Adds every collector {@link Collector#discover()} finds: the built-ins and yours. */
+        /**
+         * Adds every collector {@link Collector#discover()} finds: the built-ins and yours.
+         *
+         * @return this builder
+         */
         public Builder discoveredCollectors() {
             Collector.discover().forEach(this::collector);
             return this;
         }
 
-        /** The interval between periodic cycles (60 s unless set). */
+        /**
+         * The interval between periodic cycles (60 s unless set).
+         *
+         * @param period the interval
+         * @return this builder
+         */
         public Builder period(Duration period) {
             scheduler.period(period);
             return this;
         }
 
-        /** Each periodic cycle starts up to this much later, at random (zero unless set). */
+        /**
+         * Each periodic cycle starts up to this much later, at random (zero unless set).
+         *
+         * @param jitter the largest random delay; must be below the period
+         * @return this builder
+         */
         public Builder jitter(Duration jitter) {
             scheduler.jitter(jitter);
             return this;
         }
 
-        /** How long one collector run may take (30 s unless set). */
+        /**
+         * How long one collector run may take (30 s unless set).
+         *
+         * @param timeout the longest a collector run may take
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             scheduler.timeout(timeout);
             return this;
         }
 
-        /** The clock for {@code iat} and the cycles (the system UTC clock unless set). */
+        /**
+         * The clock for {@code iat} and the cycles (the system UTC clock unless set).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             scheduler.clock(clock);
             return this;
         }
 
-        /** The device's UEID (7 to 33 bytes, RFC 9711 §4.2.1), in every token. */
+        /**
+         * The device's UEID (7 to 33 bytes, RFC 9711 §4.2.1), in every token.
+         *
+         * @param ueid the UEID
+         * @return this builder
+         */
         public Builder ueid(byte[] ueid) {
             identity.ueid(ueid);
             return this;
         }
 
-        /** The OEM id (RFC 9711 §4.2.2), in every token. */
+        /**
+         * The OEM id (RFC 9711 §4.2.2), in every token.
+         *
+         * @param oemid the OEM id
+         * @return this builder
+         */
         public Builder oemid(byte[] oemid) {
             identity.oemid(oemid);
             return this;
         }
 
-        /** The hardware model (RFC 9711 §4.2.4), in every token. */
+        /**
+         * The hardware model (RFC 9711 §4.2.4), in every token.
+         *
+         * @param hwmodel the hardware model
+         * @return this builder
+         */
         public Builder hwmodel(byte[] hwmodel) {
             identity.hwmodel(hwmodel);
             return this;
         }
 
-        /** The software name (RFC 9711 §4.2.6), in every token. */
+        /**
+         * The software name (RFC 9711 §4.2.6), in every token.
+         *
+         * @param swname the software name
+         * @return this builder
+         */
         public Builder swname(String swname) {
             identity.swname(swname);
             return this;
         }
 
-        /** The software version (RFC 9711 §4.2.7), in every token. */
+        /**
+         * The software version (RFC 9711 §4.2.7), in every token.
+         *
+         * @param swversion the software version
+         * @return this builder
+         */
         public Builder swversion(String swversion) {
             identity.swversion(swversion);
             return this;
@@ -384,6 +476,7 @@ public final class Attester implements AutoCloseable {
         /**
          * The attester; opens the log when it was given as a path.
          *
+         * @return the attester, not yet started
          * @throws IllegalStateException without a signer or a log
          * @throws IllegalArgumentException without collectors, with a jitter not below the period,
          *     two collectors with one id, or a {@link #resumeAfter} the log does not hold

@@ -17,14 +17,24 @@ public final class ClaimsText {
     private ClaimsText() {
     }
 
-    /** The claims as pretty-printed JSON. */
+    /**
+     * The claims as pretty-printed JSON.
+     *
+     * @param c the claims
+     * @return the JSON text
+     */
     public static String json(EatClaims c) {
         StringBuilder sb = new StringBuilder();
         claims(c, sb, 0);
         return sb.append('\n').toString();
     }
 
-    /** The claims set as CBOR diagnostic notation, one line. */
+    /**
+     * The claims set as CBOR diagnostic notation, one line.
+     *
+     * @param c the claims
+     * @return the diagnostic notation
+     */
     public static String diagnostic(EatClaims c) {
         return Diagnostic.of(ClaimsCodec.toCbor(c));
     }

@@ -103,7 +103,12 @@ public final class CoseKey {
         }
     }
 
-    /** Encodes the public part of {@code key} as a deterministic COSE_Key, with kid and alg. */
+    /**
+     * Encodes the public part of {@code key} as a deterministic COSE_Key, with kid and alg.
+     *
+     * @param key the verification key
+     * @return the COSE_Key bytes
+     */
     public static byte[] encode(VerificationKey key) {
         Cbor.MapBuilder b = Cbor.map();
         PublicKey pk = key.publicKey();

@@ -116,127 +116,227 @@ public final class EatClaims {
         return byLayer;
     }
 
-    /** A new, empty builder. */
+    /**
+     * A new, empty builder.
+     *
+     * @return a builder with no claims set
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The nonces (usually one); empty if the evidence answers no challenge. */
+    /**
+     * The nonces (usually one); empty if the evidence answers no challenge.
+     *
+     * @return copies of the nonces, in order
+     */
     public List<byte[]> nonces() {
         return nonces.stream().map(byte[]::clone).toList();
     }
 
-    /** The universal entity id (RFC 9711 §4.2.1). */
+    /**
+     * The universal entity id (RFC 9711 §4.2.1).
+     *
+     * @return a copy of the UEID, or empty
+     */
     public Optional<byte[]> ueid() {
         return Optional.ofNullable(clone(ueid));
     }
 
-    /** The OEM id. */
+    /**
+     * The OEM id.
+     *
+     * @return a copy of the OEM id, or empty
+     */
     public Optional<byte[]> oemid() {
         return Optional.ofNullable(clone(oemid));
     }
 
-    /** The hardware model. */
+    /**
+     * The hardware model.
+     *
+     * @return a copy of the hardware model, or empty
+     */
     public Optional<byte[]> hwmodel() {
         return Optional.ofNullable(clone(hwmodel));
     }
 
-    /** The hardware version. */
+    /**
+     * The hardware version.
+     *
+     * @return the hardware version, or empty
+     */
     public Optional<String> hwversion() {
         return Optional.ofNullable(hwversion);
     }
 
-    /** The software name. */
+    /**
+     * The software name.
+     *
+     * @return the software name, or empty
+     */
     public Optional<String> swname() {
         return Optional.ofNullable(swname);
     }
 
-    /** The software version. */
+    /**
+     * The software version.
+     *
+     * @return the software version, or empty
+     */
     public Optional<String> swversion() {
         return Optional.ofNullable(swversion);
     }
 
-    /** The debug status. */
+    /**
+     * The debug status.
+     *
+     * @return the debug status, or empty
+     */
     public Optional<DebugStatus> dbgstat() {
         return Optional.ofNullable(dbgstat);
     }
 
-    /** Seconds since boot. */
+    /**
+     * Seconds since boot.
+     *
+     * @return the uptime in seconds, or empty
+     */
     public OptionalLong uptime() {
         return uptime == null ? OptionalLong.empty() : OptionalLong.of(uptime);
     }
 
-    /** Number of boots. */
+    /**
+     * Number of boots.
+     *
+     * @return the boot count, or empty
+     */
     public OptionalLong bootcount() {
         return bootcount == null ? OptionalLong.empty() : OptionalLong.of(bootcount);
     }
 
-    /** The boot seed. */
+    /**
+     * The boot seed.
+     *
+     * @return a copy of the boot seed, or empty
+     */
     public Optional<byte[]> bootseed() {
         return Optional.ofNullable(clone(bootseed));
     }
 
-    /** The EAT profile this claims set follows. */
+    /**
+     * The EAT profile this claims set follows.
+     *
+     * @return the profile, or empty
+     */
     public Optional<String> profile() {
         return Optional.ofNullable(profile);
     }
 
-    /** Issued-at time (whole seconds). */
+    /**
+     * Issued-at time (whole seconds).
+     *
+     * @return the issued-at time, or empty
+     */
     public Optional<Instant> iat() {
         return Optional.ofNullable(iat);
     }
 
-    /** Expiry time (whole seconds). */
+    /**
+     * Expiry time (whole seconds).
+     *
+     * @return the expiry time, or empty
+     */
     public Optional<Instant> exp() {
         return Optional.ofNullable(exp);
     }
 
-    /** Not-before time (whole seconds). */
+    /**
+     * Not-before time (whole seconds).
+     *
+     * @return the not-before time, or empty
+     */
     public Optional<Instant> nbf() {
         return Optional.ofNullable(nbf);
     }
 
-    /** CWT issuer. */
+    /**
+     * CWT issuer.
+     *
+     * @return the issuer, or empty
+     */
     public Optional<String> iss() {
         return Optional.ofNullable(iss);
     }
 
-    /** CWT subject. */
+    /**
+     * CWT subject.
+     *
+     * @return the subject, or empty
+     */
     public Optional<String> sub() {
         return Optional.ofNullable(sub);
     }
 
-    /** CWT id. */
+    /**
+     * CWT id.
+     *
+     * @return a copy of the CWT id, or empty
+     */
     public Optional<byte[]> cti() {
         return Optional.ofNullable(clone(cti));
     }
 
-    /** Submodules by name, sorted by name. */
+    /**
+     * Submodules by name, sorted by name.
+     *
+     * @return the submodules; empty if none
+     */
     public Map<String, EatClaims> submods() {
         return submods;
     }
 
-    /** This (sub)module's own measurements. */
+    /**
+     * This (sub)module's own measurements.
+     *
+     * @return the measurements; empty if none
+     */
     public List<Measurement> measurements() {
         return measurements;
     }
 
-    /** Device-side measurement results. */
+    /**
+     * Device-side measurement results.
+     *
+     * @return the measurement results groups; empty if none
+     */
     public List<MeasurementResults> measurementResults() {
         return measres;
     }
 
-    /** The measurement log extent (top level only). */
+    /**
+     * The measurement log extent (top level only).
+     *
+     * @return the log extent, or empty
+     */
     public Optional<LogExtent> log() {
         return Optional.ofNullable(log);
     }
 
-    /** Claims outside this profile, label to CBOR diagnostic notation of the value. */
+    /**
+     * Claims outside this profile, label to CBOR diagnostic notation of the value.
+     *
+     * @return the unknown claims by label; empty if none
+     */
     public Map<String, String> unknownClaims() {
         return unknown;
     }
 
-    /** Every measurement of this module and its submodules, depth first, submodules by name. */
+    /**
+     * Every measurement of this module and its submodules, depth first, submodules by name.
+     *
+     * @return every measurement, depth first
+     */
     public List<Measurement> allMeasurements() {
         List<Measurement> out = new ArrayList<>();
         collect(out);
@@ -250,7 +350,11 @@ public final class EatClaims {
         }
     }
 
-    /** A builder starting from this claims set (log measurements stay in the log). */
+    /**
+     * A builder starting from this claims set (log measurements stay in the log).
+     *
+     * @return a builder holding this claims set's claims
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.nonces.addAll(nonces);
@@ -346,7 +450,12 @@ public final class EatClaims {
             return this;
         }
 
-        /** Adds a nonce of 8 to 64 bytes. */
+        /**
+         * Adds a nonce of 8 to 64 bytes.
+         *
+         * @param nonce the nonce
+         * @return this builder
+         */
         public Builder nonce(byte[] nonce) {
             if (nonce.length < MIN_NONCE || nonce.length > MAX_NONCE) {
                 throw new IllegalArgumentException("a nonce must be " + MIN_NONCE + ".." + MAX_NONCE + " bytes");
@@ -355,7 +464,12 @@ public final class EatClaims {
             return this;
         }
 
-        /** Sets the UEID (7 to 33 bytes, RFC 9711 §4.2.1.1). */
+        /**
+         * Sets the UEID (7 to 33 bytes, RFC 9711 §4.2.1.1).
+         *
+         * @param v the UEID
+         * @return this builder
+         */
         public Builder ueid(byte[] v) {
             if (v.length < 7 || v.length > 33) {
                 throw new IllegalArgumentException("a ueid must be 7..33 bytes");
@@ -364,55 +478,100 @@ public final class EatClaims {
             return this;
         }
 
-        /** Sets the OEM id (3 bytes IEEE OUI, 16 bytes random, or a PEN encoded as bytes). */
+        /**
+         * Sets the OEM id (3 bytes IEEE OUI, 16 bytes random, or a PEN encoded as bytes).
+         *
+         * @param v the OEM id
+         * @return this builder
+         */
         public Builder oemid(byte[] v) {
             oemid = nonEmpty(v, 64, "oemid");
             return this;
         }
 
-        /** Sets the hardware model (1 to 32 bytes). */
+        /**
+         * Sets the hardware model (1 to 32 bytes).
+         *
+         * @param v the hardware model
+         * @return this builder
+         */
         public Builder hwmodel(byte[] v) {
             hwmodel = nonEmpty(v, 32, "hwmodel");
             return this;
         }
 
-        /** Sets the hardware version. */
+        /**
+         * Sets the hardware version.
+         *
+         * @param v the hardware version
+         * @return this builder
+         */
         public Builder hwversion(String v) {
             hwversion = text(v, "hwversion");
             return this;
         }
 
-        /** Sets the software name. */
+        /**
+         * Sets the software name.
+         *
+         * @param v the software name
+         * @return this builder
+         */
         public Builder swname(String v) {
             swname = text(v, "swname");
             return this;
         }
 
-        /** Sets the software version. */
+        /**
+         * Sets the software version.
+         *
+         * @param v the software version
+         * @return this builder
+         */
         public Builder swversion(String v) {
             swversion = text(v, "swversion");
             return this;
         }
 
-        /** Sets the debug status. */
+        /**
+         * Sets the debug status.
+         *
+         * @param v the debug status
+         * @return this builder
+         */
         public Builder dbgstat(DebugStatus v) {
             dbgstat = Objects.requireNonNull(v);
             return this;
         }
 
-        /** Sets the uptime in seconds. */
+        /**
+         * Sets the uptime in seconds.
+         *
+         * @param seconds seconds since boot
+         * @return this builder
+         */
         public Builder uptime(long seconds) {
             uptime = nonNegative(seconds, "uptime");
             return this;
         }
 
-        /** Sets the boot count. */
+        /**
+         * Sets the boot count.
+         *
+         * @param v the number of boots
+         * @return this builder
+         */
         public Builder bootcount(long v) {
             bootcount = nonNegative(v, "bootcount");
             return this;
         }
 
-        /** Sets the boot seed (at least 32 bytes, RFC 9711 §4.2.13). */
+        /**
+         * Sets the boot seed (at least 32 bytes, RFC 9711 §4.2.13).
+         *
+         * @param v the boot seed
+         * @return this builder
+         */
         public Builder bootseed(byte[] v) {
             if (v.length < 32 || v.length > 64) {
                 throw new IllegalArgumentException("a bootseed must be 32..64 bytes");
@@ -421,49 +580,90 @@ public final class EatClaims {
             return this;
         }
 
-        /** Sets the EAT profile (a URI or OID text). */
+        /**
+         * Sets the EAT profile (a URI or OID text).
+         *
+         * @param v the profile
+         * @return this builder
+         */
         public Builder profile(String v) {
             profile = text(v, "eat_profile");
             return this;
         }
 
-        /** Sets issued-at; truncated to whole seconds. */
+        /**
+         * Sets issued-at; truncated to whole seconds.
+         *
+         * @param v the issued-at time
+         * @return this builder
+         */
         public Builder iat(Instant v) {
             iat = Instant.ofEpochSecond(v.getEpochSecond());
             return this;
         }
 
-        /** Sets the expiry; truncated to whole seconds. */
+        /**
+         * Sets the expiry; truncated to whole seconds.
+         *
+         * @param v the expiry time
+         * @return this builder
+         */
         public Builder exp(Instant v) {
             exp = Instant.ofEpochSecond(v.getEpochSecond());
             return this;
         }
 
-        /** Sets not-before; truncated to whole seconds. */
+        /**
+         * Sets not-before; truncated to whole seconds.
+         *
+         * @param v the not-before time
+         * @return this builder
+         */
         public Builder nbf(Instant v) {
             nbf = Instant.ofEpochSecond(v.getEpochSecond());
             return this;
         }
 
-        /** Sets the CWT issuer. */
+        /**
+         * Sets the CWT issuer.
+         *
+         * @param v the issuer
+         * @return this builder
+         */
         public Builder iss(String v) {
             iss = text(v, "iss");
             return this;
         }
 
-        /** Sets the CWT subject. */
+        /**
+         * Sets the CWT subject.
+         *
+         * @param v the subject
+         * @return this builder
+         */
         public Builder sub(String v) {
             sub = text(v, "sub");
             return this;
         }
 
-        /** Sets the CWT id (1 to 64 bytes). */
+        /**
+         * Sets the CWT id (1 to 64 bytes).
+         *
+         * @param v the CWT id
+         * @return this builder
+         */
         public Builder cti(byte[] v) {
             cti = nonEmpty(v, 64, "cti");
             return this;
         }
 
-        /** Adds a submodule. Names are 1 to 64 characters. */
+        /**
+         * Adds a submodule. Names are 1 to 64 characters.
+         *
+         * @param name the submodule name
+         * @param claims the submodule's claims
+         * @return this builder
+         */
         public Builder submod(String name, EatClaims claims) {
             text(name, "submodule name");
             if (name.length() > 64) {
@@ -478,13 +678,23 @@ public final class EatClaims {
             return this;
         }
 
-        /** Adds measurements to this (sub)module. */
+        /**
+         * Adds measurements to this (sub)module.
+         *
+         * @param ms the measurements
+         * @return this builder
+         */
         public Builder measurements(List<Measurement> ms) {
             measurements.addAll(ms);
             return this;
         }
 
-        /** Adds a device-side measurement results group. */
+        /**
+         * Adds a device-side measurement results group.
+         *
+         * @param r the measurement results group
+         * @return this builder
+         */
         public Builder measurementResults(MeasurementResults r) {
             measres.add(Objects.requireNonNull(r));
             return this;
@@ -494,6 +704,10 @@ public final class EatClaims {
          * Sets the log extent this evidence covers: the entries appended after {@code since} up
          * to {@code head}. Their measurements go to one submodule per layer.
          *
+         * @param since the head before the first entry
+         * @param entries the entries after {@code since}, in order
+         * @param head the head after the last entry
+         * @return this builder
          * @throws IllegalArgumentException if the entries do not run from {@code since} to {@code head}
          */
         public Builder measurementLog(LogHead since, List<LogEntry> entries, LogHead head) {
@@ -509,7 +723,12 @@ public final class EatClaims {
             return this;
         }
 
-        /** Sets the log extent directly (decoders use this). */
+        /**
+         * Sets the log extent directly (decoders use this).
+         *
+         * @param extent the log extent
+         * @return this builder
+         */
         public Builder log(LogExtent extent) {
             log = Objects.requireNonNull(extent);
             return this;
@@ -520,7 +739,11 @@ public final class EatClaims {
             return this;
         }
 
-        /** The claims set. */
+        /**
+         * The claims set.
+         *
+         * @return the claims set
+         */
         public EatClaims build() {
             return new EatClaims(this);
         }

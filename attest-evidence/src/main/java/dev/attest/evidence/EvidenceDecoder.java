@@ -48,17 +48,30 @@ public final class EvidenceDecoder {
     /** Default number of measurements remembered ({@link Builder#measurementCache}). */
     public static final int DEFAULT_MEASUREMENT_CACHE = 4096;
 
-    /** A builder with the defaults: 64 KiB, depth 16, every allowed algorithm, 4,096 measurements remembered. */
+    /**
+     * A builder with the defaults: 64 KiB, depth 16, every allowed algorithm, 4,096 measurements remembered.
+     *
+     * @param resolver how the decoder finds the key for each token
+     * @return a new builder
+     */
     public static Builder builder(KeyResolver resolver) {
         return new Builder(resolver);
     }
 
-    /** The size limit in bytes. */
+    /**
+     * The size limit in bytes.
+     *
+     * @return the size limit in bytes
+     */
     public int maxBytes() {
         return maxBytes;
     }
 
-    /** The nesting limit. */
+    /**
+     * The nesting limit.
+     *
+     * @return the nesting limit
+     */
     public int maxDepth() {
         return maxDepth;
     }
@@ -66,6 +79,8 @@ public final class EvidenceDecoder {
     /**
      * Decodes and verifies {@code token}.
      *
+     * @param token the token bytes
+     * @return the verified evidence, with the key that verified it
      * @throws EvidenceException with the reason the token was refused
      */
     public VerifiedEvidence decode(byte[] token) throws EvidenceException {
@@ -95,6 +110,8 @@ public final class EvidenceDecoder {
      * {@code alg}, claims valid under the EAT profile); only the key lookup and the signature
      * check are skipped. The resolver is not called.
      *
+     * @param token the token bytes
+     * @return the claims, unauthenticated
      * @throws EvidenceException with the reason the token is malformed
      */
     public EatClaims decodeUnverified(byte[] token) throws EvidenceException {
@@ -131,7 +148,12 @@ public final class EvidenceDecoder {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
         }
 
-        /** Sets the size limit, 1 byte to {@link #MAX_MAX_BYTES}. */
+        /**
+         * Sets the size limit, 1 byte to {@link #MAX_MAX_BYTES}.
+         *
+         * @param n the size limit in bytes
+         * @return this builder
+         */
         public Builder maxBytes(int n) {
             if (n < 1 || n > MAX_MAX_BYTES) {
                 throw new IllegalArgumentException("maxBytes must be 1.." + MAX_MAX_BYTES);
@@ -140,7 +162,12 @@ public final class EvidenceDecoder {
             return this;
         }
 
-        /** Sets the nesting limit, 4 to 64 (the profile itself nests 8 deep). */
+        /**
+         * Sets the nesting limit, 4 to 64 (the profile itself nests 8 deep).
+         *
+         * @param n the nesting limit
+         * @return this builder
+         */
         public Builder maxDepth(int n) {
             if (n < 4 || n > 64) {
                 throw new IllegalArgumentException("maxDepth must be 4..64");
@@ -149,7 +176,12 @@ public final class EvidenceDecoder {
             return this;
         }
 
-        /** Restricts the allowed algorithms to {@code allowed} (a subset of the SDK's allow-list). */
+        /**
+         * Restricts the allowed algorithms to {@code allowed} (a subset of the SDK's allow-list).
+         *
+         * @param allowed the algorithms to accept
+         * @return this builder
+         */
         public Builder algorithms(Set<SignatureAlgorithm> allowed) {
             if (allowed.isEmpty()) {
                 throw new IllegalArgumentException("at least one algorithm must be allowed");
@@ -166,6 +198,9 @@ public final class EvidenceDecoder {
          * passed the signature check (or of {@link EvidenceDecoder#decodeUnverified}) are
          * remembered; a remembered one is used only for an encoding equal to it but for the
          * time, so the cache changes how fast a token decodes, never what it decodes to.
+         *
+         * @param entries how many decoded measurements to remember
+         * @return this builder
          */
         public Builder measurementCache(int entries) {
             if (entries < 0 || entries > 1 << 20) {
@@ -175,7 +210,11 @@ public final class EvidenceDecoder {
             return this;
         }
 
-        /** The decoder. */
+        /**
+         * The decoder.
+         *
+         * @return the decoder
+         */
         public EvidenceDecoder build() {
             return new EvidenceDecoder(this);
         }

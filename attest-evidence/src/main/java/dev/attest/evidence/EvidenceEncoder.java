@@ -22,17 +22,31 @@ public final class EvidenceEncoder {
         this.cwtTag = cwtTag;
     }
 
-    /** An encoder signing with {@code signer}, CWT-tagged, without certificates. */
+    /**
+     * An encoder signing with {@code signer}, CWT-tagged, without certificates.
+     *
+     * @param signer the signer
+     * @return the encoder
+     */
     public static EvidenceEncoder of(Signer signer) {
         return new EvidenceEncoder(Objects.requireNonNull(signer, "signer"), List.of(), true);
     }
 
-    /** This encoder, also sending {@code chain} (leaf first) in the protected {@code x5chain}. */
+    /**
+     * This encoder, also sending {@code chain} (leaf first) in the protected {@code x5chain}.
+     *
+     * @param chain the certificates, leaf first
+     * @return a new encoder; this one is unchanged
+     */
     public EvidenceEncoder withX5chain(List<X509Certificate> chain) {
         return new EvidenceEncoder(signer, List.copyOf(chain), cwtTag);
     }
 
-    /** This encoder, writing a bare COSE_Sign1 (tag 18) without the outer CWT tag 61. */
+    /**
+     * This encoder, writing a bare COSE_Sign1 (tag 18) without the outer CWT tag 61.
+     *
+     * @return a new encoder; this one is unchanged
+     */
     public EvidenceEncoder withoutCwtTag() {
         return new EvidenceEncoder(signer, x5chain, false);
     }
@@ -40,13 +54,20 @@ public final class EvidenceEncoder {
     /**
      * The signed token.
      *
+     * @param claims the claims to sign
+     * @return the encoded token
      * @throws GeneralSecurityException if the signer fails
      */
     public byte[] encode(EatClaims claims) throws GeneralSecurityException {
         return CoseSign1.sign(signer, ClaimsCodec.encode(claims), x5chain, cwtTag);
     }
 
-    /** The claims as the deterministic CBOR payload the token signs (for tests and tools). */
+    /**
+     * The claims as the deterministic CBOR payload the token signs (for tests and tools).
+     *
+     * @param claims the claims
+     * @return the payload bytes
+     */
     public static byte[] payload(EatClaims claims) {
         return ClaimsCodec.encode(claims);
     }

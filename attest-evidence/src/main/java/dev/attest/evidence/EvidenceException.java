@@ -55,21 +55,37 @@ public final class EvidenceException extends Exception {
         CLOSED
     }
 
+    /** Why the input was refused. */
     private final Reason reason;
 
-    /** An exception with a reason and a message (which must not contain secrets). */
+    /**
+     * An exception with a reason and a message (which must not contain secrets).
+     *
+     * @param reason why the input was refused
+     * @param message the detail message
+     */
     public EvidenceException(Reason reason, String message) {
         super(reason + ": " + message);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** An exception with a reason, a message and a cause. */
+    /**
+     * An exception with a reason, a message and a cause.
+     *
+     * @param reason why the input was refused
+     * @param message the detail message
+     * @param cause the underlying failure
+     */
     public EvidenceException(Reason reason, String message, Throwable cause) {
         super(reason + ": " + message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** Why the input was refused. */
+    /**
+     * Why the input was refused.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }

@@ -12,6 +12,7 @@ public interface EvidenceSink {
     /**
      * Called once per periodic cycle that produced evidence.
      *
+     * @param evidence the signed evidence of the cycle
      * @throws Exception on failure; logged
      */
     void accept(SignedEvidence evidence) throws Exception;

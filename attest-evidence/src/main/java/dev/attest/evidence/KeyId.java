@@ -21,22 +21,41 @@ public final class KeyId {
         this.value = value;
     }
 
-    /** A key id of the given bytes (copied). */
+    /**
+     * A key id of the given bytes (copied).
+     *
+     * @param value the key id bytes
+     * @return the key id
+     */
     public static KeyId of(byte[] value) {
         return new KeyId(value.clone());
     }
 
-    /** A key id of the UTF-8 bytes of {@code text}. */
+    /**
+     * A key id of the UTF-8 bytes of {@code text}.
+     *
+     * @param text the key id text
+     * @return the key id
+     */
     public static KeyId of(String text) {
         return new KeyId(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The bytes (a copy). */
+    /**
+     * The bytes (a copy).
+     *
+     * @return a fresh copy of the bytes
+     */
     public byte[] value() {
         return value.clone();
     }
 
-    /** Constant-time comparison with another key id. */
+    /**
+     * Constant-time comparison with another key id.
+     *
+     * @param other the key id to compare with
+     * @return true if the bytes are equal
+     */
     public boolean matches(KeyId other) {
         return MessageDigest.isEqual(value, other.value);
     }

@@ -17,7 +17,14 @@ import java.util.Optional;
  */
 public record KeyRequest(SignatureAlgorithm algorithm, Optional<KeyId> keyId, Optional<byte[]> ueid,
         List<X509Certificate> x5chain) {
-    /** Copies the parts. */
+    /**
+     * Copies the parts.
+     *
+     * @param algorithm the protected {@code alg}
+     * @param keyId the {@code kid} header, if present
+     * @param ueid the {@code ueid} claim, if present
+     * @param x5chain the {@code x5chain} certificates, leaf first; empty if absent
+     */
     public KeyRequest {
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(keyId, "keyId");
@@ -25,6 +32,11 @@ public record KeyRequest(SignatureAlgorithm algorithm, Optional<KeyId> keyId, Op
         x5chain = List.copyOf(x5chain);
     }
 
+    /**
+     * A copy of the {@code ueid} claim, if present.
+     *
+     * @return a fresh copy of the UEID, or empty
+     */
     @Override
     public Optional<byte[]> ueid() {
         return ueid.map(byte[]::clone);

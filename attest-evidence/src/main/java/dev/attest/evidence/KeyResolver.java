@@ -18,6 +18,8 @@ public interface KeyResolver {
     /**
      * The key for the token described by {@code request}, if there is one.
      *
+     * @param request what the token says about its key
+     * @return the key, or empty if there is none for this token
      * @throws EvidenceException if the request itself is unacceptable (e.g. a chain that does
      *     not validate: {@code BAD_CERTIFICATE})
      */
@@ -28,6 +30,8 @@ public interface KeyResolver {
      * the fleet (a kid is a public name sent in clear in every token, so its lookup need not hide
      * its timing). A token without a {@code kid} finds no key.
      *
+     * @param keys the pinned keys, each with a distinct kid
+     * @return the resolver
      * @throws IllegalArgumentException if a key has no kid, or two keys share one (which of them
      *     a token means would be ambiguous)
      */
@@ -43,14 +47,24 @@ public interface KeyResolver {
         return request -> request.keyId().map(byKid::get);
     }
 
-    /** Selects a pinned key by the token's {@code ueid} claim (hex of the ueid as map key). */
+    /**
+     * Selects a pinned key by the token's {@code ueid} claim (hex of the ueid as map key).
+     *
+     * @param keysByUeidHex the pinned keys by hex of the UEID
+     * @return the resolver
+     */
     static KeyResolver byUeid(Map<String, VerificationKey> keysByUeidHex) {
         Map<String, VerificationKey> pinned = Map.copyOf(keysByUeidHex);
         return request -> request.ueid()
                 .map(u -> pinned.get(java.util.HexFormat.of().formatHex(u)));
     }
 
-    /** Always the one key given; for a verifier that talks to exactly one device. */
+    /**
+     * Always the one key given; for a verifier that talks to exactly one device.
+     *
+     * @param key the key
+     * @return the resolver
+     */
     static KeyResolver single(VerificationKey key) {
         return request -> Optional.of(key);
     }
@@ -78,6 +92,10 @@ public interface KeyResolver {
      * validated in full and the checker consulted, since a certificate's revocation status can
      * change at any time.
      *
+     * @param roots the trusted root certificates
+     * @param clock the clock whose time the chain is validated at
+     * @param revocation a revocation checker, or empty for none
+     * @return the resolver
      * @throws IllegalArgumentException if {@code roots} is empty
      */
     static KeyResolver x509(Collection<X509Certificate> roots, Clock clock,

@@ -16,7 +16,12 @@ import java.util.Objects;
  *     {@code head.sequence() - since.sequence()}
  */
 public record LogExtent(LogHead since, LogHead head, List<Measurement> measurements) {
-    /** @throws IllegalArgumentException if the counts, boot ids or algorithms disagree */
+    /**
+     * @param since the head before the first measurement
+     * @param head the head after the last measurement
+     * @param measurements the measurements in chain order, {@code head.sequence() - since.sequence()} of them
+     * @throws IllegalArgumentException if the counts, boot ids or algorithms disagree
+     */
     public LogExtent {
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(head, "head");

@@ -30,14 +30,24 @@ public record MeasurementResults(String system, List<Result> results) {
      * @param outcome the outcome
      */
     public record Result(String id, Outcome outcome) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param id what was checked
+         * @param outcome the outcome
+         */
         public Result {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(outcome, "outcome");
         }
     }
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param system the name of the measurement system
+     * @param results the individual results, at least one
+     */
     public MeasurementResults {
         Objects.requireNonNull(system, "system");
         results = List.copyOf(results);

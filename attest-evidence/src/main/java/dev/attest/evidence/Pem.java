@@ -35,7 +35,14 @@ public final class Pem {
     private Pem() {
     }
 
-    /** The first key pair or private key in {@code pem}; a bare private key yields no public half. */
+    /**
+     * The first key pair or private key in {@code pem}; a bare private key yields no public half.
+     *
+     * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
+     * @return the private key
+     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it holds no usable
+     *     unencrypted private key
+     */
     public static PrivateKey privateKey(String pem) throws EvidenceException {
         for (Object o : objects(pem)) {
             try {
@@ -56,6 +63,11 @@ public final class Pem {
     /**
      * The key pair in {@code pem}: a SEC1 key with its public half, or a private key followed by
      * its {@code PUBLIC KEY} block.
+     *
+     * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
+     * @return the key pair
+     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it lacks a usable private
+     *     key and its public key
      */
     public static KeyPair keyPair(String pem) throws EvidenceException {
         PrivateKey priv = null;
@@ -80,7 +92,14 @@ public final class Pem {
         return new KeyPair(pub, priv);
     }
 
-    /** The first public key in {@code pem}, from a {@code PUBLIC KEY} or {@code CERTIFICATE} block. */
+    /**
+     * The first public key in {@code pem}, from a {@code PUBLIC KEY} or {@code CERTIFICATE} block.
+     *
+     * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
+     * @return the public key
+     * @throws EvidenceException BAD_KEY for malformed or oversized input, or when it holds no usable public
+     *     key or certificate
+     */
     public static PublicKey publicKey(String pem) throws EvidenceException {
         for (Object o : objects(pem)) {
             try {
@@ -97,7 +116,14 @@ public final class Pem {
         throw new EvidenceException(Reason.BAD_KEY, "no public key or certificate in the PEM input");
     }
 
-    /** Every certificate in {@code pem}, in order. */
+    /**
+     * Every certificate in {@code pem}, in order.
+     *
+     * @param pem the PEM text, at most {@link #MAX_PEM_CHARS} characters
+     * @return the certificates; never empty
+     * @throws EvidenceException BAD_CERTIFICATE when it holds no certificate or an unusable one; BAD_KEY for
+     *     malformed or oversized input
+     */
     public static List<X509Certificate> certificates(String pem) throws EvidenceException {
         List<X509Certificate> out = new ArrayList<>();
         try {
@@ -116,17 +142,32 @@ public final class Pem {
         return out;
     }
 
-    /** {@code key} as a PKCS#8 {@code PRIVATE KEY} block. */
+    /**
+     * {@code key} as a PKCS#8 {@code PRIVATE KEY} block.
+     *
+     * @param key the private key
+     * @return the PEM block
+     */
     public static String privateKey(PrivateKey key) {
         return write("PRIVATE KEY", key.getEncoded());
     }
 
-    /** {@code key} as a SubjectPublicKeyInfo {@code PUBLIC KEY} block. */
+    /**
+     * {@code key} as a SubjectPublicKeyInfo {@code PUBLIC KEY} block.
+     *
+     * @param key the public key
+     * @return the PEM block
+     */
     public static String publicKey(PublicKey key) {
         return write("PUBLIC KEY", key.getEncoded());
     }
 
-    /** {@code cert} as a {@code CERTIFICATE} block. */
+    /**
+     * {@code cert} as a {@code CERTIFICATE} block.
+     *
+     * @param cert the certificate
+     * @return the PEM block
+     */
     public static String certificate(X509Certificate cert) {
         try {
             return write("CERTIFICATE", cert.getEncoded());

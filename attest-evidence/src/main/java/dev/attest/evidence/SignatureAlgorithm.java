@@ -30,17 +30,29 @@ public enum SignatureAlgorithm {
         this.coordinateLength = coordinateLength;
     }
 
-    /** The COSE algorithm identifier (the value of the {@code alg} header). */
+    /**
+     * The COSE algorithm identifier (the value of the {@code alg} header).
+     *
+     * @return the COSE algorithm identifier
+     */
     public int coseId() {
         return coseId;
     }
 
-    /** The JCA signature algorithm name. */
+    /**
+     * The JCA signature algorithm name.
+     *
+     * @return the JCA name
+     */
     public String jcaName() {
         return jcaName;
     }
 
-    /** The curve name (or "RSA"). */
+    /**
+     * The curve name (or "RSA").
+     *
+     * @return the curve name, or "RSA"
+     */
     public String curve() {
         return curve;
     }
@@ -48,17 +60,28 @@ public enum SignatureAlgorithm {
     /**
      * The length in bytes of one coordinate (ECDSA: r and s are each this long in the COSE
      * signature); 0 for RSA.
+     *
+     * @return the coordinate length in bytes; 0 for RSA
      */
     public int coordinateLength() {
         return coordinateLength;
     }
 
-    /** Whether this is one of the ECDSA algorithms. */
+    /**
+     * Whether this is one of the ECDSA algorithms.
+     *
+     * @return true for ECDSA
+     */
     public boolean isEcdsa() {
         return this == ES256 || this == ES384 || this == ES512;
     }
 
-    /** The allowed algorithm with COSE identifier {@code id}, if there is one. */
+    /**
+     * The allowed algorithm with COSE identifier {@code id}, if there is one.
+     *
+     * @param id the COSE algorithm identifier
+     * @return the algorithm, or empty if {@code id} is unknown or not allowed
+     */
     public static Optional<SignatureAlgorithm> byCoseId(long id) {
         for (SignatureAlgorithm a : values()) {
             if (a.coseId == id) {

@@ -17,7 +17,15 @@ import java.util.Optional;
  * @param cycle the scheduler's cycle number the evidence's measurements came from
  */
 public record SignedEvidence(byte[] token, LogHead since, LogHead head, Optional<byte[]> nonce, long cycle) {
-    /** Copies the arrays. */
+    /**
+     * Copies the arrays.
+     *
+     * @param token the signed evidence
+     * @param since the log head the previous evidence ended at
+     * @param head the log head this evidence ends at
+     * @param nonce the verifier's challenge this evidence answers, if any
+     * @param cycle the scheduler's cycle number the evidence's measurements came from
+     */
     public SignedEvidence {
         token = Objects.requireNonNull(token, "token").clone();
         Objects.requireNonNull(since, "since");
@@ -25,11 +33,21 @@ public record SignedEvidence(byte[] token, LogHead since, LogHead head, Optional
         nonce = Objects.requireNonNull(nonce, "nonce").map(byte[]::clone);
     }
 
+    /**
+     * A copy of the signed evidence.
+     *
+     * @return a fresh copy of the token
+     */
     @Override
     public byte[] token() {
         return token.clone();
     }
 
+    /**
+     * A copy of the nonce, if there is one.
+     *
+     * @return a fresh copy of the nonce, or empty
+     */
     @Override
     public Optional<byte[]> nonce() {
         return nonce.map(byte[]::clone);

@@ -9,10 +9,18 @@ import java.util.Optional;
  * thread-safe or document otherwise.
  */
 public interface Signer {
-    /** The algorithm this signer signs with; written into the protected {@code alg} header. */
+    /**
+     * The algorithm this signer signs with; written into the protected {@code alg} header.
+     *
+     * @return the algorithm
+     */
     SignatureAlgorithm algorithm();
 
-    /** The key id to put in the protected {@code kid} header, if any. */
+    /**
+     * The key id to put in the protected {@code kid} header, if any.
+     *
+     * @return the key id, or empty
+     */
     Optional<KeyId> keyId();
 
     /**
@@ -20,6 +28,8 @@ public interface Signer {
      * signature in COSE form: for ECDSA the fixed-length {@code r || s} (RFC 9053 §2.1), for
      * EdDSA the 64-byte signature, for PS256 the RSA-PSS signature.
      *
+     * @param toBeSigned the Sig_structure bytes
+     * @return the signature in COSE form
      * @throws GeneralSecurityException if the key or device refuses
      */
     byte[] sign(byte[] toBeSigned) throws GeneralSecurityException;

@@ -45,6 +45,11 @@ public final class SigningKey implements Signer {
     /**
      * A signing key over {@code key}, signing through {@code provider}.
      *
+     * @param key the private key
+     * @param algorithm the algorithm to sign with
+     * @param keyId the key id to put in each token's header, or empty
+     * @param provider the JCA provider that signs
+     * @return the signing key
      * @throws IllegalArgumentException if the key does not fit the algorithm (wrong type or curve,
      *     RSA below 2048 bits)
      */
@@ -83,20 +88,37 @@ public final class SigningKey implements Signer {
     /**
      * A signing key over {@code key}, signing with the SDK's Bouncy Castle provider instance.
      *
+     * @param key the private key
+     * @param algorithm the algorithm to sign with
+     * @param keyId the key id to put in each token's header, or empty
+     * @return the signing key
      * @throws IllegalArgumentException if the key does not fit the algorithm
      */
     public static SigningKey of(PrivateKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
         return of(key, algorithm, keyId, Crypto.DEFAULT_PROVIDER);
     }
 
-    /** A signing key over a key pair, signing with the SDK's Bouncy Castle provider instance. */
+    /**
+     * A signing key over a key pair, signing with the SDK's Bouncy Castle provider instance.
+     *
+     * @param pair the key pair
+     * @param algorithm the algorithm to sign with
+     * @param keyId the key id to put in each token's header, or empty
+     * @return the signing key, with its verification key
+     */
     public static SigningKey of(KeyPair pair, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
         check(pair.getPrivate(), algorithm);
         VerificationKey vk = VerificationKey.of(pair.getPublic(), algorithm, keyId);
         return new SigningKey(pair.getPrivate(), algorithm, keyId.orElse(null), Crypto.DEFAULT_PROVIDER, vk);
     }
 
-    /** A fresh key pair for {@code algorithm} (RSA: 3072 bits), from the SDK's provider. */
+    /**
+     * A fresh key pair for {@code algorithm} (RSA: 3072 bits), from the SDK's provider.
+     *
+     * @param algorithm the algorithm to generate a key for
+     * @param keyId the key id to put in each token's header, or empty
+     * @return the signing key, with its verification key
+     */
     public static SigningKey generate(SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
         try {
             KeyPairGenerator g;
@@ -139,12 +161,18 @@ public final class SigningKey implements Signer {
      * key pair, generated, or whose public half follows from the private key (software EC, RSA
      * and EdDSA keys, e.g. from {@link Pem#privateKey}); empty only for a key that never leaves
      * its token (PKCS#11), whose public key comes from the token or its certificate.
+     *
+     * @return the verification key, or empty for a key whose public half is not known
      */
     public Optional<VerificationKey> verificationKey() {
         return Optional.ofNullable(verificationKey);
     }
 
-    /** The private key, for storing it (e.g. {@link Pem#privateKey}); handle with care. */
+    /**
+     * The private key, for storing it (e.g. {@link Pem#privateKey}); handle with care.
+     *
+     * @return the private key
+     */
     public PrivateKey privateKey() {
         return key;
     }

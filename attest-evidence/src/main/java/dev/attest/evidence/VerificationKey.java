@@ -62,6 +62,10 @@ public final class VerificationKey {
     /**
      * A verification key verifying through the SDK's Bouncy Castle provider instance.
      *
+     * @param key the public key
+     * @param algorithm the algorithm it verifies
+     * @param keyId the key id tokens name it by, or empty
+     * @return the verification key
      * @throws IllegalArgumentException if the key does not fit the algorithm
      */
     public static VerificationKey of(PublicKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId) {
@@ -71,6 +75,11 @@ public final class VerificationKey {
     /**
      * A verification key verifying through {@code provider}.
      *
+     * @param key the public key
+     * @param algorithm the algorithm it verifies
+     * @param keyId the key id tokens name it by, or empty
+     * @param provider the JCA provider that verifies
+     * @return the verification key
      * @throws IllegalArgumentException if the key does not fit the algorithm
      */
     public static VerificationKey of(PublicKey key, SignatureAlgorithm algorithm, Optional<KeyId> keyId,
@@ -84,22 +93,38 @@ public final class VerificationKey {
         return new VerificationKey(key, algorithm, keyId.orElse(null), Objects.requireNonNull(provider, "provider"));
     }
 
-    /** The algorithm this key verifies. */
+    /**
+     * The algorithm this key verifies.
+     *
+     * @return the algorithm
+     */
     public SignatureAlgorithm algorithm() {
         return algorithm;
     }
 
-    /** The key id, if configured. */
+    /**
+     * The key id, if configured.
+     *
+     * @return the key id, or empty
+     */
     public Optional<KeyId> keyId() {
         return Optional.ofNullable(keyId);
     }
 
-    /** The JCA public key. */
+    /**
+     * The JCA public key.
+     *
+     * @return the public key
+     */
     public PublicKey publicKey() {
         return key;
     }
 
-    /** SHA-256 of the SubjectPublicKeyInfo, hex: a stable fingerprint for logs and pins. */
+    /**
+     * SHA-256 of the SubjectPublicKeyInfo, hex: a stable fingerprint for logs and pins.
+     *
+     * @return the fingerprint, 64 lower-case hex digits
+     */
     public String fingerprint() {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
@@ -113,6 +138,10 @@ public final class VerificationKey {
      * {@code data}. ECDSA signatures must be exactly {@code 2n} bytes; Ed25519 signatures must
      * have a canonical S (RFC 8032 §5.1.7), checked here whatever the provider does. Never throws
      * for a bad signature.
+     *
+     * @param data the signed bytes
+     * @param signature the signature, in COSE form
+     * @return true if the signature is valid
      */
     public boolean verify(byte[] data, byte[] signature) {
         if (hashesWithTheJdk()) {

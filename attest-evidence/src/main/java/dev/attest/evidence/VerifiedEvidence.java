@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record VerifiedEvidence(EatClaims claims, VerificationKey key, List<X509Certificate> x5chain,
         byte[] tokenSha256) {
-    /** Copies the parts. */
+    /**
+     * Copies the parts.
+     *
+     * @param claims the claims
+     * @param key the key the signature verified with
+     * @param x5chain the certificates the token carried (leaf first), empty if none
+     * @param tokenSha256 SHA-256 of the whole token
+     */
     public VerifiedEvidence {
         Objects.requireNonNull(claims, "claims");
         Objects.requireNonNull(key, "key");
@@ -22,6 +29,11 @@ public record VerifiedEvidence(EatClaims claims, VerificationKey key, List<X509C
         tokenSha256 = tokenSha256.clone();
     }
 
+    /**
+     * A copy of the SHA-256 of the whole token.
+     *
+     * @return a fresh copy of the 32-byte digest
+     */
     @Override
     public byte[] tokenSha256() {
         return tokenSha256.clone();

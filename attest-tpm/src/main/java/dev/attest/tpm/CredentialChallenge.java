@@ -30,7 +30,12 @@ import javax.crypto.spec.SecretKeySpec;
  * @param secret the TPM2B_ENCRYPTED_SECRET contents: the seed, RSA-OAEP encrypted or an ECDH point
  */
 public record CredentialChallenge(byte[] credentialBlob, byte[] secret) {
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param credentialBlob the TPM2B_ID_OBJECT contents: TPM2B_DIGEST integrityHMAC || encIdentity
+     * @param secret the TPM2B_ENCRYPTED_SECRET contents: the seed, RSA-OAEP encrypted or an ECDH point
+     */
     public CredentialChallenge {
         credentialBlob = credentialBlob.clone();
         secret = secret.clone();

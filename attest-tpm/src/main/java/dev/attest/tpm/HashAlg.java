@@ -51,12 +51,18 @@ public enum HashAlg {
         }
     }
 
-    /** @return the hash of {@code data} */
+    /**
+     * @param data the bytes to hash
+     * @return the hash of {@code data}
+     */
     public byte[] hash(byte[] data) {
         return newDigest().digest(data);
     }
 
-    /** @return the algorithm with this TPM_ALG_ID, if known */
+    /**
+     * @param algId the TPM_ALG_ID
+     * @return the algorithm with this TPM_ALG_ID, if known
+     */
     public static Optional<HashAlg> fromAlgId(int algId) {
         for (HashAlg h : values()) {
             if (h.algId == algId) {

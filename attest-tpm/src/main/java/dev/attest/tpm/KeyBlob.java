@@ -15,7 +15,12 @@ public record KeyBlob(byte[] privateBlob, TpmtPublic publicArea) {
     /** Bound on TPM2B_PRIVATE (sizeof(_PRIVATE) on common TPMs is well below this). */
     public static final int MAX_PRIVATE = 1024;
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param privateBlob the TPM2B_PRIVATE contents (opaque, wrapped by the parent)
+     * @param publicArea the public area
+     */
     public KeyBlob {
         Objects.requireNonNull(publicArea, "publicArea");
         if (privateBlob.length == 0 || privateBlob.length > MAX_PRIVATE) {

@@ -14,7 +14,13 @@ import java.util.Objects;
  * @param name the Name the TPM reported
  */
 public record LoadedKey(int handle, TpmtPublic publicArea, byte[] name) {
-    /** Copies the name. */
+    /**
+     * Copies the name.
+     *
+     * @param handle the transient object handle (0x80xxxxxx)
+     * @param publicArea the public area
+     * @param name the Name the TPM reported
+     */
     public LoadedKey {
         Objects.requireNonNull(publicArea, "publicArea");
         name = name.clone();

@@ -31,7 +31,12 @@ public record PcrSelection(List<Bank> banks) {
      * @param pcrs the selected PCR indices (0..63), ascending
      */
     public record Bank(HashAlg hash, SortedSet<Integer> pcrs) {
-        /** Validates indices and copies the set. */
+        /**
+         * Validates indices and copies the set.
+         *
+         * @param hash the bank's hash algorithm
+         * @param pcrs the selected PCR indices (0..63), ascending
+         */
         public Bank {
             Objects.requireNonNull(hash, "hash");
             TreeSet<Integer> c = new TreeSet<>(pcrs);
@@ -44,7 +49,11 @@ public record PcrSelection(List<Bank> banks) {
         }
     }
 
-    /** Validates (no duplicate bank) and copies. */
+    /**
+     * Validates (no duplicate bank) and copies.
+     *
+     * @param banks the banks in order, each bank's algorithm at most once
+     */
     public PcrSelection {
         banks = List.copyOf(banks);
         EnumSet<HashAlg> seen = EnumSet.noneOf(HashAlg.class);

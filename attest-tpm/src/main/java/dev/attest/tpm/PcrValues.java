@@ -63,7 +63,11 @@ public final class PcrValues {
         return of(m);
     }
 
-    /** @return the value of PCR {@code index} in bank {@code hash}, if present */
+    /**
+     * @param hash the bank
+     * @param index the PCR index
+     * @return the value of PCR {@code index} in bank {@code hash}, if present
+     */
     public Optional<byte[]> get(HashAlg hash, int index) {
         TreeMap<Integer, byte[]> bank = values.get(hash);
         if (bank == null || !bank.containsKey(index)) {
@@ -87,6 +91,7 @@ public final class PcrValues {
      * The concatenation of the selected PCR values, bank by bank in selection order and ascending
      * index within a bank: the input of a quote's pcrDigest (TPM 2.0 Part 1 §17.6.5).
      *
+     * @param selection the PCRs to concatenate
      * @return the concatenation, or empty if a selected PCR has no value here
      */
     public Optional<byte[]> concatenate(PcrSelection selection) {

@@ -10,7 +10,12 @@ import java.util.Arrays;
  * @param signature the TPMT_SIGNATURE bytes
  */
 public record Quote(byte[] attest, byte[] signature) {
-    /** Copies arrays. */
+    /**
+     * Copies arrays.
+     *
+     * @param attest the TPMS_ATTEST bytes
+     * @param signature the TPMT_SIGNATURE bytes
+     */
     public Quote {
         attest = attest.clone();
         signature = signature.clone();

@@ -68,14 +68,28 @@ public record QuoteVerification(List<Failure> failures, Optional<TpmsAttest> att
      * @param detail a human-readable detail (never key material)
      */
     public record Failure(Reason reason, String detail) {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param reason the reason code
+         * @param detail a human-readable detail (never key material)
+         */
         public Failure {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");
         }
     }
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param failures every failed check, in the order the checks ran
+     * @param attest the parsed TPMS_ATTEST, if it parsed (its contents are trustworthy only if {@link
+     *     #verified()})
+     * @param freshness what the qualifying data was checked against: a fresh challenge ({@link
+     *     QuoteVerifier#verify}), or, for a historical quote ({@link QuoteVerifier#verifyOffline}), a given value
+     *     or nothing
+     */
     public QuoteVerification {
         failures = List.copyOf(failures);
         Objects.requireNonNull(attest, "attest");

@@ -60,7 +60,10 @@ public final class QuoteVerifier {
         private Builder() {
         }
 
-        /** @param allow whether signatures over SHA-1 are accepted (default false) */
+        /**
+         * @param allow whether signatures over SHA-1 are accepted (default false)
+         * @return this builder
+         */
         public Builder allowSha1(boolean allow) {
             this.allowSha1 = allow;
             return this;
@@ -69,6 +72,7 @@ public final class QuoteVerifier {
         /**
          * @param p the JCA provider that verifies signatures (never installed globally; default:
          *     the SDK's Bouncy Castle instance)
+         * @return this builder
          */
         public Builder provider(Provider p) {
             this.provider = Optional.of(p);
@@ -102,6 +106,9 @@ public final class QuoteVerifier {
      * a bad key: a key that cannot be built (an unsupported curve, a point off the curve) fails
      * every quote with {@link Reason#UNSUPPORTED_KEY}, as {@link #verify(TpmtPublic, Quote, byte[],
      * PcrValues)} reports it.
+     *
+     * @param ak the AK's public area
+     * @return the prepared key
      */
     public PreparedKey prepare(TpmtPublic ak) {
         try {
@@ -149,7 +156,11 @@ public final class QuoteVerifier {
             this.ecdsa = ecdsa;
         }
 
-        /** The AK's public area (TPMT_PUBLIC). */
+        /**
+         * The AK's public area (TPMT_PUBLIC).
+         *
+         * @return the AK's public area
+         */
         public TpmtPublic publicArea() {
             return publicArea;
         }
@@ -165,6 +176,11 @@ public final class QuoteVerifier {
      * with an AK {@link #prepare}d once (by this verifier or another with the same provider; one
      * prepared for another provider is prepared again).
      *
+     * @param prepared the prepared AK
+     * @param quote the quote and its signature
+     * @param nonce the verifier's challenge, 8 to 64 bytes
+     * @param pcrs the PCR values the quote's digest must match
+     * @return the verification, with every failure found
      * @throws IllegalArgumentException if the nonce is shorter than 8 or longer than 64 bytes
      */
     public QuoteVerification verify(PreparedKey prepared, Quote quote, byte[] nonce, PcrValues pcrs) {

@@ -66,6 +66,7 @@ public final class Tpm implements AutoCloseable {
     /**
      * TPM2_Startup (Part 3 §9.3).
      *
+     * @param type the startup type
      * @throws TpmException e.g. TPM_RC_INITIALIZE if the TPM was already started
      * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      */
@@ -145,6 +146,8 @@ public final class Tpm implements AutoCloseable {
 
     /**
      * TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) for the fixed identification properties (Part 2 §6.13).
+     *
+     * @return the identification properties
      * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      * @throws TpmException if the TPM answers with an error code
      */
@@ -255,6 +258,7 @@ public final class Tpm implements AutoCloseable {
      * Reads the EK certificate the manufacturer stored at the TCG EK Credential Profile NV index
      * (§2.2.1.5: 0x01C00002 for RSA 2048, 0x01C0000A for ECC NIST P-256).
      *
+     * @param type the EK's key type
      * @return the DER certificate, or empty if the TPM has none for this key type
      * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      * @throws TpmException if the TPM answers with an error code
@@ -472,6 +476,7 @@ public final class Tpm implements AutoCloseable {
     /**
      * TPM2_ReadPublic (Part 3 §12.4).
      *
+     * @param handle the object's handle
      * @return the object's handle, public area and Name
      * @throws TpmFormatException INVALID_VALUE if the Name the TPM reports does not match the public area
      * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
@@ -547,6 +552,8 @@ public final class Tpm implements AutoCloseable {
 
     /**
      * TPM2_FlushContext (Part 3 §28.4): unloads a transient object or session.
+     *
+     * @param handle the handle of the object or session
      * @throws IOException on transport failure; {@link TpmFormatException} for a malformed response
      * @throws TpmException if the TPM answers with an error code
      */

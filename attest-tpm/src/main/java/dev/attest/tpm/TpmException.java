@@ -70,7 +70,9 @@ public final class TpmException extends Exception {
         PARAMETER
     }
 
+    /** The raw TPM_RC. */
     private final int responseCode;
+    /** The TPM_CC of the command that failed. */
     private final int commandCode;
 
     /**

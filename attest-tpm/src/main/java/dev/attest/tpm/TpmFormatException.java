@@ -38,7 +38,9 @@ public final class TpmFormatException extends IOException {
         TEMPLATE_HASH_MISMATCH
     }
 
+    /** Why the input was rejected. */
     private final Reason reason;
+    /** Byte offset (or line number for text input) of the problem, -1 if none. */
     private final long offset;
 
     /**

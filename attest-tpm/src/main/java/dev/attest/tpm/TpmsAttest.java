@@ -78,7 +78,18 @@ public record TpmsAttest(int magic, int type, byte[] qualifiedSigner, byte[] ext
         }
     }
 
-    /** Validates and copies arrays. */
+    /**
+     * Validates and copies arrays.
+     *
+     * @param magic TPM_GENERATED; {@link #TPM_GENERATED_VALUE} for TPM-made structures
+     * @param type TPMI_ST_ATTEST; {@link #TPM_ST_ATTEST_QUOTE} for quotes
+     * @param qualifiedSigner the qualified Name of the signing key
+     * @param extraData the caller's qualifying data (the verifier's nonce)
+     * @param clockInfo the TPM's clock, reset and restart counts
+     * @param firmwareVersion the TPM vendor's firmware version
+     * @param pcrSelect the quoted PCRs
+     * @param pcrDigest the digest of the quoted PCR values
+     */
     public TpmsAttest {
         Objects.requireNonNull(clockInfo, "clockInfo");
         Objects.requireNonNull(pcrSelect, "pcrSelect");
@@ -118,6 +129,8 @@ public record TpmsAttest(int magic, int type, byte[] qualifiedSigner, byte[] ext
     /**
      * Decodes a quote's TPMS_ATTEST that fills {@code bytes} exactly.
      *
+     * @param bytes the encoded TPMS_ATTEST
+     * @return the decoded structure
      * @throws TpmFormatException TRUNCATED, TRAILING_BYTES, SIZE_LIMIT, UNSUPPORTED_TYPE (not a quote),
      *         INVALID_VALUE (safe not 0/1), UNKNOWN_ALGORITHM (PCR bank)
      */

@@ -100,7 +100,26 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     private static final byte[] EK_POLICY_A_SHA256 = HexFormat.of()
             .parseHex("837197674484b3f81a90cc8d46a5d724fd52d76e06520b64f2a1da1b331469aa");
 
-    /** Validates and copies arrays. */
+    /**
+     * Validates and copies arrays.
+     *
+     * @param type the key type
+     * @param nameAlg the name algorithm
+     * @param objectAttributes TPMA_OBJECT bits (§8.3)
+     * @param authPolicy the policy digest, possibly empty
+     * @param symmetricAlg TPMT_SYM_DEF_OBJECT.algorithm (TPM_ALG_NULL for signing keys)
+     * @param symmetricKeyBits key bits if {@code symmetricAlg} is not NULL, else 0
+     * @param symmetricMode mode if {@code symmetricAlg} is not NULL, else 0
+     * @param schemeAlg the signing/encryption scheme (TPM_ALG_NULL if none)
+     * @param schemeHashAlg the scheme's hash algorithm ID, 0 if the scheme has none
+     * @param curveId TPM_ECC_CURVE for ECC keys, else 0
+     * @param kdfAlg TPMT_KDF_SCHEME.scheme for ECC keys, else 0
+     * @param kdfHashAlg the KDF's hash algorithm ID, 0 if none
+     * @param rsaKeyBits modulus size for RSA keys, else 0
+     * @param rsaExponent the exponent field for RSA keys (0 means 65537), else 0
+     * @param uniqueX ECC point x, or the RSA modulus
+     * @param uniqueY ECC point y; empty for RSA
+     */
     public TpmtPublic {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(nameAlg, "nameAlg");
@@ -134,6 +153,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
      * The template of a restricted ECC P-256 signing key with scheme ECDSA-SHA256: an
      * attestation key (TPM 2.0 Part 1 §25.3.1; attributes fixedTPM, fixedParent,
      * sensitiveDataOrigin, userWithAuth, restricted, sign).
+     *
+     * @return the template
      */
     public static TpmtPublic akEccP256Template() {
         return new TpmtPublic(KeyType.ECC, HashAlg.SHA256,
@@ -145,6 +166,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     /**
      * The template of a restricted RSA-2048 signing key with scheme RSASSA-SHA256 (an RSA
      * attestation key; attributes as {@link #akEccP256Template()}).
+     *
+     * @return the template
      */
     public static TpmtPublic akRsa2048Template() {
         return new TpmtPublic(KeyType.RSA, HashAlg.SHA256,
@@ -156,6 +179,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
      * The template of an unrestricted ECC P-256 signing key with scheme ECDSA-SHA256: a key that
      * signs arbitrary digests with {@link Tpm#sign} (e.g. evidence), never quotes a verifier
      * should accept (attributes fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign).
+     *
+     * @return the template
      */
     public static TpmtPublic signingEccP256Template() {
         return new TpmtPublic(KeyType.ECC, HashAlg.SHA256,
@@ -168,6 +193,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
      * A storage root key template (TCG TPM v2.0 Provisioning Guidance §7.5.1): ECC NIST P-256
      * restricted decryption key with AES-128-CFB, userWithAuth and noDA; the parent of AKs made
      * with {@link Tpm#create}.
+     *
+     * @return the template
      */
     public static TpmtPublic srkEccP256Template() {
         return new TpmtPublic(KeyType.ECC, HashAlg.SHA256,
@@ -178,6 +205,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     /**
      * The TCG EK Credential Profile 2.x template L-2 (ECC NIST P-256, AES-128-CFB, PolicyA_SHA256,
      * unique x and y of 32 zero bytes), §B.3.4.
+     *
+     * @return the template
      */
     public static TpmtPublic ekEccP256Template() {
         return new TpmtPublic(KeyType.ECC, HashAlg.SHA256, ekAttributes(), EK_POLICY_A_SHA256,
@@ -187,6 +216,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     /**
      * The TCG EK Credential Profile 2.x template L-1 (RSA 2048, AES-128-CFB, PolicyA_SHA256,
      * unique of 256 zero bytes), §B.3.3.
+     *
+     * @return the template
      */
     public static TpmtPublic ekRsa2048Template() {
         return new TpmtPublic(KeyType.RSA, HashAlg.SHA256, ekAttributes(), EK_POLICY_A_SHA256,
@@ -281,6 +312,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     /**
      * Decodes a TPMT_PUBLIC that fills {@code bytes} exactly.
      *
+     * @param bytes the encoded TPMT_PUBLIC
+     * @return the decoded public area
      * @throws TpmFormatException TRUNCATED, TRAILING_BYTES, SIZE_LIMIT, UNKNOWN_ALGORITHM, UNSUPPORTED_TYPE
      */
     public static TpmtPublic parse(byte[] bytes) throws TpmFormatException {
@@ -296,6 +329,8 @@ public record TpmtPublic(KeyType type, HashAlg nameAlg, int objectAttributes, by
     /**
      * Decodes a TPM2B_PUBLIC (UINT16 size + TPMT_PUBLIC of exactly that size) that fills {@code bytes} exactly.
      *
+     * @param bytes the encoded TPM2B_PUBLIC
+     * @return the decoded public area
      * @throws TpmFormatException as {@link #parse(byte[])}
      */
     public static TpmtPublic parseTpm2b(byte[] bytes) throws TpmFormatException {

@@ -46,7 +46,15 @@ public record TpmtSignature(Scheme scheme, HashAlg hash, byte[] ecdsaR, byte[] e
     private static final int MAX_ECC = 128;
     private static final int MAX_RSA = 512;
 
-    /** Validates consistency and copies arrays. */
+    /**
+     * Validates consistency and copies arrays.
+     *
+     * @param scheme the signature scheme
+     * @param hash the hash algorithm the signature was made with
+     * @param ecdsaR ECDSA r (big-endian, as the TPM sent it); empty for RSA
+     * @param ecdsaS ECDSA s; empty for RSA
+     * @param rsaSignature the RSA signature; empty for ECDSA
+     */
     public TpmtSignature {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(hash, "hash");
@@ -120,6 +128,8 @@ public record TpmtSignature(Scheme scheme, HashAlg hash, byte[] ecdsaR, byte[] e
     /**
      * Decodes a TPMT_SIGNATURE that fills {@code bytes} exactly.
      *
+     * @param bytes the encoded TPMT_SIGNATURE
+     * @return the decoded signature
      * @throws TpmFormatException TRUNCATED, TRAILING_BYTES, SIZE_LIMIT, UNKNOWN_ALGORITHM (hash),
      *         UNSUPPORTED_TYPE (scheme other than ECDSA, RSASSA, RSAPSS), INVALID_VALUE (empty r, s or signature)
      */

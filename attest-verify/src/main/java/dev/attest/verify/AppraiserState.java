@@ -30,18 +30,31 @@ public final class AppraiserState {
      * of {@code [a-z0-9.-]}), so an appraiser that keeps no state may have any id. {@link #get}
      * and {@link #compareAndSet} check their arguments before they call the store, so any store,
      * the SDK's or one of its users', is only ever called with valid ones from here.
+     *
+     * @param store the state store
+     * @param device the device id
+     * @param appraiser the appraiser id
+     * @return the state handle
      */
     public static AppraiserState of(DeviceStateStore store, String device, String appraiser) {
         return new AppraiserState(Objects.requireNonNull(store, "store"), Objects.requireNonNull(device, "device"),
                 Objects.requireNonNull(appraiser, "appraiser"));
     }
 
-    /** The device this state belongs to. */
+    /**
+     * The device this state belongs to.
+     *
+     * @return the device id
+     */
     public String device() {
         return device;
     }
 
-    /** The appraiser id this state belongs to. */
+    /**
+     * The appraiser id this state belongs to.
+     *
+     * @return the appraiser id
+     */
     public String appraiser() {
         return appraiser;
     }
@@ -49,6 +62,7 @@ public final class AppraiserState {
     /**
      * The stored state, if any ({@link DeviceStateStore#appraiserState}).
      *
+     * @return a copy of the stored state, or empty if none is stored
      * @throws StateStoreException if the store is unavailable
      */
     public Optional<byte[]> get() {
@@ -60,6 +74,8 @@ public final class AppraiserState {
      * Stores {@code next} if the state is still exactly {@code expected} (empty: none stored)
      * ({@link DeviceStateStore#compareAndSetAppraiserState}).
      *
+     * @param expected the bytes the caller read, or empty for none
+     * @param next the new state
      * @return whether the swap happened
      * @throws IllegalArgumentException if {@code next} exceeds {@link DeviceStateStore#MAX_APPRAISER_STATE_BYTES}
      * @throws StateStoreException if the store is unavailable

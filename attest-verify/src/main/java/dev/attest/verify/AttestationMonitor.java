@@ -58,7 +58,11 @@ public final class AttestationMonitor {
 
     /** Something the monitor noticed about one device. */
     public sealed interface Event permits Stale, StatusChanged, MeasurementsChanged {
-        /** The device. */
+        /**
+         * The device.
+         *
+         * @return the device id
+         */
         String device();
     }
 
@@ -70,7 +74,13 @@ public final class AttestationMonitor {
      * @param expectedBy the deadline it missed
      */
     public record Stale(String device, Optional<Instant> lastSeen, Instant expectedBy) implements Event {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param device the device
+         * @param lastSeen its last live result's appraisal time; empty if never seen since {@link #expect}
+         * @param expectedBy the deadline it missed
+         */
         public Stale {
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(lastSeen, "lastSeen");
@@ -86,7 +96,13 @@ public final class AttestationMonitor {
      * @param to the status of this result
      */
     public record StatusChanged(String device, TrustTier from, TrustTier to) implements Event {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param device the device
+         * @param from the status of its previous result
+         * @param to the status of this result
+         */
         public StatusChanged {
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(from, "from");
@@ -105,7 +121,14 @@ public final class AttestationMonitor {
      */
     public record MeasurementsChanged(String device, SortedSet<String> added, SortedSet<String> removed,
             SortedSet<String> changed) implements Event {
-        /** Copies the sets (unmodifiable). */
+        /**
+         * Copies the sets (unmodifiable).
+         *
+         * @param device the device
+         * @param added component names present now and not before (sorted)
+         * @param removed component names present before and not now (sorted)
+         * @param changed component names present in both with other digests (sorted)
+         */
         public MeasurementsChanged {
             Objects.requireNonNull(device, "device");
             added = Collections.unmodifiableSortedSet(new TreeSet<>(added));
@@ -127,7 +150,11 @@ public final class AttestationMonitor {
         this.clock = b.clock;
     }
 
-    /** A builder; {@link Builder#listener} is required. */
+    /**
+     * A builder; {@link Builder#listener} is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -136,6 +163,8 @@ public final class AttestationMonitor {
      * Expects {@code device} to produce a live result every {@code period} from now on (the
      * monitor's clock); replaces an earlier period. Counts from now if the device was never seen.
      *
+     * @param device the device id
+     * @param period the longest time between two live results
      * @throws IllegalArgumentException if {@code period} is not positive
      */
     public void expect(String device, Duration period) {
@@ -148,7 +177,11 @@ public final class AttestationMonitor {
         }
     }
 
-    /** Stops watching {@code device} and forgets what was known about it. */
+    /**
+     * Stops watching {@code device} and forgets what was known about it.
+     *
+     * @param device the device id
+     */
     public void forget(String device) {
         tracks.remove(Objects.requireNonNull(device, "device"));
     }
@@ -156,6 +189,7 @@ public final class AttestationMonitor {
     /**
      * Takes one appraisal into account and delivers the events it causes.
      *
+     * @param result the appraisal
      * @return the events delivered (empty if none, or if the result names no device)
      */
     public List<Event> record(AttestationResult result) {
@@ -190,6 +224,7 @@ public final class AttestationMonitor {
     /**
      * Reports every device whose deadline passed before {@code now} and was not reported yet.
      *
+     * @param now the time to check against
      * @return the {@link Stale} events delivered
      */
     public List<Event> check(Instant now) {
@@ -226,6 +261,9 @@ public final class AttestationMonitor {
      * Runs {@link #check} with the monitor's clock every {@code interval} on {@code executor}
      * (which the caller owns and shuts down); cancel the returned future to stop.
      *
+     * @param executor the executor that runs the checks
+     * @param interval the time between two checks
+     * @return the future of the periodic checks
      * @throws IllegalArgumentException if {@code interval} is not positive
      */
     public ScheduledFuture<?> schedule(ScheduledExecutorService executor, Duration interval) {
@@ -308,20 +346,35 @@ public final class AttestationMonitor {
         private Builder() {
         }
 
-        /** Receives every event (required). */
+        /**
+         * Receives every event (required).
+         *
+         * @param l the listener
+         * @return this builder
+         */
         public Builder listener(Consumer<Event> l) {
             listener = Objects.requireNonNull(l, "listener");
             return this;
         }
 
-        /** The period of every device without its own (default: none, only {@link #expect}ed devices go stale). */
+        /**
+         * The period of every device without its own (default: none, only {@link #expect}ed devices go stale).
+         *
+         * @param p the default period
+         * @return this builder
+         */
         public Builder period(Duration p) {
             checkPositive(p, "period");
             defaultPeriod = Optional.of(p);
             return this;
         }
 
-        /** How late a device may be before it is stale (default zero; devices that jitter need some). */
+        /**
+         * How late a device may be before it is stale (default zero; devices that jitter need some).
+         *
+         * @param g the grace time
+         * @return this builder
+         */
         public Builder grace(Duration g) {
             Objects.requireNonNull(g, "grace");
             if (g.isNegative()) {
@@ -331,7 +384,12 @@ public final class AttestationMonitor {
             return this;
         }
 
-        /** The clock for {@link #expect} and {@link #schedule} (default: system UTC). */
+        /**
+         * The clock for {@link #expect} and {@link #schedule} (default: system UTC).
+         *
+         * @param c the clock
+         * @return this builder
+         */
         public Builder clock(Clock c) {
             clock = Objects.requireNonNull(c, "clock");
             return this;
@@ -340,6 +398,7 @@ public final class AttestationMonitor {
         /**
          * The monitor.
          *
+         * @return the monitor
          * @throws IllegalStateException if no listener was set
          */
         public AttestationMonitor build() {

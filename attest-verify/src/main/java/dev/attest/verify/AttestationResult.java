@@ -33,7 +33,18 @@ import java.util.Optional;
 public record AttestationResult(TrustTier status, TrustVector trustVector, List<Finding> findings,
         Optional<String> device, byte[] evidenceSha256, Instant appraisedAt, String policyId,
         Optional<EatClaims> claims) {
-    /** Copies the parts. */
+    /**
+     * Copies the parts.
+     *
+     * @param status the overall AR4SI tier; {@code AFFIRMING} only when every required check ran and passed
+     * @param trustVector the trust claims that were appraised
+     * @param findings every finding, in the order the checks ran
+     * @param device the device id, if identified
+     * @param evidenceSha256 SHA-256 of the evidence bytes
+     * @param appraisedAt when the appraisal ran
+     * @param policyId the policy applied
+     * @param claims the verified claims, if the signature verified
+     */
     public AttestationResult {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(trustVector, "trustVector");
@@ -45,18 +56,31 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
         Objects.requireNonNull(claims, "claims");
     }
 
-    /** The SHA-256 of the appraised evidence bytes, as a copy. */
+    /**
+     * The SHA-256 of the appraised evidence bytes, as a copy.
+     *
+     * @return a fresh copy of the 32-byte digest
+     */
     @Override
     public byte[] evidenceSha256() {
         return evidenceSha256.clone();
     }
 
-    /** Whether the status is affirming. */
+    /**
+     * Whether the status is affirming.
+     *
+     * @return true if the status is affirming
+     */
     public boolean affirming() {
         return status == TrustTier.AFFIRMING;
     }
 
-    /** The findings of one check. */
+    /**
+     * The findings of one check.
+     *
+     * @param check the check id
+     * @return its findings, in order; empty if none
+     */
     public List<Finding> findings(String check) {
         return findings.stream().filter(f -> f.check().equals(check)).toList();
     }
@@ -66,6 +90,8 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
      * {@code {"check", "claim" (AR4SI name), "severity" (info | warning | contraindicated), "path",
      * "expected", "actual"}} — the form the EAR extension {@code attest.findings} carries, for
      * services that store or show findings.
+     *
+     * @return the JSON text
      */
     public String findingsJson() {
         com.fasterxml.jackson.databind.node.ArrayNode fs = Json.mapper().createArrayNode();
@@ -81,6 +107,9 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
      * The result as an EAR (draft-ietf-rats-ear): one submodule named after the device (or
      * {@code unknown-device}), with status, trust vector, policy id, and the findings as the
      * {@code attest.findings} extension; the evidence nonce when there was one.
+     *
+     * @param verifier the verifier id to put in the EAR
+     * @return the EAR, not yet signed
      */
     public Ear toEar(VerifierId verifier) {
         EarAppraisal a = EarAppraisal.builder(status).trustVector(trustVector).policyId(policyId)

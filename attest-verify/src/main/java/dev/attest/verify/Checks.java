@@ -130,7 +130,12 @@ public final class Checks {
         return ids;
     }
 
-    /** Whether {@link #FLOOR} covers {@code check}. */
+    /**
+     * Whether {@link #FLOOR} covers {@code check}.
+     *
+     * @param check the check id
+     * @return true if the floor covers {@code check}
+     */
     public static boolean inFloor(String check) {
         return covers(FLOOR, check);
     }
@@ -138,6 +143,10 @@ public final class Checks {
     /**
      * Whether one of {@code patterns} (check ids, or prefixes ending in {@code .*}, as in
      * {@link #FLOOR}) covers {@code check}.
+     *
+     * @param patterns check ids or prefixes ending in {@code .*}
+     * @param check the check id
+     * @return true if a pattern covers {@code check}
      */
     public static boolean covers(Set<String> patterns, String check) {
         for (String p : patterns) {

@@ -26,22 +26,38 @@ public final class ConfigException extends Exception {
         BELOW_FLOOR
     }
 
+    /** What was wrong. */
     private final Reason reason;
+    /** The JSON pointer of the offending member. */
     private final String path;
 
-    /** An exception at JSON path {@code path}. */
+    /**
+     * An exception at JSON path {@code path}.
+     *
+     * @param reason what was wrong
+     * @param path the JSON pointer of the offending member
+     * @param message the detail message
+     */
     public ConfigException(Reason reason, String path, String message) {
         super(reason + " at " + path + ": " + message);
         this.reason = Objects.requireNonNull(reason);
         this.path = Objects.requireNonNull(path);
     }
 
-    /** What was wrong. */
+    /**
+     * What was wrong.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The JSON pointer of the offending member. */
+    /**
+     * The JSON pointer of the offending member.
+     *
+     * @return the JSON pointer
+     */
     public String path() {
         return path;
     }

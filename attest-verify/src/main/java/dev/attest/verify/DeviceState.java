@@ -12,13 +12,23 @@ import java.util.Objects;
  * @param appraisedAt when that evidence was appraised
  */
 public record DeviceState(LogHead head, Instant appraisedAt) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param head the last accepted log head (sequence, chain digest, boot id)
+     * @param appraisedAt when that evidence was appraised
+     */
     public DeviceState {
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(appraisedAt, "appraisedAt");
     }
 
-    /** Same head (sequence, digest in constant time, boot id). */
+    /**
+     * Same head (sequence, digest in constant time, boot id).
+     *
+     * @param other the head to compare with
+     * @return true if sequence, digest and boot id are equal
+     */
     public boolean sameHead(LogHead other) {
         return head.sequence() == other.sequence() && head.bootId().equals(other.bootId())
                 && head.head().matches(other.head());

@@ -21,13 +21,21 @@ public interface DeviceStateStore {
     /** The longest appraiser id a store accepts; ids are {@code [a-z0-9.-]}, 1 to 64 characters. */
     int MAX_APPRAISER_ID_LENGTH = 64;
 
-    /** The state of {@code device}, if it was ever appraised. */
+    /**
+     * The state of {@code device}, if it was ever appraised.
+     *
+     * @param device the device id
+     * @return the state, or empty if the device was never appraised
+     */
     Optional<DeviceState> get(String device);
 
     /**
      * Replaces the state of {@code device} with {@code next} only if it is still {@code expected}
      * (empty: the device has no state yet).
      *
+     * @param device the device id
+     * @param expected the state the caller read, or empty for none
+     * @param next the new state
      * @return whether the swap happened
      */
     boolean compareAndSet(String device, Optional<DeviceState> expected, DeviceState next);
@@ -35,6 +43,9 @@ public interface DeviceStateStore {
     /**
      * Records that {@code nonce} was used by {@code device}; remembers it for at least {@code ttl}.
      *
+     * @param device the device id
+     * @param nonce the nonce
+     * @param ttl how long to remember it at least
      * @return false if it was used before
      */
     boolean useNonce(String device, byte[] nonce, Duration ttl);
@@ -43,6 +54,9 @@ public interface DeviceStateStore {
      * The state {@code appraiser} (its {@link EvidenceAppraiser#id()}) last stored for
      * {@code device}, if any; a copy the caller may keep.
      *
+     * @param device the device id
+     * @param appraiser the appraiser id
+     * @return a copy of the stored state, or empty if none is stored
      * @throws IllegalArgumentException if the appraiser id is not 1 to
      *     {@value #MAX_APPRAISER_ID_LENGTH} characters of {@code [a-z0-9.-]}
      */
@@ -53,6 +67,10 @@ public interface DeviceStateStore {
      * stored bytes are still exactly {@code expected} (empty: none stored yet). Atomic across
      * every verifier sharing the store; {@code next} is copied.
      *
+     * @param device the device id
+     * @param appraiser the appraiser id
+     * @param expected the bytes the caller read, or empty for none
+     * @param next the new state
      * @return whether the swap happened
      * @throws IllegalArgumentException if {@code next} is longer than
      *     {@value #MAX_APPRAISER_STATE_BYTES} bytes, or the appraiser id is not valid (as
@@ -65,6 +83,7 @@ public interface DeviceStateStore {
      * {@value #MAX_APPRAISER_ID_LENGTH} characters of {@code [a-z0-9.-]}. For implementations;
      * {@link AppraiserState} checks before it calls a store.
      *
+     * @param appraiser the appraiser id
      * @throws IllegalArgumentException if it is not such an id
      */
     static void checkAppraiserId(String appraiser) {
@@ -86,6 +105,9 @@ public interface DeviceStateStore {
      * most {@value #MAX_APPRAISER_STATE_BYTES} bytes. For implementations; {@link AppraiserState}
      * checks before it calls a store.
      *
+     * @param appraiser the appraiser id
+     * @param expected the bytes the caller read, or empty
+     * @param next the new state
      * @throws IllegalArgumentException if the id or the size is not valid
      * @throws NullPointerException if an argument is null
      */
@@ -99,7 +121,11 @@ public interface DeviceStateStore {
         }
     }
 
-    /** A store in this JVM's memory. */
+    /**
+     * A store in this JVM's memory.
+     *
+     * @return a new, empty store
+     */
     static DeviceStateStore inMemory() {
         return new InMemoryDeviceStateStore();
     }

@@ -19,7 +19,11 @@ import java.util.Set;
  * three-argument method, which the default four-argument one calls.
  */
 public interface EvidenceAppraiser {
-    /** A stable id, e.g. {@code tpm}; prefixes this appraiser's check ids. */
+    /**
+     * A stable id, e.g. {@code tpm}; prefixes this appraiser's check ids.
+     *
+     * @return the appraiser id
+     */
     String id();
 
     /**
@@ -30,6 +34,8 @@ public interface EvidenceAppraiser {
      * by {@code .*}; {@link Verifier.Builder#build} refuses others. Findings this appraiser
      * reports with the ids of {@link Checks#FLOOR} itself ({@link Checks#EVIDENCE},
      * {@link Checks#NONCE}, ...) are under the floor without being listed. Default: none.
+     *
+     * @return the check ids under the floor; empty if none
      */
     default Set<String> floor() {
         return Set.of();
@@ -38,6 +44,11 @@ public interface EvidenceAppraiser {
     /**
      * The findings for {@code evidence} (claims already signature-verified) from {@code device}
      * (identified by the verifier's trust anchors).
+     *
+     * @param device the device the evidence's key stands for
+     * @param evidence the signature-verified evidence
+     * @param context the appraisal context
+     * @return the findings; empty if there are none
      */
     List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context);
 
@@ -49,6 +60,12 @@ public interface EvidenceAppraiser {
      * re-apply on a lost swap). A store failure may be thrown ({@link StateStoreException}), which
      * the verifier reports as {@link Checks#APPRAISER_FAILED}. The default ignores {@code state}
      * and calls the three-argument method.
+     *
+     * @param device the device the evidence's key stands for
+     * @param evidence the signature-verified evidence
+     * @param context the appraisal context
+     * @param state this appraiser's stored state for {@code device}
+     * @return the findings; empty if there are none
      */
     default List<Finding> appraise(String device, VerifiedEvidence evidence, AppraisalContext context,
             AppraiserState state) {

@@ -22,7 +22,11 @@ import java.util.Set;
  * contraindicated whatever the trust vector says.
  */
 public interface EvidenceScheme {
-    /** A stable id, e.g. {@code psa}; it prefixes the scheme's own check ids. */
+    /**
+     * A stable id, e.g. {@code psa}; it prefixes the scheme's own check ids.
+     *
+     * @return the scheme id
+     */
     String id();
 
     /**
@@ -38,12 +42,19 @@ public interface EvidenceScheme {
         return Set.of();
     }
 
-    /** The media types of this scheme's evidence (e.g. {@code application/psa-attestation-token}). */
+    /**
+     * The media types of this scheme's evidence (e.g. {@code application/psa-attestation-token}).
+     *
+     * @return the media types
+     */
     Set<String> mediaTypes();
 
     /**
      * Whether {@code evidence} looks like this scheme's, by content alone. Cheap and never
      * throwing: it only routes, {@link #appraise} decides.
+     *
+     * @param evidence the evidence bytes
+     * @return true if the evidence looks like this scheme's
      */
     boolean recognizes(byte[] evidence);
 
@@ -51,6 +62,10 @@ public interface EvidenceScheme {
      * Decodes and verifies {@code evidence} and compares it with this scheme's reference values.
      * A token that cannot be decoded or whose signature fails gives no claims and a finding
      * {@link Checks#EVIDENCE}; a key of no known instance gives {@link Checks#IDENTITY_UNKNOWN}.
+     *
+     * @param evidence the evidence bytes
+     * @param context the appraisal context
+     * @return the appraisal
      */
     SchemeAppraisal appraise(byte[] evidence, AppraisalContext context);
 
@@ -58,6 +73,8 @@ public interface EvidenceScheme {
      * The AR4SI trust vector for an appraisal with these findings (after policy, in order).
      *
      * @param verified whether the evidence verified (claims were handed over)
+     * @param findings the findings, after policy, in order
+     * @return the trust vector
      */
     TrustVector trustVector(boolean verified, List<Finding> findings);
 }

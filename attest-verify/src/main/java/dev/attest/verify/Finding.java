@@ -17,7 +17,16 @@ import java.util.Objects;
  * @param actual what was found (may be empty)
  */
 public record Finding(String check, TrustClaim claim, Severity severity, String path, String expected, String actual) {
-    /** Validates the parts; long texts are cut to 512 characters. */
+    /**
+     * Validates the parts; long texts are cut to 512 characters.
+     *
+     * @param check the check id, one of {@link Checks} or an {@link EvidenceAppraiser}'s own
+     * @param claim the trust claim it bears on
+     * @param severity its weight after policy
+     * @param path where in the evidence
+     * @param expected what was expected (may be empty)
+     * @param actual what was found (may be empty)
+     */
     public Finding {
         Objects.requireNonNull(check, "check");
         Objects.requireNonNull(claim, "claim");
@@ -27,7 +36,12 @@ public record Finding(String check, TrustClaim claim, Severity severity, String 
         actual = cut(Objects.requireNonNull(actual, "actual"));
     }
 
-    /** This finding with another severity. */
+    /**
+     * This finding with another severity.
+     *
+     * @param s the severity
+     * @return a new finding; this one is unchanged
+     */
     public Finding withSeverity(Severity s) {
         return new Finding(check, claim, s, path, expected, actual);
     }

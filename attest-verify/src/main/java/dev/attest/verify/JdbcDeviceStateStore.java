@@ -158,6 +158,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
      * Opens a store on {@code dataSource} (typically a connection pool; each call borrows one
      * connection and returns it) and creates or upgrades the schema.
      *
+     * @param dataSource the data source
+     * @return the store
      * @throws StateStoreException if the database is unreachable, the migration fails, or the
      *     schema is newer than {@link #SCHEMA_VERSION}
      */
@@ -172,6 +174,10 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
      * to {@value #POOL_SIZE} connections, closed by {@link #close()}, and creates or upgrades the
      * schema.
      *
+     * @param url the JDBC URL
+     * @param user the database user
+     * @param password the password
+     * @return the store; close it to close its pool
      * @throws StateStoreException as {@link #open(DataSource)}
      */
     public static JdbcDeviceStateStore open(String url, String user, String password) {
@@ -186,6 +192,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
      * any (e.g. {@code jdbc:postgresql://host/db?user=u&password=p}); otherwise as
      * {@link #open(String, String, String)}.
      *
+     * @param url the JDBC URL, with credentials if needed
+     * @return the store; close it to close its pool
      * @throws StateStoreException as {@link #open(DataSource)}
      */
     public static JdbcDeviceStateStore open(String url) {
@@ -638,7 +646,11 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         });
     }
 
-    /** The schema version recorded in the database (at most {@link #SCHEMA_VERSION}). */
+    /**
+     * The schema version recorded in the database (at most {@link #SCHEMA_VERSION}).
+     *
+     * @return the schema version
+     */
     public int schemaVersion() {
         return call(JdbcDeviceStateStore::currentVersion);
     }

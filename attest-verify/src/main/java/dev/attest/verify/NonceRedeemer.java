@@ -10,6 +10,8 @@ public interface NonceRedeemer {
     /**
      * Marks {@code nonce}, issued to {@code device}, as answered.
      *
+     * @param device the device the nonce was issued to
+     * @param nonce the nonce the evidence carries
      * @return true exactly once per issued, unexpired nonce of that device; false otherwise
      */
     boolean redeem(String device, byte[] nonce);

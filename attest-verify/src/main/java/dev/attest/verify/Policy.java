@@ -32,23 +32,38 @@ public interface Policy {
     /** The JSON format version this SDK reads. */
     int FORMAT_VERSION = 1;
 
-    /** The policy id reported in results ({@code ear.appraisal-policy-id}). */
+    /**
+     * The policy id reported in results ({@code ear.appraisal-policy-id}).
+     *
+     * @return the policy id
+     */
     String id();
 
     /**
      * The severity {@code finding} gets under this policy (default: as reported). For a finding
      * of a floor check the verifier uses {@link Severity#CONTRAINDICATED} whatever this returns.
+     *
+     * @param finding the finding
+     * @return its severity under this policy
      */
     default Severity severity(Finding finding) {
         return finding.severity();
     }
 
-    /** The rules of the runtime checks. */
+    /**
+     * The rules of the runtime checks.
+     *
+     * @return the runtime rules
+     */
     default RuntimeRules runtimeRules() {
         return RuntimeRules.defaults();
     }
 
-    /** The default policy: every finding as reported, JIT allowed, nothing else. */
+    /**
+     * The default policy: every finding as reported, JIT allowed, nothing else.
+     *
+     * @return the default policy
+     */
     static Policy defaults() {
         return () -> "attest-default/1";
     }
@@ -58,6 +73,8 @@ public interface Policy {
      * followed by {@code .*} for every check under it ({@code "reference.*"}); an exact id wins
      * over a wildcard, a longer wildcard over a shorter one.
      *
+     * @param json the JSON text
+     * @return the policy
      * @throws ConfigException if the JSON is not a policy of this version; with
      *     {@link ConfigException.Reason#BELOW_FLOOR} and the path of the entry (e.g.
      *     {@code /severity/continuity.replay}) if it gives a check of {@link Checks#FLOOR}, or a

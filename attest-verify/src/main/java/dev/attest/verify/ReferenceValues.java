@@ -45,7 +45,16 @@ public final class ReferenceValues {
      */
     public record Component(String name, Set<Digest> digests, Optional<String> minVersion, Optional<String> maxVersion,
             boolean required, boolean forbidden) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param name the component name as measured
+         * @param digests allowed digests; empty means "any digest" (presence or version only)
+         * @param minVersion lowest allowed version, inclusive
+         * @param maxVersion highest allowed version, inclusive
+         * @param required whether the component must be present in every evidence
+         * @param forbidden whether the component must never appear
+         */
         public Component {
             Objects.requireNonNull(name, "name");
             digests = Collections.unmodifiableSet(new LinkedHashSet<>(digests));
@@ -56,7 +65,12 @@ public final class ReferenceValues {
             }
         }
 
-        /** Whether {@code d} is one of the allowed digests (constant-time per candidate). */
+        /**
+         * Whether {@code d} is one of the allowed digests (constant-time per candidate).
+         *
+         * @param d the digest
+         * @return true if {@code d} is allowed
+         */
         public boolean allows(Digest d) {
             boolean found = false;
             for (Digest a : digests) {
@@ -91,17 +105,30 @@ public final class ReferenceValues {
         this.required = List.copyOf(req);
     }
 
-    /** No reference values. */
+    /**
+     * No reference values.
+     *
+     * @return empty reference values
+     */
     public static ReferenceValues empty() {
         return new ReferenceValues(Map.of());
     }
 
-    /** A new builder. */
+    /**
+     * A new builder.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The reference for {@code name}, if any. */
+    /**
+     * The reference for {@code name}, if any.
+     *
+     * @param name the component name
+     * @return the component, or empty if there is none named {@code name}
+     */
     public Optional<Component> component(String name) {
         Indexed i = byName.get(name);
         return i == null ? Optional.empty() : Optional.of(i.component());
@@ -117,12 +144,20 @@ public final class ReferenceValues {
         return required;
     }
 
-    /** All components, by name. */
+    /**
+     * All components, by name.
+     *
+     * @return the components by name; empty if none
+     */
     public Map<String, Component> components() {
         return components;
     }
 
-    /** Whether there are none. */
+    /**
+     * Whether there are none.
+     *
+     * @return true if there are no components
+     */
     public boolean isEmpty() {
         return components.isEmpty();
     }
@@ -132,6 +167,9 @@ public final class ReferenceValues {
      * digests becomes a component allowing exactly those digests; components of the
      * {@code process}, {@code memory} and {@code timing} layers are not marked required (they
      * come and go with the processes and mappings of the moment).
+     *
+     * @param claims the known-good device's claims
+     * @return the reference values
      */
     public static ReferenceValues capture(EatClaims claims) {
         Builder b = builder();
@@ -156,6 +194,9 @@ public final class ReferenceValues {
      * decoded and its signature verified with {@code key} (under the decoder's default limits and
      * algorithms), then captured as {@link #capture(EatClaims)} does.
      *
+     * @param token the signed evidence
+     * @param key the key that must verify it
+     * @return the reference values
      * @throws EvidenceException if the token does not decode or its signature does not verify with
      *     {@code key} (the reason says which)
      */
@@ -163,7 +204,13 @@ public final class ReferenceValues {
         return capture(EvidenceDecoder.builder(KeyResolver.single(key)).build().decode(token).claims());
     }
 
-    /** Parses the JSON format. */
+    /**
+     * Parses the JSON format.
+     *
+     * @param json the JSON text
+     * @return the reference values
+     * @throws ConfigException with the reason and the path of the first problem
+     */
     public static ReferenceValues fromJson(String json) throws ConfigException {
         JsonNode root = Json.parse(json);
         Json.object(root, "", Set.of("attest-reference-values", "components"));
@@ -208,7 +255,11 @@ public final class ReferenceValues {
         return b.build();
     }
 
-    /** The JSON format, deterministic (components by name). */
+    /**
+     * The JSON format, deterministic (components by name).
+     *
+     * @return the JSON text
+     */
     public String toJson() {
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("attest-reference-values", FORMAT_VERSION);
@@ -270,7 +321,13 @@ public final class ReferenceValues {
         private Builder() {
         }
 
-        /** Allows {@code digests} for {@code name} (in addition to any already allowed). */
+        /**
+         * Allows {@code digests} for {@code name} (in addition to any already allowed).
+         *
+         * @param name the component name
+         * @param digests the digests to allow
+         * @return this builder
+         */
         public Builder allow(String name, List<Digest> digests) {
             Component c = components.get(name);
             Set<Digest> ds = new LinkedHashSet<>(c == null ? Set.of() : c.digests());
@@ -280,7 +337,14 @@ public final class ReferenceValues {
             return this;
         }
 
-        /** Allows versions {@code min..max} (inclusive) of {@code name}. */
+        /**
+         * Allows versions {@code min..max} (inclusive) of {@code name}.
+         *
+         * @param name the component name
+         * @param min the lowest version allowed, or empty for no lower bound
+         * @param max the highest version allowed, or empty for no upper bound
+         * @return this builder
+         */
         public Builder versions(String name, Optional<String> min, Optional<String> max) {
             Component c = components.getOrDefault(name,
                     new Component(name, Set.of(), Optional.empty(), Optional.empty(), false, false));
@@ -288,7 +352,12 @@ public final class ReferenceValues {
             return this;
         }
 
-        /** Requires {@code name} to be present. */
+        /**
+         * Requires {@code name} to be present.
+         *
+         * @param name the component name
+         * @return this builder
+         */
         public Builder require(String name) {
             Component c = components.getOrDefault(name,
                     new Component(name, Set.of(), Optional.empty(), Optional.empty(), false, false));
@@ -296,19 +365,33 @@ public final class ReferenceValues {
             return this;
         }
 
-        /** Forbids {@code name}. */
+        /**
+         * Forbids {@code name}.
+         *
+         * @param name the component name
+         * @return this builder
+         */
         public Builder forbid(String name) {
             components.put(name, new Component(name, Set.of(), Optional.empty(), Optional.empty(), false, true));
             return this;
         }
 
-        /** Adds a whole component, replacing any earlier one of the same name. */
+        /**
+         * Adds a whole component, replacing any earlier one of the same name.
+         *
+         * @param c the component
+         * @return this builder
+         */
         public Builder put(Component c) {
             components.put(c.name(), c);
             return this;
         }
 
-        /** The reference values. */
+        /**
+         * The reference values.
+         *
+         * @return the reference values
+         */
         public ReferenceValues build() {
             return new ReferenceValues(components);
         }

@@ -20,7 +20,16 @@ import java.util.Optional;
  */
 public record SchemeClaims(String scheme, String device, Optional<String> environment, List<Component> components,
         List<byte[]> nonces, Optional<Instant> issuedAt) {
-    /** Copies the parts. */
+    /**
+     * Copies the parts.
+     *
+     * @param scheme the id of the scheme that verified the evidence
+     * @param device the device (instance) the verification key stands for
+     * @param environment the environment (class) the reference values were selected by, if any
+     * @param components the measured components, in the evidence's order
+     * @param nonces the nonces the evidence carries
+     * @param issuedAt when the evidence says it was made, if it says
+     */
     public SchemeClaims {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(device, "device");
@@ -30,6 +39,11 @@ public record SchemeClaims(String scheme, String device, Optional<String> enviro
         Objects.requireNonNull(issuedAt, "issuedAt");
     }
 
+    /**
+     * Copies of the nonces.
+     *
+     * @return fresh copies of the nonces; empty if none
+     */
     @Override
     public List<byte[]> nonces() {
         return nonces.stream().map(byte[]::clone).toList();
@@ -44,7 +58,14 @@ public record SchemeClaims(String scheme, String device, Optional<String> enviro
      * @param signer the signer id (hash of the signing authority's key), if stated
      */
     public record Component(String name, Optional<String> version, byte[] measurement, Optional<byte[]> signer) {
-        /** Copies the arrays. */
+        /**
+         * Copies the arrays.
+         *
+         * @param name what it is (PSA measurement type, e.g. {@code BL}), empty text if unnamed
+         * @param version its version, if stated
+         * @param measurement the measurement value
+         * @param signer the signer id (hash of the signing authority's key), if stated
+         */
         public Component {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(version, "version");
@@ -52,11 +73,21 @@ public record SchemeClaims(String scheme, String device, Optional<String> enviro
             signer = signer.map(byte[]::clone);
         }
 
+        /**
+         * A copy of the measured digest.
+         *
+         * @return a fresh copy of the measurement
+         */
         @Override
         public byte[] measurement() {
             return measurement.clone();
         }
 
+        /**
+         * A copy of the signer id, if present.
+         *
+         * @return a fresh copy of the signer id, or empty
+         */
         @Override
         public Optional<byte[]> signer() {
             return signer.map(byte[]::clone);

@@ -22,15 +22,26 @@ public final class StateStoreException extends RuntimeException {
         MIGRATION_FAILED
     }
 
+    /** What went wrong. */
     private final Reason reason;
 
-    /** An exception for {@code reason} caused by {@code cause} (may be null). */
+    /**
+     * An exception for {@code reason} caused by {@code cause} (may be null).
+     *
+     * @param reason what went wrong
+     * @param message the detail message
+     * @param cause the underlying failure, or null
+     */
     public StateStoreException(Reason reason, String message, Throwable cause) {
         super(reason + ": " + message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** What went wrong. */
+    /**
+     * What went wrong.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }

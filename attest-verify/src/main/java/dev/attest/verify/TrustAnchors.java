@@ -42,6 +42,8 @@ public final class TrustAnchors {
      * the same string, but need not be: {@code pinned(Map.of("gateway-17", key))} with a key of
      * kid {@code 3f1a...} reports evidence signed under kid {@code 3f1a...} as {@code gateway-17}.
      *
+     * @param keysByDevice the pinned keys by device id
+     * @return the trust anchors
      * @throws IllegalArgumentException if a key has no kid or two keys share one
      */
     public static TrustAnchors pinned(Map<String, VerificationKey> keysByDevice) {
@@ -59,6 +61,10 @@ public final class TrustAnchors {
      * {@link KeyResolver#x509}). Each {@link Verifier} built with these anchors keeps its own
      * bounded cache of chains it validated, unless {@code revocation} is present, in which case
      * every evidence's chain is validated and checked for revocation in full.
+     *
+     * @param roots the trusted root certificates
+     * @param revocation a revocation checker, or empty for none
+     * @return the trust anchors
      */
     public static TrustAnchors x509(Collection<X509Certificate> roots, Optional<PKIXCertPathChecker> revocation) {
         if (roots.isEmpty()) {

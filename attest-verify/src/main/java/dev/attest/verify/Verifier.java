@@ -86,7 +86,11 @@ public final class Verifier {
                 .measurementCache(b.measurementCache).build();
     }
 
-    /** A builder; {@link Builder#trustAnchors} is required. */
+    /**
+     * A builder; {@link Builder#trustAnchors} is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -94,6 +98,9 @@ public final class Verifier {
     /**
      * Appraises {@code evidence} in {@code context}. Never throws for bad evidence.
      *
+     * @param evidence the evidence bytes
+     * @param context the appraisal context (device, nonce, time)
+     * @return the result, with every finding
      * @throws StateStoreException if the {@link DeviceStateStore} is unavailable (a database
      *     down): the appraisal cannot be completed, and is not reported as a result
      */
@@ -115,6 +122,10 @@ public final class Verifier {
      * ({@link EvidenceScheme#mediaTypes}), or the SDK's EAT profile for
      * {@value #EAT_MEDIA_TYPE}. Never throws for bad evidence.
      *
+     * @param evidence the evidence bytes
+     * @param mediaType the evidence's media type
+     * @param context the appraisal context (device, nonce, time)
+     * @return the result, with every finding
      * @throws IllegalArgumentException if no configured scheme takes {@code mediaType}
      * @throws StateStoreException if the {@link DeviceStateStore} is unavailable
      */
@@ -137,7 +148,11 @@ public final class Verifier {
     public static final String EAT_MEDIA_TYPE = "application/eat+cwt; eat_profile=\"" + dev.attest.evidence.EatProfile.PROFILE
             + "\"";
 
-    /** The ids of the configured schemes besides the SDK's EAT profile, in the order they are tried. */
+    /**
+     * The ids of the configured schemes besides the SDK's EAT profile, in the order they are tried.
+     *
+     * @return the scheme ids, in order
+     */
     public List<String> schemes() {
         return schemes.stream().map(EvidenceScheme::id).toList();
     }
@@ -648,37 +663,68 @@ public final class Verifier {
         private Builder() {
         }
 
-        /** The keys or roots to trust (required). */
+        /**
+         * The keys or roots to trust (required).
+         *
+         * @param a the trust anchors
+         * @return this builder
+         */
         public Builder trustAnchors(TrustAnchors a) {
             anchors = Objects.requireNonNull(a);
             return this;
         }
 
-        /** The reference values (default: none, which is never affirming). */
+        /**
+         * The reference values (default: none, which is never affirming).
+         *
+         * @param r the reference values
+         * @return this builder
+         */
         public Builder referenceValues(ReferenceValues r) {
             references = Objects.requireNonNull(r);
             return this;
         }
 
-        /** The policy (default: {@link Policy#defaults()}). */
+        /**
+         * The policy (default: {@link Policy#defaults()}).
+         *
+         * @param p the policy
+         * @return this builder
+         */
         public Builder policy(Policy p) {
             policy = Objects.requireNonNull(p);
             return this;
         }
 
-        /** The device state store (default: a new in-memory store). */
+        /**
+         * The device state store (default: a new in-memory store).
+         *
+         * @param s the state store
+         * @return this builder
+         */
         public Builder stateStore(DeviceStateStore s) {
             store = Objects.requireNonNull(s);
             return this;
         }
 
-        /** The clock (default: system UTC). */
+        /**
+         * The clock (default: system UTC).
+         *
+         * @param c the clock
+         * @return this builder
+         */
         public Builder clock(Clock c) {
             clock = Objects.requireNonNull(c);
             return this;
         }
 
-        /** How old evidence may be (default 10 minutes) and the allowed clock skew (default 60 s). */
+        /**
+         * How old evidence may be (default 10 minutes) and the allowed clock skew (default 60 s).
+         *
+         * @param maxAge the greatest age of evidence
+         * @param skew the allowed clock skew
+         * @return this builder
+         */
         public Builder freshness(Duration maxAge, Duration skew) {
             if (maxAge.isNegative() || maxAge.isZero() || skew.isNegative()) {
                 throw new IllegalArgumentException("maxAge must be positive and skew not negative");
@@ -698,6 +744,8 @@ public final class Verifier {
          * older than {@code upTo} (plus the skew) is still {@link Checks#STALE}. Challenge nonces
          * are remembered as used for {@code upTo} plus twice the skew. Default: not set.
          *
+         * @param upTo the greatest age of stale evidence accepted
+         * @return this builder
          * @throws IllegalArgumentException if {@code upTo} is not positive; {@link #build} throws
          *     {@link IllegalStateException} if it is not longer than the max age
          */
@@ -709,7 +757,12 @@ public final class Verifier {
             return this;
         }
 
-        /** The evidence size limit (default 64 KiB). */
+        /**
+         * The evidence size limit (default 64 KiB).
+         *
+         * @param n the size limit in bytes
+         * @return this builder
+         */
         public Builder maxEvidenceBytes(int n) {
             maxEvidenceBytes = n;
             return this;
@@ -719,6 +772,9 @@ public final class Verifier {
          * How many decoded measurements the verifier remembers to decode the next evidences
          * faster, 0 to 2^20 (default {@value EvidenceDecoder#DEFAULT_MEASUREMENT_CACHE}); see
          * {@link EvidenceDecoder.Builder#measurementCache}. It never changes a result.
+         *
+         * @param entries how many decoded measurements to remember
+         * @return this builder
          */
         public Builder measurementCache(int entries) {
             if (entries < 0 || entries > 1 << 20) {
@@ -728,7 +784,12 @@ public final class Verifier {
             return this;
         }
 
-        /** Adds an appraiser. */
+        /**
+         * Adds an appraiser.
+         *
+         * @param a the appraiser
+         * @return this builder
+         */
         public Builder appraiser(EvidenceAppraiser a) {
             appraisers.add(Objects.requireNonNull(a));
             return this;
@@ -737,19 +798,30 @@ public final class Verifier {
         /**
          * Adds an evidence scheme; schemes are tried in the order added, before the SDK's own EAT
          * profile, which takes whatever no scheme recognises.
+         *
+         * @param s the scheme
+         * @return this builder
          */
         public Builder scheme(EvidenceScheme s) {
             schemes.add(Objects.requireNonNull(s));
             return this;
         }
 
-        /** Adds every {@link EvidenceScheme} found by {@link ServiceLoader}. */
+        /**
+         * Adds every {@link EvidenceScheme} found by {@link ServiceLoader}.
+         *
+         * @return this builder
+         */
         public Builder discoverSchemes() {
             ServiceLoader.load(EvidenceScheme.class).forEach(schemes::add);
             return this;
         }
 
-        /** Adds every {@link EvidenceAppraiser} found by {@link ServiceLoader}. */
+        /**
+         * Adds every {@link EvidenceAppraiser} found by {@link ServiceLoader}.
+         *
+         * @return this builder
+         */
         public Builder discoverAppraisers() {
             ServiceLoader.load(EvidenceAppraiser.class).forEach(appraisers::add);
             return this;
@@ -764,6 +836,7 @@ public final class Verifier {
          * refused. A policy in code that lowers a floor finding only for some paths or values
          * is not seen here; the verifier keeps those findings contraindicated at appraisal.
          *
+         * @return the verifier
          * @throws IllegalStateException if no trust anchors were set; if {@link #acceptStale} is
          *     not longer than the max age; if an appraiser's floor lists an entry outside its own
          *     checks; or if the policy lowers a floor check, with a {@link ConfigException} as the

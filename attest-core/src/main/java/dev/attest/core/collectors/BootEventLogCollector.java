@@ -60,7 +60,12 @@ public final class BootEventLogCollector implements Collector {
         this.maxBytes = maxBytes;
     }
 
-    /** Reads the log at {@code path} (a captured log, or another TPM's). */
+    /**
+     * Reads the log at {@code path} (a captured log, or another TPM's).
+     *
+     * @param path the event log file
+     * @return the collector
+     */
     public static BootEventLogCollector of(Path path) {
         return new BootEventLogCollector(path, DEFAULT_MAX_BYTES);
     }
@@ -68,6 +73,9 @@ public final class BootEventLogCollector implements Collector {
     /**
      * Reads the log at {@code path}, refusing logs larger than {@code maxBytes}.
      *
+     * @param path the event log file
+     * @param maxBytes the largest log accepted, in bytes
+     * @return the collector
      * @throws IllegalArgumentException if {@code maxBytes < 1}
      */
     public static BootEventLogCollector of(Path path, int maxBytes) {

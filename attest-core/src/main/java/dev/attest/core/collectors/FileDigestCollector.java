@@ -98,7 +98,11 @@ public final class FileDigestCollector implements Collector {
         }
     }
 
-    /** Starts a builder; at least one path is required. */
+    /**
+     * Starts a builder; at least one path is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -253,37 +257,67 @@ public final class FileDigestCollector implements Collector {
         private Builder() {
         }
 
-        /** The collector id ({@code file-digest} unless set). */
+        /**
+         * The collector id ({@code file-digest} unless set).
+         *
+         * @param id the collector id ({@link Collector#ID} syntax)
+         * @return this builder
+         */
         public Builder id(String id) {
             this.id = Collector.checkId(id);
             return this;
         }
 
-        /** The layer of the measurements ({@link Layer#APPLICATION} unless set). */
+        /**
+         * The layer of the measurements ({@link Layer#APPLICATION} unless set).
+         *
+         * @param layer the layer
+         * @return this builder
+         */
         public Builder layer(Layer layer) {
             this.layer = Objects.requireNonNull(layer, "layer");
             return this;
         }
 
-        /** Adds a file, directory or device to measure. */
+        /**
+         * Adds a file, directory or device to measure.
+         *
+         * @param path the file, directory or device
+         * @return this builder
+         */
         public Builder path(Path path) {
             paths.add(Objects.requireNonNull(path, "path"));
             return this;
         }
 
-        /** Adds a digest algorithm (SHA-256 alone unless any is added). */
+        /**
+         * Adds a digest algorithm (SHA-256 alone unless any is added).
+         *
+         * @param algorithm the digest algorithm
+         * @return this builder
+         */
         public Builder algorithm(DigestAlgorithm algorithm) {
             algorithms.add(Objects.requireNonNull(algorithm, "algorithm"));
             return this;
         }
 
-        /** How symbolic links are handled ({@link SymlinkPolicy#RECORD_TARGET} unless set). */
+        /**
+         * How symbolic links are handled ({@link SymlinkPolicy#RECORD_TARGET} unless set).
+         *
+         * @param policy the symbolic link policy
+         * @return this builder
+         */
         public Builder symlinks(SymlinkPolicy policy) {
             this.symlinks = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** Deepest directory level walked (64 unless set); deeper directories are reported as ERROR. */
+        /**
+         * Deepest directory level walked (64 unless set); deeper directories are reported as ERROR.
+         *
+         * @param maxDepth the deepest directory level to walk
+         * @return this builder
+         */
         public Builder maxDepth(int maxDepth) {
             if (maxDepth < 0 || maxDepth > 4096) {
                 throw new IllegalArgumentException("maxDepth must be 0..4096");
@@ -295,6 +329,9 @@ public final class FileDigestCollector implements Collector {
         /**
          * Largest file or device read (unbounded unless set); a larger one is reported as an
          * ERROR measurement. Set it when measuring character devices that may never end.
+         *
+         * @param maxBytes the largest number of bytes to read from one file or device
+         * @return this builder
          */
         public Builder maxBytes(long maxBytes) {
             if (maxBytes < 0) {
@@ -304,7 +341,12 @@ public final class FileDigestCollector implements Collector {
             return this;
         }
 
-        /** Reports hashing progress to {@code p} (e.g. a progress bar on a terminal). */
+        /**
+         * Reports hashing progress to {@code p} (e.g. a progress bar on a terminal).
+         *
+         * @param p the progress listener
+         * @return this builder
+         */
         public Builder progress(Progress p) {
             this.progress = java.util.Objects.requireNonNull(p, "progress");
             return this;

@@ -97,7 +97,12 @@ public final class ImaCollector implements Collector {
         this.maxEntries = maxEntries;
     }
 
-    /** Reads a captured list (or the kernel's at another mount point) at {@code path}. */
+    /**
+     * Reads a captured list (or the kernel's at another mount point) at {@code path}.
+     *
+     * @param path the measurement list file
+     * @return the collector
+     */
     public static ImaCollector of(Path path) {
         return new ImaCollector(path, DEFAULT_MAX_ENTRIES_PER_CYCLE);
     }
@@ -105,6 +110,9 @@ public final class ImaCollector implements Collector {
     /**
      * Reads {@code path}, reporting at most {@code maxEntriesPerCycle} entries per cycle.
      *
+     * @param path the measurement list file
+     * @param maxEntriesPerCycle the most entries reported in one cycle
+     * @return the collector
      * @throws IllegalArgumentException if {@code maxEntriesPerCycle < 1}
      */
     public static ImaCollector of(Path path, int maxEntriesPerCycle) {
@@ -116,7 +124,11 @@ public final class ImaCollector implements Collector {
         return ID;
     }
 
-    /** The list read. */
+    /**
+     * The list read.
+     *
+     * @return the path of the list
+     */
     public Path path() {
         return path;
     }
@@ -313,6 +325,9 @@ public final class ImaCollector implements Collector {
      * The measurement name this collector gives an entry whose path is {@code path}: control
      * characters as {@code \\xNN}, cut to {@link ComponentId#MAX_NAME_LENGTH}. A verifier uses it
      * to check that an entry's name and its measurement's name agree.
+     *
+     * @param path the entry's file path
+     * @return the measurement name
      */
     public static String componentName(String path) {
         StringBuilder sb = new StringBuilder(path.length());

@@ -67,6 +67,8 @@ public final class MemoryProtectionCollector implements Collector {
      * Inspects process {@code pid}; the id is {@code memory-protection-<pid>}. The JIT code cache
      * is named only when {@code pid} is the current process.
      *
+     * @param pid the process id
+     * @return the collector
      * @throws IllegalArgumentException if {@code pid < 1}
      */
     public static MemoryProtectionCollector of(long pid) {
@@ -81,7 +83,11 @@ public final class MemoryProtectionCollector implements Collector {
         return id;
     }
 
-    /** The process inspected. */
+    /**
+     * The process inspected.
+     *
+     * @return the process id
+     */
     public long pid() {
         return pid < 0 ? ProcessHandle.current().pid() : pid;
     }

@@ -82,6 +82,8 @@ public final class ProcessMemoryCollector implements Collector {
     /**
      * Measures process {@code pid}; the collector's id is {@code process-memory-<pid>}.
      *
+     * @param pid the process id
+     * @return the collector
      * @throws IllegalArgumentException if {@code pid < 1}
      */
     public static ProcessMemoryCollector of(long pid) {
@@ -96,7 +98,11 @@ public final class ProcessMemoryCollector implements Collector {
         return id;
     }
 
-    /** The process measured. */
+    /**
+     * The process measured.
+     *
+     * @return the process id
+     */
     public long pid() {
         return pid < 0 ? ProcessHandle.current().pid() : pid;
     }

@@ -80,6 +80,7 @@ public final class TimingCollector implements Collector, CycleListener {
     /**
      * A timing collector keeping the last {@code window} samples per statistic.
      *
+     * @param window the number of samples kept per statistic
      * @throws IllegalArgumentException if {@code window < 1}
      */
     public TimingCollector(int window) {

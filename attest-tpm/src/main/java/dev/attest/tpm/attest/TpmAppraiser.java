@@ -288,12 +288,21 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         this.aks = Map.copyOf(prepared);
     }
 
-    /** A builder: no enrolled AKs, SHA-1 refused, required PCRs {@link TpmQuoteCollector#DEFAULT_PCRS}. */
+    /**
+     * A builder: no enrolled AKs, SHA-1 refused, required PCRs {@link TpmQuoteCollector#DEFAULT_PCRS}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The quote check id for a {@link QuoteVerification.Reason}: {@code tpm.} + the reason in lower case. */
+    /**
+     * The quote check id for a {@link QuoteVerification.Reason}: {@code tpm.} + the reason in lower case.
+     *
+     * @param reason the reason
+     * @return the check id
+     */
     public static String check(QuoteVerification.Reason reason) {
         return ID + "." + reason.name().toLowerCase(Locale.ROOT);
     }
@@ -624,31 +633,57 @@ public final class TpmAppraiser implements EvidenceAppraiser {
         private Builder() {
         }
 
-        /** Enrols {@code ak} as {@code device}'s attestation key (replacing an earlier one). */
+        /**
+         * Enrols {@code ak} as {@code device}'s attestation key (replacing an earlier one).
+         *
+         * @param device the device id
+         * @param ak the AK's public area
+         * @return this builder
+         */
         public Builder enroll(String device, TpmtPublic ak) {
             aks.put(Objects.requireNonNull(device, "device"), Objects.requireNonNull(ak, "ak"));
             return this;
         }
 
-        /** Enrols every device's AK of {@code byDevice}. */
+        /**
+         * Enrols every device's AK of {@code byDevice}.
+         *
+         * @param byDevice the AKs by device id
+         * @return this builder
+         */
         public Builder enroll(Map<String, TpmtPublic> byDevice) {
             byDevice.forEach(this::enroll);
             return this;
         }
 
-        /** Whether quotes signed with SHA-1 schemes verify (default false: they are {@code tpm.sha1_not_allowed}). */
+        /**
+         * Whether quotes signed with SHA-1 schemes verify (default false: they are {@code tpm.sha1_not_allowed}).
+         *
+         * @param allow whether SHA-1 signatures are accepted
+         * @return this builder
+         */
         public Builder allowSha1(boolean allow) {
             allowSha1 = allow;
             return this;
         }
 
-        /** The PCRs every quote must select (default {@link TpmQuoteCollector#DEFAULT_PCRS}; an empty selection requires none). */
+        /**
+         * The PCRs every quote must select (default {@link TpmQuoteCollector#DEFAULT_PCRS}; an empty selection requires none).
+         *
+         * @param selection the required PCRs
+         * @return this builder
+         */
         public Builder requiredPcrs(PcrSelection selection) {
             required = Objects.requireNonNull(selection, "selection");
             return this;
         }
 
-        /** The JCA provider for quote signature verification (default: the SDK's Bouncy Castle instance). */
+        /**
+         * The JCA provider for quote signature verification (default: the SDK's Bouncy Castle instance).
+         *
+         * @param p the JCA provider
+         * @return this builder
+         */
         public Builder provider(Provider p) {
             provider = Objects.requireNonNull(p, "provider");
             return this;
@@ -659,13 +694,20 @@ public final class TpmAppraiser implements EvidenceAppraiser {
          * runtime policy, {@link ImaPolicy#parseKeylime}); default none: entries are bound to
          * PCR 10 but not appraised. Unknown files and digests are {@value #IMA_NOT_ALLOWED},
          * violations {@value #IMA_VIOLATION}; excluded paths and {@code boot_aggregate} pass.
+         *
+         * @param policy the IMA policy
+         * @return this builder
          */
         public Builder imaPolicy(ImaPolicy policy) {
             imaPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** The appraiser. */
+        /**
+         * The appraiser.
+         *
+         * @return the appraiser
+         */
         public TpmAppraiser build() {
             return new TpmAppraiser(this);
         }

@@ -103,13 +103,23 @@ public final class TpmQuoteCollector implements Collector, AutoCloseable {
         this.random = Objects.requireNonNull(random, "random");
     }
 
-    /** A collector for the Linux TPM device {@code device} (normally {@code /dev/tpmrm0}), default PCRs. */
+    /**
+     * A collector for the Linux TPM device {@code device} (normally {@code /dev/tpmrm0}), default PCRs.
+     *
+     * @param device the TPM device path
+     * @return the collector
+     */
     public static TpmQuoteCollector device(Path device) {
         Objects.requireNonNull(device, "device");
         return new TpmQuoteCollector(() -> TpmTransport.device(device), device.toString(), DEFAULT_PCRS, new SecureRandom());
     }
 
-    /** A collector for a TPM simulator's command port (swtpm), default PCRs. */
+    /**
+     * A collector for a TPM simulator's command port (swtpm), default PCRs.
+     *
+     * @param address the simulator's command port
+     * @return the collector
+     */
     public static TpmQuoteCollector tcp(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
         return new TpmQuoteCollector(() -> TpmTransport.tcp(address, Duration.ofSeconds(10)),
@@ -119,13 +129,19 @@ public final class TpmQuoteCollector implements Collector, AutoCloseable {
     /**
      * This collector quoting {@code selection} instead (before its first cycle).
      *
+     * @param selection the PCRs to quote
+     * @return a new collector; this one is unchanged
      * @throws IllegalArgumentException if the selection is empty
      */
     public TpmQuoteCollector withPcrs(PcrSelection selection) {
         return new TpmQuoteCollector(opener, where, selection, random);
     }
 
-    /** The PCR selection quoted. */
+    /**
+     * The PCR selection quoted.
+     *
+     * @return the PCR selection
+     */
     public PcrSelection pcrs() {
         return pcrs;
     }
@@ -202,7 +218,11 @@ public final class TpmQuoteCollector implements Collector, AutoCloseable {
                 .build();
     }
 
-    /** The AK's public area, once the first cycle created it. */
+    /**
+     * The AK's public area, once the first cycle created it.
+     *
+     * @return the AK's public area, or empty before the first cycle
+     */
     public synchronized java.util.Optional<TpmtPublic> attestationKey() {
         return ak == null ? java.util.Optional.empty() : java.util.Optional.of(ak.publicArea());
     }

@@ -77,12 +77,20 @@ public final class TpmSigner implements Signer, AutoCloseable {
         return keyId;
     }
 
-    /** The public key the verifier pins for this device, with this signer's algorithm and key id. */
+    /**
+     * The public key the verifier pins for this device, with this signer's algorithm and key id.
+     *
+     * @return the verification key
+     */
     public VerificationKey verificationKey() {
         return verificationKey;
     }
 
-    /** The key's public area (its Name identifies it to a TPM-aware verifier). */
+    /**
+     * The key's public area (its Name identifies it to a TPM-aware verifier).
+     *
+     * @return the public area
+     */
     public TpmtPublic publicArea() {
         return key.publicArea();
     }

@@ -17,7 +17,16 @@ import java.util.List;
  */
 public record BootApplication(int eventIndex, int pcr, List<EventDigest> digests, long imageLocation, long imageLength,
         byte[] devicePath) {
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param eventIndex the index of the event in the log
+     * @param pcr the PCR (normally 4)
+     * @param digests the image digests per algorithm
+     * @param imageLocation ImageLocationInMemory
+     * @param imageLength ImageLengthInMemory
+     * @param devicePath the EFI device path (LengthOfDevicePath bytes) naming where the image came from
+     */
     public BootApplication {
         digests = List.copyOf(digests);
         devicePath = devicePath.clone();

@@ -17,7 +17,16 @@ import java.util.Optional;
  * @param data the event data
  */
 public record Event(int index, long offset, int pcr, int type, List<EventDigest> digests, byte[] data) {
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param index the event's position in the log, 0 for the first
+     * @param offset the event's byte offset in the log
+     * @param pcr the PCR index
+     * @param type the 32-bit event type (see {@link EventType})
+     * @param digests the event's digests, one per algorithm, in log order
+     * @param data the event data
+     */
     public Event {
         digests = List.copyOf(digests);
         data = data.clone();
@@ -34,7 +43,10 @@ public record Event(int index, long offset, int pcr, int type, List<EventDigest>
         return EventType.of(type);
     }
 
-    /** @return the digest for {@code hash}, if the event has one */
+    /**
+     * @param hash the bank
+     * @return the digest for {@code hash}, if the event has one
+     */
     public Optional<byte[]> digest(HashAlg hash) {
         return digests.stream().filter(d -> d.algId() == hash.algId()).findFirst().map(EventDigest::digest);
     }

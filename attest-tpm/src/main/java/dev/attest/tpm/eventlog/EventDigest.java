@@ -14,7 +14,12 @@ import java.util.Optional;
  * @param digest the digest bytes
  */
 public record EventDigest(int algId, byte[] digest) {
-    /** Copies the digest. */
+    /**
+     * Copies the digest.
+     *
+     * @param algId the TPM_ALG_ID
+     * @param digest the digest bytes
+     */
     public EventDigest {
         digest = digest.clone();
     }

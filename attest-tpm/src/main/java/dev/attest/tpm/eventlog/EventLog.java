@@ -54,7 +54,13 @@ public record EventLog(Format format, Optional<SpecIdEvent> specId, List<Event> 
 
     private static final byte[] STARTUP_LOCALITY = "StartupLocality\0".getBytes(StandardCharsets.US_ASCII);
 
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param format the log format
+     * @param specId the Spec ID event, if the log has one
+     * @param events every event in order, including the Spec ID event (index 0) when present
+     */
     public EventLog {
         events = List.copyOf(events);
     }

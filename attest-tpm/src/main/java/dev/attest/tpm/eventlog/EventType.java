@@ -51,7 +51,10 @@ public enum EventType {
         return value;
     }
 
-    /** @return the known type with this value, if any (unknown types are legal in a log) */
+    /**
+     * @param value the EV_* value
+     * @return the known type with this value, if any (unknown types are legal in a log)
+     */
     public static Optional<EventType> of(int value) {
         for (EventType t : values()) {
             if (t.value == value) {

@@ -24,7 +24,17 @@ public record SecureBootVariable(int eventIndex, int pcr, String vendorGuid, Str
     /** The EFI_IMAGE_SECURITY_DATABASE GUID (db, dbx). */
     public static final String EFI_IMAGE_SECURITY_DATABASE = "d719b2cb-3d3a-4596-a3bc-dad00e67656f";
 
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param eventIndex the index of the event in the log
+     * @param pcr the PCR it was measured into
+     * @param vendorGuid the variable's vendor GUID in canonical text form
+     * @param name the variable name (UTF-16LE decoded)
+     * @param data the variable's data
+     * @param digestsMatchData whether every replayable digest of the event equals the hash of its
+     *     UEFI_VARIABLE_DATA, as PFP §3.3.4.8 requires (false: the event data is not what was measured)
+     */
     public SecureBootVariable {
         Objects.requireNonNull(vendorGuid, "vendorGuid");
         Objects.requireNonNull(name, "name");

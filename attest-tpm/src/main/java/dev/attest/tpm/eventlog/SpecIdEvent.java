@@ -29,7 +29,18 @@ public record SpecIdEvent(String signature, int platformClass, int specVersionMa
     public record AlgorithmSize(int algId, int digestSize) {
     }
 
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param signature "Spec ID Event03" (crypto-agile) or "Spec ID Event00"/"Spec ID Event02" (SHA-1 format)
+     * @param platformClass 0 client, 1 server
+     * @param specVersionMajor major version of the PFP specification
+     * @param specVersionMinor minor version
+     * @param specErrata errata
+     * @param uintnSize 1 for UINT32, 2 for UINT64 UINTN fields
+     * @param algorithms the algorithms and digest sizes (crypto-agile only; empty for SHA-1 format)
+     * @param vendorInfo vendor data
+     */
     public SpecIdEvent {
         algorithms = List.copyOf(algorithms);
         vendorInfo = vendorInfo.clone();

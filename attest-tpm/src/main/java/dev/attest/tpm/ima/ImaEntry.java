@@ -29,7 +29,18 @@ import java.util.Optional;
  */
 public record ImaEntry(int line, int pcr, byte[] templateHash, String templateName, String digestAlgorithm,
         byte[] fileDigest, String path, byte[] templateData) {
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param line the 1-based line number
+     * @param pcr the PCR the entry was extended into (normally 10)
+     * @param templateHash the template hash (SHA-1 in the classic list); all zero for a violation
+     * @param templateName the template name
+     * @param digestAlgorithm the file digest algorithm ("sha1" for the {@code ima} template)
+     * @param fileDigest the file digest (all zero for a violation)
+     * @param path the file name or buffer name
+     * @param templateData the template data the template hash covers
+     */
     public ImaEntry {
         Objects.requireNonNull(templateName, "templateName");
         Objects.requireNonNull(digestAlgorithm, "digestAlgorithm");

@@ -36,7 +36,13 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
     /** Bound on one line. */
     public static final int MAX_LINE = dev.attest.core.internal.ima.ImaEntry.MAX_LINE;
 
-    /** Copies. */
+    /**
+     * Copies.
+     *
+     * @param templateHashAlg the template hash algorithm of the list (SHA-1 for the classic list, SHA-256 for
+     *     {@code ascii_runtime_measurements_sha256})
+     * @param entries the entries in order
+     */
     public ImaLog {
         Objects.requireNonNull(templateHashAlg, "templateHashAlg");
         entries = List.copyOf(entries);
@@ -162,6 +168,7 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
      *
      * @param algorithm the boot_aggregate entry's digest algorithm as IMA names it ({@code sha1},
      *     {@code sha256}, {@code sha384}, {@code sha512})
+     * @param pcrs the PCR values, including the bank for {@code algorithm}
      * @return the digest; empty if the algorithm is none of these or a needed PCR is missing
      */
     public static Optional<byte[]> bootAggregate(String algorithm, PcrValues pcrs) {
@@ -183,6 +190,9 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
     /**
      * The PCR bank a {@code boot_aggregate} of this IMA digest algorithm ({@code sha1},
      * {@code sha256}, {@code sha384}, {@code sha512}) is computed from; empty for any other.
+     *
+     * @param algorithm the IMA digest algorithm name
+     * @return the bank, or empty for an algorithm without one
      */
     public static Optional<HashAlg> bootAggregateBank(String algorithm) {
         return switch (algorithm) {
@@ -194,7 +204,12 @@ public record ImaLog(HashAlg templateHashAlg, List<ImaEntry> entries) {
         };
     }
 
-    /** The last PCR the boot_aggregate of {@code bank} covers: 7 for SHA-1, 9 for the others. */
+    /**
+     * The last PCR the boot_aggregate of {@code bank} covers: 7 for SHA-1, 9 for the others.
+     *
+     * @param bank the PCR bank
+     * @return 7 or 9
+     */
     public static int bootAggregateLastPcr(HashAlg bank) {
         return bank == HashAlg.SHA1 ? 7 : 9;
     }

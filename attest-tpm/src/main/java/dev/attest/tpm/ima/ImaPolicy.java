@@ -33,7 +33,12 @@ public record ImaPolicy(Map<String, Set<String>> digests, List<String> excludes)
     /** Bound on entries (paths plus digests plus excludes). */
     public static final int MAX_ENTRIES = 10_000_000;
 
-    /** Copies and validates the exclude patterns. */
+    /**
+     * Copies and validates the exclude patterns.
+     *
+     * @param digests per path, the allowed digests in lower-case hex
+     * @param excludes regular expressions; an entry whose path matches one from its start is not appraised
+     */
     public ImaPolicy {
         TreeMap<String, Set<String>> m = new TreeMap<>();
         digests.forEach((k, v) -> m.put(k, Collections.unmodifiableSet(new LinkedHashSet<>(v))));
@@ -173,7 +178,12 @@ public record ImaPolicy(Map<String, Set<String>> digests, List<String> excludes)
      * @param verdict the outcome
      */
     public record Finding(ImaEntry entry, Verdict verdict) {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param entry the IMA entry
+         * @param verdict the outcome
+         */
         public Finding {
             Objects.requireNonNull(entry, "entry");
             Objects.requireNonNull(verdict, "verdict");

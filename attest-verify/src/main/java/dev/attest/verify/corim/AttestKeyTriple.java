@@ -14,7 +14,13 @@ import java.util.Optional;
  * @param conditions the conditions under which the keys hold, if any
  */
 public record AttestKeyTriple(Environment environment, List<CryptoKey> keys, Optional<KeyConditions> conditions) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param environment the environment
+     * @param keys the keys, at least one
+     * @param conditions the conditions under which the keys hold, if any
+     */
     public AttestKeyTriple {
         Objects.requireNonNull(environment, "environment");
         keys = List.copyOf(keys);

@@ -19,7 +19,17 @@ import java.util.OptionalLong;
  */
 public record Comid(Optional<String> language, Identifier tagId, OptionalLong tagVersion, List<Entity> entities,
         List<LinkedTag> linkedTags, Triples triples, List<Extension> extensions) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param language the language tag (key 0), if given
+     * @param tagId the tag id (key 1 / 0)
+     * @param tagVersion the tag version (key 1 / 1), if given
+     * @param entities the entities (key 2); empty if absent
+     * @param linkedTags the linked tags (key 3); empty if absent
+     * @param triples the triples (key 4)
+     * @param extensions extension fields (negative keys), in the encoder's key order
+     */
     public Comid {
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(tagId, "tagId");
@@ -40,7 +50,12 @@ public record Comid(Optional<String> language, Identifier tagId, OptionalLong ta
      * @param relation the relation (0 supplements, 1 replaces)
      */
     public record LinkedTag(Identifier target, long relation) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param target the linked tag's id
+         * @param relation the relation (0 supplements, 1 replaces)
+         */
         public LinkedTag {
             Objects.requireNonNull(target, "target");
         }

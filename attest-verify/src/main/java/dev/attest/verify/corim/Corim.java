@@ -25,7 +25,19 @@ import java.util.Optional;
 public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags, List<Locator> dependentRims,
         Optional<Profile> profile, Optional<Validity> validity, List<Entity> entities, List<Extension> extensions,
         Optional<Signature> signature) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param id the CoRIM id (key 0)
+     * @param comids the CoMID tags (tag 506 in key 1), in order
+     * @param otherTags the other tags of key 1 (CoSWID 505, CoTL 508), in order
+     * @param dependentRims the dependent RIMs (key 2); empty if absent
+     * @param profile the profile (key 3), if given
+     * @param validity the CoRIM's own validity (key 4), if given
+     * @param entities the entities (key 5); empty if absent
+     * @param extensions extension fields (negative keys), in the encoder's key order
+     * @param signature for a signed CoRIM, the signer and signature validity; empty if unsigned
+     */
     public Corim {
         Objects.requireNonNull(id, "id");
         comids = List.copyOf(comids);
@@ -41,7 +53,14 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
         }
     }
 
-    /** An unsigned CoRIM with only an id, CoMIDs and a profile. */
+    /**
+     * An unsigned CoRIM with only an id, CoMIDs and a profile.
+     *
+     * @param id the CoRIM id
+     * @param comids the CoMIDs
+     * @param profile the profile, or empty
+     * @return the CoRIM
+     */
     public static Corim of(Identifier id, List<Comid> comids, Optional<Profile> profile) {
         return new Corim(id, comids, List.of(), List.of(), profile, Optional.empty(), List.of(), List.of(),
                 Optional.empty());
@@ -59,7 +78,12 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
      * @param content the tag's byte-string content (the encoded tag)
      */
     public record OtherTag(long tag, Octets content) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param tag the CBOR tag (505 CoSWID, 508 CoTL)
+         * @param content the tag's byte-string content (the encoded tag)
+         */
         public OtherTag {
             Objects.requireNonNull(content, "content");
         }
@@ -72,7 +96,12 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
      * @param oid the OID's content bytes, or empty for a URI
      */
     public record Profile(String uri, Octets oid) {
-        /** Validates that exactly one part is set. */
+        /**
+         * Validates that exactly one part is set.
+         *
+         * @param uri the URI, or empty for an OID
+         * @param oid the OID's content bytes, or empty for a URI
+         */
         public Profile {
             Objects.requireNonNull(uri, "uri");
             Objects.requireNonNull(oid, "oid");
@@ -81,7 +110,12 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
             }
         }
 
-        /** A URI profile. */
+        /**
+         * A URI profile.
+         *
+         * @param uri the profile URI
+         * @return the profile
+         */
         public static Profile uri(String uri) {
             return new Profile(uri, Octets.empty());
         }
@@ -94,13 +128,23 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
      * @param notAfter the end
      */
     public record Validity(Optional<Instant> notBefore, Instant notAfter) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param notBefore the start, if given
+         * @param notAfter the end
+         */
         public Validity {
             Objects.requireNonNull(notBefore, "notBefore");
             Objects.requireNonNull(notAfter, "notAfter");
         }
 
-        /** Whether {@code t} is within the period (both ends inclusive). */
+        /**
+         * Whether {@code t} is within the period (both ends inclusive).
+         *
+         * @param t the time
+         * @return true if {@code t} is within the period
+         */
         public boolean contains(Instant t) {
             return !t.isAfter(notAfter) && notBefore.map(nb -> !t.isBefore(nb)).orElse(true);
         }
@@ -113,7 +157,12 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
      * @param thumbprints digests of the RIM; empty if absent
      */
     public record Locator(List<String> hrefs, List<HashEntry> thumbprints) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param hrefs the URIs, at least one
+         * @param thumbprints digests of the RIM; empty if absent
+         */
         public Locator {
             hrefs = List.copyOf(hrefs);
             thumbprints = List.copyOf(thumbprints);
@@ -135,7 +184,15 @@ public record Corim(Identifier id, List<Comid> comids, List<OtherTag> otherTags,
      */
     public record Signature(SignatureAlgorithm algorithm, Optional<Octets> keyId, String signerName,
             Optional<String> signerUri, Optional<Validity> validity) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param algorithm the signature algorithm
+         * @param keyId the {@code kid}, if present
+         * @param signerName the signer's name
+         * @param signerUri the signer's URI, if given
+         * @param validity the signature validity, if given
+         */
         public Signature {
             Objects.requireNonNull(algorithm, "algorithm");
             Objects.requireNonNull(keyId, "keyId");

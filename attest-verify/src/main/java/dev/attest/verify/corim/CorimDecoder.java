@@ -54,7 +54,11 @@ public final class CorimDecoder {
         this.reader = new CorimReader(b.maxBytes, MAX_DEPTH);
     }
 
-    /** A new builder: no signer, unsigned CoRIMs refused, the system clock, 1 MiB. */
+    /**
+     * A new builder: no signer, unsigned CoRIMs refused, the system clock, 1 MiB.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -62,6 +66,8 @@ public final class CorimDecoder {
     /**
      * Decodes a CoRIM, signed or unsigned (see the class comment for what is accepted).
      *
+     * @param input the encoded CoRIM
+     * @return the CoRIM
      * @throws CorimException with the reason and path of the first thing wrong
      */
     public Corim decode(byte[] input) throws CorimException {
@@ -88,6 +94,8 @@ public final class CorimDecoder {
      * Decodes a single CoMID tag: the {@code concise-mid-tag} map, bare or as tag 506 on its
      * encoding. No signature is involved; the caller vouches for where it came from.
      *
+     * @param input the encoded CoMID
+     * @return the CoMID
      * @throws CorimException with the reason and path of the first thing wrong
      */
     public Comid decodeComid(byte[] input) throws CorimException {
@@ -264,25 +272,44 @@ public final class CorimDecoder {
         private Builder() {
         }
 
-        /** Accepts CoRIMs signed with {@code key} (under its algorithm); may be called for several keys. */
+        /**
+         * Accepts CoRIMs signed with {@code key} (under its algorithm); may be called for several keys.
+         *
+         * @param key the key
+         * @return this builder
+         */
         public Builder signer(VerificationKey key) {
             signers.add(Objects.requireNonNull(key, "key"));
             return this;
         }
 
-        /** Accepts unsigned CoRIMs (tag 501): for CoRIMs whose origin the caller vouches for. */
+        /**
+         * Accepts unsigned CoRIMs (tag 501): for CoRIMs whose origin the caller vouches for.
+         *
+         * @return this builder
+         */
         public Builder allowUnsigned() {
             this.allowUnsigned = true;
             return this;
         }
 
-        /** The clock validity periods are checked at. */
+        /**
+         * The clock validity periods are checked at.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The limit on the input and on each nested encoding, in bytes (at least 64). */
+        /**
+         * The limit on the input and on each nested encoding, in bytes (at least 64).
+         *
+         * @param maxBytes the limit in bytes
+         * @return this builder
+         */
         public Builder maxBytes(int maxBytes) {
             if (maxBytes < 64) {
                 throw new IllegalArgumentException("maxBytes below 64");
@@ -291,7 +318,11 @@ public final class CorimDecoder {
             return this;
         }
 
-        /** The decoder. */
+        /**
+         * The decoder.
+         *
+         * @return the decoder
+         */
         public CorimDecoder build() {
             return new CorimDecoder(this);
         }

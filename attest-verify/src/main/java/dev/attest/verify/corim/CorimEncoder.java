@@ -18,12 +18,22 @@ public final class CorimEncoder {
     private CorimEncoder() {
     }
 
-    /** {@code corim} as a tagged unsigned CoRIM (its {@link Corim#signature()} is not written). */
+    /**
+     * {@code corim} as a tagged unsigned CoRIM (its {@link Corim#signature()} is not written).
+     *
+     * @param corim the CoRIM
+     * @return the encoded CoRIM
+     */
     public static byte[] encode(Corim corim) {
         return CborEncoder.encode(CorimWriter.corim(Objects.requireNonNull(corim, "corim")));
     }
 
-    /** {@code comid} as a bare {@code concise-mid-tag} map. */
+    /**
+     * {@code comid} as a bare {@code concise-mid-tag} map.
+     *
+     * @param comid the CoMID
+     * @return the encoded CoMID
+     */
     public static byte[] encodeComid(Comid comid) {
         return CborEncoder.encode(CorimWriter.comid(Objects.requireNonNull(comid, "comid")));
     }
@@ -32,6 +42,12 @@ public final class CorimEncoder {
      * {@code corim} signed by {@code signer} as a COSE_Sign1 (RFC 9052 §4.2), with the CoRIM meta
      * naming {@code signerName} and {@code signerUri} and the signature validity {@code validity}.
      *
+     * @param corim the CoRIM
+     * @param signer the signer
+     * @param signerName the signer's name for the CoRIM meta
+     * @param signerUri the signer's URI, or empty
+     * @param validity the signature's validity period, or empty
+     * @return the encoded COSE_Sign1
      * @throws GeneralSecurityException if the signer refuses
      */
     public static byte[] sign(Corim corim, Signer signer, String signerName, Optional<String> signerUri,

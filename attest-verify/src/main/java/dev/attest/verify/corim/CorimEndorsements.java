@@ -66,6 +66,8 @@ public final class CorimEndorsements {
     /**
      * {@link #referenceValues(List, Predicate)} of every environment.
      *
+     * @param corims the CoRIMs
+     * @return the reference values
      * @throws CorimException UNSUPPORTED for a measurement the SDK's reference values cannot express
      */
     public static ReferenceValues referenceValues(List<Corim> corims) throws CorimException {
@@ -76,6 +78,9 @@ public final class CorimEndorsements {
      * The reference values of the reference-value triples of {@code corims} whose environment
      * {@code environments} accepts (see the class comment).
      *
+     * @param corims the CoRIMs
+     * @param environments which environments' triples to take
+     * @return the reference values
      * @throws CorimException UNSUPPORTED for a measurement the SDK's reference values cannot express
      */
     public static ReferenceValues referenceValues(List<Corim> corims, Predicate<Environment> environments)
@@ -215,6 +220,8 @@ public final class CorimEndorsements {
     /**
      * Pinned trust anchors from the attest-key triples of {@code corims} (see the class comment).
      *
+     * @param corims the CoRIMs
+     * @return the trust anchors
      * @throws CorimException UNSUPPORTED for a triple without an instance, with more than one key,
      *     or with a key that is not a usable public key; BAD_VALUE for an instance named twice
      */
@@ -257,6 +264,8 @@ public final class CorimEndorsements {
      * {@code values} as an unsigned CoRIM of this SDK's profile (see the class comment), with a
      * CoRIM id and tag id derived from its content (equal reference values, equal CoRIM).
      *
+     * @param values the reference values
+     * @return the CoRIM
      * @throws IllegalArgumentException if {@code values} is empty (a CoMID has at least one triple)
      */
     public static Corim toCorim(ReferenceValues values) {

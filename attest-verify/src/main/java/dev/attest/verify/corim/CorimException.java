@@ -72,28 +72,51 @@ public final class CorimException extends Exception {
         UNSUPPORTED
     }
 
+    /** What was wrong. */
     private final Reason reason;
+    /** Where: map keys and array indexes from the top. */
     private final String path;
 
-    /** An exception for the item at {@code path}. */
+    /**
+     * An exception for the item at {@code path}.
+     *
+     * @param reason what was wrong
+     * @param path map keys and array indexes from the top, {@code ""} for the whole input
+     * @param message the detail message
+     */
     public CorimException(Reason reason, String path, String message) {
         super(reason + " at " + (path.isEmpty() ? "/" : path) + ": " + message);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.path = Objects.requireNonNull(path, "path");
     }
 
-    /** An exception for the item at {@code path}, caused by {@code cause}. */
+    /**
+     * An exception for the item at {@code path}, caused by {@code cause}.
+     *
+     * @param reason what was wrong
+     * @param path map keys and array indexes from the top, {@code ""} for the whole input
+     * @param message the detail message
+     * @param cause the underlying failure
+     */
     public CorimException(Reason reason, String path, String message, Throwable cause) {
         this(reason, path, message);
         initCause(cause);
     }
 
-    /** What was wrong. */
+    /**
+     * What was wrong.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** Where: map keys and array indexes from the top, {@code ""} for the whole input. */
+    /**
+     * Where: map keys and array indexes from the top, {@code ""} for the whole input.
+     *
+     * @return the path
+     */
     public String path() {
         return path;
     }

@@ -16,7 +16,12 @@ public final class CorimJson {
     private CorimJson() {
     }
 
-    /** {@code corim} as indented JSON, ending in a newline. */
+    /**
+     * {@code corim} as indented JSON, ending in a newline.
+     *
+     * @param corim the CoRIM
+     * @return the JSON text
+     */
     public static String of(Corim corim) {
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("id", corim.id().toString());

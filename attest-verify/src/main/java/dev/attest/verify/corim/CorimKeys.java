@@ -26,6 +26,8 @@ public final class CorimKeys {
      * The verification key {@code key} stands for, without a key id.
      *
      * @param path where {@code key} is, for the exception
+     * @param key the CoRIM key
+     * @return the verification key
      * @throws CorimException UNSUPPORTED if it is not a usable public key
      */
     public static VerificationKey verificationKey(CryptoKey key, String path) throws CorimException {

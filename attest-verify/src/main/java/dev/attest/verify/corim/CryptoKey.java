@@ -44,12 +44,21 @@ public record CryptoKey(Kind kind, String text, Octets bytes, Optional<HashEntry
             this.tag = tag;
         }
 
-        /** The CBOR tag of this alternative. */
+        /**
+         * The CBOR tag of this alternative.
+         *
+         * @return the tag
+         */
         public long tag() {
             return tag;
         }
 
-        /** The kind with CBOR tag {@code tag}, if any. */
+        /**
+         * The kind with CBOR tag {@code tag}, if any.
+         *
+         * @param tag the CBOR tag
+         * @return the kind, or empty if no kind has that tag
+         */
         public static Optional<Kind> byTag(long tag) {
             for (Kind k : values()) {
                 if (k.tag == tag) {
@@ -68,7 +77,16 @@ public record CryptoKey(Kind kind, String text, Octets bytes, Optional<HashEntry
         }
     }
 
-    /** Validates that exactly the part of {@code kind} is set. */
+    /**
+     * Validates that exactly the part of {@code kind} is set.
+     *
+     * @param kind which alternative, with its CBOR tag
+     * @param text the base64 / PEM text of {@link Kind#PKIX_BASE64_KEY}, {@link Kind#PKIX_BASE64_CERT} and
+     *     {@link Kind#PKIX_BASE64_CERT_PATH}; empty otherwise
+     * @param bytes the DER certificate ({@link Kind#PKIX_ASN1DER_CERT}), the bytes ({@link Kind#BYTES}), or
+     *     the COSE_Key's deterministic CBOR encoding ({@link Kind#COSE_KEY}); empty otherwise
+     * @param thumbprint the digest of the thumbprint kinds; empty otherwise
+     */
     public CryptoKey {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(text, "text");
@@ -83,17 +101,35 @@ public record CryptoKey(Kind kind, String text, Octets bytes, Optional<HashEntry
         }
     }
 
-    /** A key or certificate in base64 / PEM text ({@code kind} one of the PKIX base64 kinds). */
+    /**
+     * A key or certificate in base64 / PEM text ({@code kind} one of the PKIX base64 kinds).
+     *
+     * @param kind the kind
+     * @param text the text
+     * @return the key
+     */
     public static CryptoKey text(Kind kind, String text) {
         return new CryptoKey(kind, text, Octets.empty(), Optional.empty());
     }
 
-    /** Tagged bytes, a DER certificate or a COSE_Key encoding. */
+    /**
+     * Tagged bytes, a DER certificate or a COSE_Key encoding.
+     *
+     * @param kind the kind
+     * @param bytes the bytes
+     * @return the key
+     */
     public static CryptoKey bytes(Kind kind, Octets bytes) {
         return new CryptoKey(kind, "", bytes, Optional.empty());
     }
 
-    /** A thumbprint. */
+    /**
+     * A thumbprint.
+     *
+     * @param kind the kind
+     * @param digest the thumbprint digest
+     * @return the key
+     */
     public static CryptoKey thumbprint(Kind kind, HashEntry digest) {
         return new CryptoKey(kind, "", Octets.empty(), Optional.of(digest));
     }

@@ -12,7 +12,12 @@ import java.util.Objects;
  * @param measurements the endorsed measurements, at least one
  */
 public record EndorsedValueTriple(Environment environment, List<MeasurementMap> measurements) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param environment the environment
+     * @param measurements the endorsed measurements, at least one
+     */
     public EndorsedValueTriple {
         Objects.requireNonNull(environment, "environment");
         measurements = List.copyOf(measurements);

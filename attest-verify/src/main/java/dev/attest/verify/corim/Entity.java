@@ -15,7 +15,14 @@ import java.util.Optional;
  * @param extensions extension fields (negative keys), in the encoder's key order
  */
 public record Entity(String name, Optional<String> registrationId, List<Long> roles, List<Extension> extensions) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param name the entity name
+     * @param registrationId the {@code reg-id} URI, if present
+     * @param roles the roles, at least one
+     * @param extensions extension fields (negative keys), in the encoder's key order
+     */
     public Entity {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(registrationId, "registrationId");

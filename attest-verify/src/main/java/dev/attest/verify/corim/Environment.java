@@ -15,7 +15,13 @@ import java.util.OptionalLong;
  * @param group the group, if present
  */
 public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> instance, Optional<GroupId> group) {
-    /** Validates that at least one part is present. */
+    /**
+     * Validates that at least one part is present.
+     *
+     * @param classMap the class, if present
+     * @param instance the instance, if present
+     * @param group the group, if present
+     */
     public Environment {
         Objects.requireNonNull(classMap, "classMap");
         Objects.requireNonNull(instance, "instance");
@@ -25,7 +31,11 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
         }
     }
 
-    /** The class id, if there is a class with one. */
+    /**
+     * The class id, if there is a class with one.
+     *
+     * @return the class id, or empty
+     */
     public Optional<ClassId> classId() {
         return classMap.flatMap(ClassMap::id);
     }
@@ -41,7 +51,15 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
      */
     public record ClassMap(Optional<ClassId> id, Optional<String> vendor, Optional<String> model, OptionalLong layer,
             OptionalLong index) {
-        /** Validates that at least one part is present and numbers are unsigned. */
+        /**
+         * Validates that at least one part is present and numbers are unsigned.
+         *
+         * @param id the class id
+         * @param vendor the vendor
+         * @param model the model
+         * @param layer the layer
+         * @param index the index
+         */
         public ClassMap {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(vendor, "vendor");
@@ -56,7 +74,12 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
             }
         }
 
-        /** A class with only an id. */
+        /**
+         * A class with only an id.
+         *
+         * @param id the class id
+         * @return the class
+         */
         public static ClassMap of(ClassId id) {
             return new ClassMap(Optional.of(id), Optional.empty(), Optional.empty(), OptionalLong.empty(),
                     OptionalLong.empty());
@@ -87,13 +110,22 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
                 this.tag = tag;
             }
 
-            /** The CBOR tag. */
+            /**
+             * The CBOR tag.
+             *
+             * @return the tag
+             */
             public long tag() {
                 return tag;
             }
         }
 
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param kind which alternative, with its CBOR tag
+         * @param value the OID's content bytes, the UUID's 16 bytes, or the bytes
+         */
         public ClassId {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(value, "value");
@@ -125,7 +157,13 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
             KEY
         }
 
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param kind which alternative
+         * @param value the UEID, UUID or bytes; empty for {@link Kind#KEY}
+         * @param key the key of {@link Kind#KEY}; empty otherwise
+         */
         public InstanceId {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(value, "value");
@@ -137,7 +175,12 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
             }
         }
 
-        /** A UEID instance id (EAT §4.2.1: 7 to 33 bytes). */
+        /**
+         * A UEID instance id (EAT §4.2.1: 7 to 33 bytes).
+         *
+         * @param ueid the UEID
+         * @return the instance id
+         */
         public static InstanceId ueid(Octets ueid) {
             return new InstanceId(Kind.UEID, ueid, Optional.empty());
         }
@@ -158,7 +201,12 @@ public record Environment(Optional<ClassMap> classMap, Optional<InstanceId> inst
             BYTES
         }
 
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param kind which alternative
+         * @param value the UUID's 16 bytes or the bytes
+         */
         public GroupId {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(value, "value");

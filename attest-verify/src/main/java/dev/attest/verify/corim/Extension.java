@@ -16,7 +16,12 @@ import java.util.Objects;
  * @param value the value's deterministic CBOR encoding
  */
 public record Extension(long key, Octets value) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param key the (negative) map key
+     * @param value the value's deterministic CBOR encoding
+     */
     public Extension {
         if (key >= 0) {
             throw new IllegalArgumentException("extension keys are negative");

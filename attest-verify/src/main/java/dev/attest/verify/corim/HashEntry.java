@@ -20,7 +20,12 @@ public record HashEntry(long algorithm, Octets value) {
     /** Named Information id of SHA3-256. */
     public static final long SHA3_256 = 10;
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param algorithm the Named Information hash algorithm id
+     * @param value the digest
+     */
     public HashEntry {
         Objects.requireNonNull(value, "value");
         if (value.isEmpty()) {

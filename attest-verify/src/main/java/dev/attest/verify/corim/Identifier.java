@@ -19,7 +19,13 @@ public record Identifier(Kind kind, String text, Octets uuid) {
         UUID
     }
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param kind which alternative
+     * @param text the text ({@link Kind#TEXT}), empty otherwise
+     * @param uuid the 16 bytes ({@link Kind#UUID}), empty otherwise
+     */
     public Identifier {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(text, "text");
@@ -29,12 +35,22 @@ public record Identifier(Kind kind, String text, Octets uuid) {
         }
     }
 
-    /** A text identifier. */
+    /**
+     * A text identifier.
+     *
+     * @param text the text
+     * @return the identifier
+     */
     public static Identifier text(String text) {
         return new Identifier(Kind.TEXT, text, Octets.empty());
     }
 
-    /** A UUID identifier. */
+    /**
+     * A UUID identifier.
+     *
+     * @param uuid the UUID bytes
+     * @return the identifier
+     */
     public static Identifier uuid(Octets uuid) {
         return new Identifier(Kind.UUID, "", uuid);
     }

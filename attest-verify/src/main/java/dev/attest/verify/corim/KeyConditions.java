@@ -12,7 +12,12 @@ import java.util.Optional;
  * @param authorizedBy the authorising keys; empty if absent
  */
 public record KeyConditions(Optional<Mkey> key, List<CryptoKey> authorizedBy) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param key the measured element
+     * @param authorizedBy the authorising keys; empty if absent
+     */
     public KeyConditions {
         Objects.requireNonNull(key, "key");
         authorizedBy = List.copyOf(authorizedBy);

@@ -13,7 +13,13 @@ import java.util.Optional;
  * @param authorizedBy the keys that authorised the measurement; empty if not given
  */
 public record MeasurementMap(Optional<Mkey> key, MeasurementValues values, List<CryptoKey> authorizedBy) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param key the measured element, if named
+     * @param values the values
+     * @param authorizedBy the keys that authorised the measurement; empty if not given
+     */
     public MeasurementMap {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(values, "values");

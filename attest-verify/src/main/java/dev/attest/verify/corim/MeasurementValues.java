@@ -36,7 +36,26 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
         List<CryptoKey> cryptoKeys, Optional<Octets> integrityRegisters, Optional<IntRange> intRange,
         List<Extension> extensions) {
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param version the version and its scheme (key 0)
+     * @param svn the security version number (key 1)
+     * @param digests the digests (key 2); empty if absent
+     * @param flags the flags by flag key (key 3: 0 is-configured, 1 is-secure, 2 is-recovery, 3 is-debug,
+     *     ...); empty if absent
+     * @param rawValue the raw value and its mask (keys 4, 5)
+     * @param macAddress a 6- or 8-byte MAC address (key 6)
+     * @param ipAddress a 4- or 16-byte IP address (key 7)
+     * @param serialNumber the serial number (key 8)
+     * @param ueid a UEID (key 9)
+     * @param uuid a UUID (key 10)
+     * @param name a name (key 11)
+     * @param cryptoKeys keys (key 13; PSA's signer id); empty if absent
+     * @param integrityRegisters the integrity registers' deterministic CBOR encoding (key 14)
+     * @param intRange an integer range (key 15)
+     * @param extensions extension fields (negative keys), in the encoder's key order
+     */
     public MeasurementValues {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(svn, "svn");
@@ -70,7 +89,15 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
         }
     }
 
-    /** Values with only a name, digests, a version and keys: the common reference-value shape. */
+    /**
+     * Values with only a name, digests, a version and keys: the common reference-value shape.
+     *
+     * @param name the name, or empty
+     * @param digests the digests; empty if none
+     * @param version the version, or empty
+     * @param cryptoKeys the keys; empty if none
+     * @return the measurement values
+     */
     public static MeasurementValues of(Optional<String> name, List<HashEntry> digests, Optional<Version> version,
             List<CryptoKey> cryptoKeys) {
         return new MeasurementValues(version, Optional.empty(), digests, Map.of(), Optional.empty(), Optional.empty(),
@@ -86,7 +113,13 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
      *     decimal, 16384 semver), if given
      */
     public record Version(String version, OptionalLong scheme) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param version the version text
+         * @param scheme the CoSWID version scheme (1 multipartnumeric, 2 +suffix, 3 alphanumeric, 4 decimal,
+         *     16384 semver), if given
+         */
         public Version {
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(scheme, "scheme");
@@ -100,7 +133,12 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
      * @param minimum whether it is a minimum
      */
     public record Svn(long value, boolean minimum) {
-        /** Validates the number. */
+        /**
+         * Validates the number.
+         *
+         * @param value the number, unsigned
+         * @param minimum whether it is a minimum
+         */
         public Svn {
             if (value < 0) {
                 throw new IllegalArgumentException("an svn is unsigned");
@@ -117,7 +155,13 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
      * @param masked whether it was written as tag 563 (kept for a faithful re-encoding)
      */
     public record RawValue(Octets value, Optional<Octets> mask, boolean masked) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param value the value
+         * @param mask the mask, if given
+         * @param masked whether it was written as tag 563 (kept for a faithful re-encoding)
+         */
         public RawValue {
             Objects.requireNonNull(value, "value");
             Objects.requireNonNull(mask, "mask");
@@ -137,7 +181,12 @@ public record MeasurementValues(Optional<Version> version, Optional<Svn> svn, Li
      * @param max the upper bound, inclusive
      */
     public record IntRange(OptionalLong min, OptionalLong max) {
-        /** Validates the bounds. */
+        /**
+         * Validates the bounds.
+         *
+         * @param min the lower bound, inclusive
+         * @param max the upper bound, inclusive
+         */
         public IntRange {
             Objects.requireNonNull(min, "min");
             Objects.requireNonNull(max, "max");

@@ -25,7 +25,14 @@ public record Mkey(Kind kind, String text, Octets bytes) {
         TEXT
     }
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param kind which alternative
+     * @param text the text ({@link Kind#TEXT}), the number in decimal ({@link Kind#UINT}), the UUID in
+     *     8-4-4-4-12 form ({@link Kind#UUID}) or the OID in dotted form ({@link Kind#OID})
+     * @param bytes the UUID's 16 bytes or the OID's BER content bytes; empty for text and numbers
+     */
     public Mkey {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(text, "text");
@@ -38,7 +45,12 @@ public record Mkey(Kind kind, String text, Octets bytes) {
         }
     }
 
-    /** A text key. */
+    /**
+     * A text key.
+     *
+     * @param text the text
+     * @return the key
+     */
     public static Mkey text(String text) {
         return new Mkey(Kind.TEXT, text, Octets.empty());
     }

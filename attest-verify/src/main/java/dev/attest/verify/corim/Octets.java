@@ -17,42 +17,78 @@ public final class Octets {
         this.value = value;
     }
 
-    /** A copy of {@code value}. */
+    /**
+     * A copy of {@code value}.
+     *
+     * @param value the bytes; copied
+     * @return the octets
+     */
     public static Octets of(byte[] value) {
         return new Octets(Objects.requireNonNull(value, "value").clone());
     }
 
-    /** The bytes of a hex string (either case). @throws IllegalArgumentException if not hex */
+    /**
+     * The bytes of a hex string (either case).
+     *
+     * @param hex the hex string
+     * @return the octets
+     * @throws IllegalArgumentException if not hex
+     */
     public static Octets fromHex(String hex) {
         return new Octets(HexFormat.of().parseHex(hex));
     }
 
-    /** The empty byte string. */
+    /**
+     * The empty byte string.
+     *
+     * @return empty octets
+     */
     public static Octets empty() {
         return EMPTY;
     }
 
-    /** A copy of the bytes. */
+    /**
+     * A copy of the bytes.
+     *
+     * @return a fresh copy of the bytes
+     */
     public byte[] bytes() {
         return value.clone();
     }
 
-    /** The number of bytes. */
+    /**
+     * The number of bytes.
+     *
+     * @return the length
+     */
     public int length() {
         return value.length;
     }
 
-    /** Whether there are no bytes. */
+    /**
+     * Whether there are no bytes.
+     *
+     * @return true if the length is 0
+     */
     public boolean isEmpty() {
         return value.length == 0;
     }
 
-    /** The bytes in lower-case hex. */
+    /**
+     * The bytes in lower-case hex.
+     *
+     * @return the hex string
+     */
     public String hex() {
         return HexFormat.of().formatHex(value);
     }
 
-    /** Whether {@code other} holds the same bytes, compared in time independent of where they differ. */
+    /**
+     * Whether {@code other} holds the same bytes, compared in time independent of where they differ.
+     *
+     * @param other the octets to compare with
+     * @return true if the bytes are equal
+     */
     public boolean matches(Octets other) {
         return MessageDigest.isEqual(value, other.value);
     }

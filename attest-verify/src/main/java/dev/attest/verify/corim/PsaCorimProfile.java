@@ -36,6 +36,8 @@ public final class PsaCorimProfile {
     /**
      * The endorsements of {@code corims}, each first {@link #validate validated}.
      *
+     * @param corims the CoRIMs
+     * @return the profile's view of the endorsements
      * @throws CorimException the first profile violation
      */
     public static PsaCorimProfile of(List<Corim> corims) throws CorimException {
@@ -56,7 +58,14 @@ public final class PsaCorimProfile {
      */
     public record SoftwareComponent(Optional<String> measurementType, List<HashEntry> digests, Octets signerId,
             Optional<String> version) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param measurementType the component's name (the measurement's {@code name}), if given
+         * @param digests the allowed measurement values (at least one)
+         * @param signerId the signer id (32, 48 or 64 bytes)
+         * @param version the version, if given
+         */
         public SoftwareComponent {
             Objects.requireNonNull(measurementType, "measurementType");
             digests = List.copyOf(digests);
@@ -68,6 +77,9 @@ public final class PsaCorimProfile {
     /**
      * The software components endorsed for the implementation id {@code implementationId}, in
      * the order of the CoRIMs and their triples; empty if there are none.
+     *
+     * @param implementationId the implementation id
+     * @return the software components; empty if none
      */
     public List<SoftwareComponent> softwareComponents(Octets implementationId) {
         List<SoftwareComponent> out = new ArrayList<>();
@@ -92,6 +104,8 @@ public final class PsaCorimProfile {
      * The verification key of the instance {@code instanceId} (the 33-byte UEID), with the
      * instance id as its key id, if exactly one attest-key triple names it.
      *
+     * @param instanceId the instance id
+     * @return the key, or empty if no attest-key triple names the instance
      * @throws CorimException UNSUPPORTED if the key is not usable, BAD_VALUE if two triples name the instance
      */
     public Optional<VerificationKey> verificationKey(Octets instanceId) throws CorimException {
@@ -120,6 +134,7 @@ public final class PsaCorimProfile {
     /**
      * Holds {@code corim} to the PSA profile (see the class comment).
      *
+     * @param corim the CoRIM
      * @throws CorimException PROFILE_MISMATCH, PROFILE_CLASS_ID, PROFILE_INSTANCE_ID,
      *     PROFILE_REFERENCE_ENVIRONMENT, PROFILE_MEASUREMENT_KEY, PROFILE_MEASUREMENT_VALUE,
      *     PROFILE_SIGNER_ID or PROFILE_VERIFICATION_KEY, with the path of the violation

@@ -13,7 +13,12 @@ import java.util.Objects;
  * @param measurements the expected measurements, at least one
  */
 public record ReferenceValueTriple(Environment environment, List<MeasurementMap> measurements) {
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param environment the environment
+     * @param measurements the expected measurements, at least one
+     */
     public ReferenceValueTriple {
         Objects.requireNonNull(environment, "environment");
         measurements = List.copyOf(measurements);

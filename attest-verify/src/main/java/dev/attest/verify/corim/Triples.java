@@ -18,7 +18,15 @@ import java.util.Objects;
  */
 public record Triples(List<ReferenceValueTriple> referenceValues, List<EndorsedValueTriple> endorsedValues,
         List<IdentityTriple> identities, List<AttestKeyTriple> attestKeys, List<Other> others) {
-    /** Validates that there is at least one triple. */
+    /**
+     * Validates that there is at least one triple.
+     *
+     * @param referenceValues reference-value triples (key 0)
+     * @param endorsedValues endorsed-value triples (key 1)
+     * @param identities identity triples (key 2)
+     * @param attestKeys attest-key triples (key 3)
+     * @param others the other triples, by key
+     */
     public Triples {
         referenceValues = List.copyOf(referenceValues);
         endorsedValues = List.copyOf(endorsedValues);
@@ -38,7 +46,12 @@ public record Triples(List<ReferenceValueTriple> referenceValues, List<EndorsedV
         }
     }
 
-    /** Only reference-value triples. */
+    /**
+     * Only reference-value triples.
+     *
+     * @param referenceValues the reference-value triples
+     * @return the triples
+     */
     public static Triples of(List<ReferenceValueTriple> referenceValues) {
         return new Triples(referenceValues, List.of(), List.of(), List.of(), List.of());
     }
@@ -51,7 +64,13 @@ public record Triples(List<ReferenceValueTriple> referenceValues, List<EndorsedV
      * @param value the deterministic CBOR encoding of the value (an array of triples)
      */
     public record Other(long key, Octets value) {
-        /** Validates the parts. */
+        /**
+         * Validates the parts.
+         *
+         * @param key the triples-map key (4 dependency, 5 membership, 6 CoSWID, 8 conditional endorsement
+         *     series, 10 conditional endorsement, negative: extension)
+         * @param value the deterministic CBOR encoding of the value (an array of triples)
+         */
         public Other {
             Objects.requireNonNull(value, "value");
         }

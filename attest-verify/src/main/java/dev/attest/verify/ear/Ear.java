@@ -46,7 +46,18 @@ public record Ear(
     /** Appraisal claims that have no place at the top level (they belong in a submod). */
     static final Set<String> MISPLACED = Set.of("ear.status", "ear.trustworthiness-vector", "ear.appraisal-policy-id");
 
-    /** Validates and copies. @throws IllegalArgumentException on an invalid part */
+    /**
+     * Validates and copies.
+     *
+     * @param issuedAt {@code iat}, whole seconds, not before the epoch
+     * @param verifierId {@code ear.verifier-id}
+     * @param submods {@code submods}: appraisals by non-empty submodule name (sorted), at least one
+     * @param nonce {@code eat_nonce} (RFC 9711 §4.1 in its JSON text form), 8 to 88 characters
+     * @param rawEvidence {@code ear.raw-evidence}: the appraised evidence, canonical base64url
+     * @param expiry {@code exp} (RFC 7519 §4.1.4), whole seconds, after {@code issuedAt}
+     * @param extensions any other top-level claims, by name (sorted)
+     * @throws IllegalArgumentException on an invalid part
+     */
     public Ear {
         Objects.requireNonNull(issuedAt, "issuedAt");
         requireSeconds(issuedAt, "iat");
@@ -82,12 +93,22 @@ public record Ear(
         extensions = EarAppraisal.copyExtensions(extensions, KNOWN, MISPLACED);
     }
 
-    /** A builder for an EAR issued at {@code issuedAt} (truncated to seconds) by {@code verifierId}. */
+    /**
+     * A builder for an EAR issued at {@code issuedAt} (truncated to seconds) by {@code verifierId}.
+     *
+     * @param verifierId the verifier that issues the EAR
+     * @param issuedAt the issue time
+     * @return a new builder
+     */
     public static Builder builder(VerifierId verifierId, Instant issuedAt) {
         return new Builder(verifierId, issuedAt);
     }
 
-    /** The decoded {@code ear.raw-evidence} (a fresh copy). */
+    /**
+     * The decoded {@code ear.raw-evidence} (a fresh copy).
+     *
+     * @return a fresh copy of the decoded raw evidence, or empty if there is none
+     */
     public Optional<byte[]> rawEvidenceBytes() {
         return rawEvidence.map(r -> Base64Url.decode(r).orElseThrow());
     }
@@ -95,6 +116,9 @@ public record Ear(
     /**
      * True if this EAR carries {@code eat_nonce} equal to {@code expected}, compared in constant
      * time over the UTF-8 bytes (so a relying party can bind the result to its challenge).
+     *
+     * @param expected the nonce the relying party sent
+     * @return true if {@code eat_nonce} is present and equal to {@code expected}
      */
     public boolean nonceMatches(String expected) {
         Objects.requireNonNull(expected, "expected");
@@ -102,7 +126,11 @@ public record Ear(
                 nonce.get().getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The worst {@code ear.status} over all submods (draft-ietf-rats-ar4si §2.3.1 tier order). */
+    /**
+     * The worst {@code ear.status} over all submods (draft-ietf-rats-ar4si §2.3.1 tier order).
+     *
+     * @return the worst status
+     */
     public TrustTier worstStatus() {
         TrustTier worst = TrustTier.NONE;
         for (EarAppraisal a : submods.values()) {
@@ -132,37 +160,69 @@ public record Ear(
             this.issuedAt = Instant.ofEpochSecond(Objects.requireNonNull(issuedAt, "issuedAt").getEpochSecond());
         }
 
-        /** Adds (or replaces) the appraisal of submodule {@code name}. */
+        /**
+         * Adds (or replaces) the appraisal of submodule {@code name}.
+         *
+         * @param name the submodule name
+         * @param appraisal its appraisal
+         * @return this builder
+         */
         public Builder submod(String name, EarAppraisal appraisal) {
             submods.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(appraisal, "appraisal"));
             return this;
         }
 
-        /** Sets {@code eat_nonce}. */
+        /**
+         * Sets {@code eat_nonce}.
+         *
+         * @param nonce the nonce
+         * @return this builder
+         */
         public Builder nonce(String nonce) {
             this.nonce = Objects.requireNonNull(nonce, "nonce");
             return this;
         }
 
-        /** Sets {@code ear.raw-evidence} to {@code evidence}, base64url-encoded. */
+        /**
+         * Sets {@code ear.raw-evidence} to {@code evidence}, base64url-encoded.
+         *
+         * @param evidence the evidence bytes
+         * @return this builder
+         */
         public Builder rawEvidence(byte[] evidence) {
             this.rawEvidence = Base64Url.encode(Objects.requireNonNull(evidence, "evidence"));
             return this;
         }
 
-        /** Sets {@code exp}, truncated to seconds. */
+        /**
+         * Sets {@code exp}, truncated to seconds.
+         *
+         * @param exp the expiry time
+         * @return this builder
+         */
         public Builder expiry(Instant exp) {
             this.expiry = Instant.ofEpochSecond(Objects.requireNonNull(exp, "exp").getEpochSecond());
             return this;
         }
 
-        /** Adds a top-level extension claim. */
+        /**
+         * Adds a top-level extension claim.
+         *
+         * @param name the claim name
+         * @param value the claim value
+         * @return this builder
+         */
         public Builder extension(String name, EarJson value) {
             extensions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** The EAR. @throws IllegalArgumentException on an invalid part (e.g. no submod) */
+        /**
+         * The EAR.
+         *
+         * @return the EAR
+         * @throws IllegalArgumentException on an invalid part (e.g. no submod)
+         */
         public Ear build() {
             return new Ear(issuedAt, verifierId, submods, Optional.ofNullable(nonce), Optional.ofNullable(rawEvidence),
                     Optional.ofNullable(expiry), extensions);

@@ -37,7 +37,19 @@ public record EarAppraisal(
     /** Top-level EAR claims that have no place inside an appraisal. */
     static final Set<String> MISPLACED = Set.of("eat_profile", "iat", "ear.verifier-id", "submods");
 
-    /** Validates and copies. @throws IllegalArgumentException on an invalid part */
+    /**
+     * Validates and copies.
+     *
+     * @param status {@code ear.status}
+     * @param trustVector {@code ear.trustworthiness-vector} (absent and empty are distinct)
+     * @param policyId {@code ear.appraisal-policy-id}, non-empty when present
+     * @param annotatedEvidence {@code ear.veraison.annotated-evidence}, a JSON object
+     * @param policyClaims {@code ear.veraison.policy-claims}, a JSON object
+     * @param keyAttestation {@code ear.veraison.key-attestation}
+     * @param extensions any other claims, by name (sorted; names must not be ones listed above or top-level
+     *     EAR claims)
+     * @throws IllegalArgumentException on an invalid part
+     */
     public EarAppraisal {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(trustVector, "trustVector");
@@ -51,12 +63,24 @@ public record EarAppraisal(
         extensions = copyExtensions(extensions, KNOWN, MISPLACED);
     }
 
-    /** An appraisal with just a status, a trust vector and a policy id: what this SDK's verifier emits. */
+    /**
+     * An appraisal with just a status, a trust vector and a policy id: what this SDK's verifier emits.
+     *
+     * @param status the status
+     * @param trustVector the trustworthiness vector
+     * @param policyId the appraisal policy id
+     * @return the appraisal
+     */
     public static EarAppraisal of(TrustTier status, TrustVector trustVector, String policyId) {
         return builder(status).trustVector(trustVector).policyId(policyId).build();
     }
 
-    /** A builder starting from {@code status}. */
+    /**
+     * A builder starting from {@code status}.
+     *
+     * @param status the status
+     * @return a new builder
+     */
     public static Builder builder(TrustTier status) {
         return new Builder(status);
     }
@@ -94,43 +118,79 @@ public record EarAppraisal(
             this.status = Objects.requireNonNull(status, "status");
         }
 
-        /** Sets {@code ear.trustworthiness-vector}. */
+        /**
+         * Sets {@code ear.trustworthiness-vector}.
+         *
+         * @param v the trustworthiness vector
+         * @return this builder
+         */
         public Builder trustVector(TrustVector v) {
             this.trustVector = Objects.requireNonNull(v, "trustVector");
             return this;
         }
 
-        /** Sets {@code ear.appraisal-policy-id}. */
+        /**
+         * Sets {@code ear.appraisal-policy-id}.
+         *
+         * @param id the appraisal policy id
+         * @return this builder
+         */
         public Builder policyId(String id) {
             this.policyId = Objects.requireNonNull(id, "policyId");
             return this;
         }
 
-        /** Sets {@code ear.veraison.annotated-evidence} (a JSON object). */
+        /**
+         * Sets {@code ear.veraison.annotated-evidence} (a JSON object).
+         *
+         * @param json the annotated evidence, a JSON object
+         * @return this builder
+         */
         public Builder annotatedEvidence(EarJson json) {
             this.annotatedEvidence = Objects.requireNonNull(json, "annotatedEvidence");
             return this;
         }
 
-        /** Sets {@code ear.veraison.policy-claims} (a JSON object). */
+        /**
+         * Sets {@code ear.veraison.policy-claims} (a JSON object).
+         *
+         * @param json the policy claims, a JSON object
+         * @return this builder
+         */
         public Builder policyClaims(EarJson json) {
             this.policyClaims = Objects.requireNonNull(json, "policyClaims");
             return this;
         }
 
-        /** Sets {@code ear.veraison.key-attestation}. */
+        /**
+         * Sets {@code ear.veraison.key-attestation}.
+         *
+         * @param ka the key attestation
+         * @return this builder
+         */
         public Builder keyAttestation(KeyAttestation ka) {
             this.keyAttestation = Objects.requireNonNull(ka, "keyAttestation");
             return this;
         }
 
-        /** Adds an extension claim. */
+        /**
+         * Adds an extension claim.
+         *
+         * @param name the claim name
+         * @param value the claim value
+         * @return this builder
+         */
         public Builder extension(String name, EarJson value) {
             extensions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** The appraisal. @throws IllegalArgumentException on an invalid part */
+        /**
+         * The appraisal.
+         *
+         * @return the appraisal
+         * @throws IllegalArgumentException on an invalid part
+         */
         public EarAppraisal build() {
             return new EarAppraisal(status, Optional.ofNullable(trustVector), Optional.ofNullable(policyId),
                     Optional.ofNullable(annotatedEvidence), Optional.ofNullable(policyClaims),

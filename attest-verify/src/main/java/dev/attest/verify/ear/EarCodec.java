@@ -22,22 +22,44 @@ public final class EarCodec {
     private EarCodec() {
     }
 
-    /** The EAR as compact UTF-8 JSON; the same EAR always gives the same bytes. */
+    /**
+     * The EAR as compact UTF-8 JSON; the same EAR always gives the same bytes.
+     *
+     * @param ear the EAR
+     * @return the JSON bytes
+     */
     public static byte[] toJson(Ear ear) {
         return toJsonString(ear).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The EAR as a compact JSON string; the same EAR always gives the same string. */
+    /**
+     * The EAR as a compact JSON string; the same EAR always gives the same string.
+     *
+     * @param ear the EAR
+     * @return the JSON string
+     */
     public static String toJsonString(Ear ear) {
         return EarWriter.write(Objects.requireNonNull(ear, "ear"));
     }
 
-    /** Parses UTF-8 JSON. @throws EarException with the reason the input is not a valid EAR */
+    /**
+     * Parses UTF-8 JSON.
+     *
+     * @param json the JSON bytes
+     * @return the EAR
+     * @throws EarException with the reason the input is not a valid EAR
+     */
     public static Ear parse(byte[] json) throws EarException {
         return EarReader.read(StrictJson.parse(Objects.requireNonNull(json, "json"), MAX_BYTES));
     }
 
-    /** Parses a JSON string. @throws EarException with the reason the input is not a valid EAR */
+    /**
+     * Parses a JSON string.
+     *
+     * @param json the JSON text
+     * @return the EAR
+     * @throws EarException with the reason the input is not a valid EAR
+     */
     public static Ear parse(String json) throws EarException {
         return EarReader.read(StrictJson.parse(Objects.requireNonNull(json, "json"), MAX_BYTES));
     }

@@ -63,27 +63,50 @@ public final class EarException extends Exception {
         CRYPTO_FAILURE
     }
 
+    /** What was wrong. */
     private final Reason reason;
+    /** The dotted path of the offending claim, or "". */
     private final String path;
 
-    /** A failure with a reason, the dotted claim path ("" for the whole input) and a message. */
+    /**
+     * A failure with a reason, the dotted claim path ("" for the whole input) and a message.
+     *
+     * @param reason what was wrong
+     * @param path the dotted claim path, "" for the whole input
+     * @param message the detail message
+     */
     public EarException(Reason reason, String path, String message) {
         this(reason, path, message, null);
     }
 
-    /** As {@link #EarException(Reason, String, String)}, with a cause. */
+    /**
+     * As {@link #EarException(Reason, String, String)}, with a cause.
+     *
+     * @param reason what was wrong
+     * @param path the dotted claim path, "" for the whole input
+     * @param message the detail message
+     * @param cause the underlying failure
+     */
     public EarException(Reason reason, String path, String message, Throwable cause) {
         super(reason + (path.isEmpty() ? "" : " at " + path) + ": " + message, cause);
         this.reason = reason;
         this.path = path;
     }
 
-    /** What was wrong. */
+    /**
+     * What was wrong.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The dotted path of the offending claim, or "" when the whole input is at fault. */
+    /**
+     * The dotted path of the offending claim, or "" when the whole input is at fault.
+     *
+     * @return the path
+     */
     public String path() {
         return path;
     }

@@ -22,6 +22,7 @@ public record EarJson(String text) {
      * Parses and canonicalizes {@code text} (strict JSON: UTF-8 representable, unique names,
      * depth at most 32).
      *
+     * @param text the canonical JSON text
      * @throws IllegalArgumentException if {@code text} is not such a JSON value
      */
     public EarJson {
@@ -38,17 +39,30 @@ public record EarJson(String text) {
         return new EarJson(StrictJson.canonical(node));
     }
 
-    /** A JSON string value. */
+    /**
+     * A JSON string value.
+     *
+     * @param value the string
+     * @return the JSON value
+     */
     public static EarJson ofString(String value) {
         return of(new Node.Str(Objects.requireNonNull(value, "value")));
     }
 
-    /** True if this value is a JSON object. */
+    /**
+     * True if this value is a JSON object.
+     *
+     * @return true for a JSON object
+     */
     public boolean isObject() {
         return text.startsWith("{");
     }
 
-    /** The canonical text as UTF-8. */
+    /**
+     * The canonical text as UTF-8.
+     *
+     * @return the canonical text's UTF-8 bytes
+     */
     public byte[] utf8() {
         return text.getBytes(StandardCharsets.UTF_8);
     }

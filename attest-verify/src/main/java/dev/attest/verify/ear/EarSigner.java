@@ -48,12 +48,21 @@ public final class EarSigner {
     /**
      * A signer using {@code key} through the SDK's Bouncy Castle provider instance (never
      * registered globally).
+     *
+     * @param key the signing key
+     * @return the signer
      */
     public static EarSigner create(EarSigningKey key) {
         return new EarSigner(Objects.requireNonNull(key, "key"), Optional.empty());
     }
 
-    /** A signer using {@code key} through {@code provider} (e.g. an HSM's); no global registration. */
+    /**
+     * A signer using {@code key} through {@code provider} (e.g. an HSM's); no global registration.
+     *
+     * @param key the signing key
+     * @param provider the JCA provider that signs
+     * @return the signer
+     */
     public static EarSigner create(EarSigningKey key, Provider provider) {
         return new EarSigner(Objects.requireNonNull(key, "key"), Optional.of(Objects.requireNonNull(provider, "provider")));
     }
@@ -61,6 +70,8 @@ public final class EarSigner {
     /**
      * The signed EAR JWT.
      *
+     * @param ear the EAR
+     * @return the JWT, compact serialization
      * @throws EarException {@link EarException.Reason#CRYPTO_FAILURE} if the provider fails to sign
      */
     public String sign(Ear ear) throws EarException {

@@ -26,6 +26,10 @@ public final class EarSigningKey {
     /**
      * A signing key from a JCA key pair (P-256, P-384 or Ed25519), checked with the SDK's Bouncy Castle provider instance.
      *
+     * @param privateKey the private key
+     * @param publicKey its public key
+     * @param kid the key id for the JWS header, or empty
+     * @return the signing key
      * @throws EarException {@link EarException.Reason#BAD_KEY} if unsupported or the halves do not match
      */
     public static EarSigningKey of(PrivateKey privateKey, PublicKey publicKey, Optional<String> kid) throws EarException {
@@ -35,6 +39,13 @@ public final class EarSigningKey {
     /**
      * As {@link #of(PrivateKey, PublicKey, Optional)}, checking the pair with {@code provider}
      * (e.g. an HSM's, whose private keys cannot be inspected).
+     *
+     * @param privateKey the private key
+     * @param publicKey its public key
+     * @param kid the key id for the JWS header, or empty
+     * @param provider the JCA provider that checks the pair, or empty for the SDK's
+     * @return the signing key
+     * @throws EarException as {@link #of(PrivateKey, PublicKey, Optional)}
      */
     public static EarSigningKey of(PrivateKey privateKey, PublicKey publicKey, Optional<String> kid,
             Optional<Provider> provider) throws EarException {
@@ -54,6 +65,8 @@ public final class EarSigningKey {
      * Parses a private JWK (RFC 7517; EC with {@code d} per RFC 7518 §6.2.2, OKP Ed25519 per RFC
      * 8037 §2) such as Veraison's {@code skey.json}.
      *
+     * @param json the JWK text
+     * @return the signing key
      * @throws EarException {@link EarException.Reason#BAD_KEY} if malformed, unsupported, without
      *         {@code d}, or if {@code d} does not belong to {@code x}/{@code y}
      */
@@ -64,22 +77,40 @@ public final class EarSigningKey {
         return of(priv, p.publicKey(), p.kid());
     }
 
-    /** Reads a private JWK file (UTF-8). @throws EarException as {@link #fromJwk(String)}; BAD_KEY if unreadable */
+    /**
+     * Reads a private JWK file (UTF-8).
+     *
+     * @param file the JWK file
+     * @return the signing key
+     * @throws EarException as {@link #fromJwk(String)}; BAD_KEY if unreadable
+     */
     public static EarSigningKey readJwk(Path file) throws EarException {
         return fromJwk(JwkFiles.read(file));
     }
 
-    /** The algorithm this key signs with. */
+    /**
+     * The algorithm this key signs with.
+     *
+     * @return the algorithm
+     */
     public JwsAlgorithm algorithm() {
         return verificationKey.algorithm();
     }
 
-    /** The key id put in the JWS header, if any. */
+    /**
+     * The key id put in the JWS header, if any.
+     *
+     * @return the key id, or empty
+     */
     public Optional<String> kid() {
         return verificationKey.kid();
     }
 
-    /** The matching verification key (to hand to relying parties). */
+    /**
+     * The matching verification key (to hand to relying parties).
+     *
+     * @return the verification key
+     */
     public EarVerificationKey verificationKey() {
         return verificationKey;
     }

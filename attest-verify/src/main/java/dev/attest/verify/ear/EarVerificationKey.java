@@ -15,7 +15,12 @@ import java.util.Optional;
  * @param kid the JWS {@code kid} it answers to, non-empty when present
  */
 public record EarVerificationKey(PublicKey publicKey, JwsAlgorithm algorithm, Optional<String> kid) {
-    /** @throws IllegalArgumentException if the key does not fit the algorithm or kid is empty */
+    /**
+     * @param publicKey a P-256, P-384 or Ed25519 public key
+     * @param algorithm the algorithm it verifies, which must fit the key
+     * @param kid the JWS {@code kid} it answers to, non-empty when present
+     * @throws IllegalArgumentException if the key does not fit the algorithm or kid is empty
+     */
     public EarVerificationKey {
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(algorithm, "algorithm");
@@ -32,6 +37,9 @@ public record EarVerificationKey(PublicKey publicKey, JwsAlgorithm algorithm, Op
      * The key for {@code publicKey} with the algorithm its curve implies (P-256 → ES256, P-384 →
      * ES384, Ed25519 → EdDSA).
      *
+     * @param publicKey the public key
+     * @param kid the key id, or empty
+     * @return the verification key
      * @throws IllegalArgumentException for other keys
      */
     public static EarVerificationKey of(PublicKey publicKey, Optional<String> kid) {
@@ -45,6 +53,8 @@ public record EarVerificationKey(PublicKey publicKey, JwsAlgorithm algorithm, Op
      * Coordinates must have the exact field length and lie on the curve; {@code alg}, when
      * present, must fit the curve; {@code use}, when present, must be {@code sig}.
      *
+     * @param json the JWK text
+     * @return the verification key
      * @throws EarException {@link EarException.Reason#BAD_KEY} if malformed or unsupported, or if it
      *         holds private material ({@code d}): a verifier's configuration must not carry the signing key
      */
@@ -56,12 +66,22 @@ public record EarVerificationKey(PublicKey publicKey, JwsAlgorithm algorithm, Op
         return new EarVerificationKey(p.publicKey(), p.algorithm(), p.kid());
     }
 
-    /** Reads a public JWK file (UTF-8). @throws EarException as {@link #fromJwk(String)}; BAD_KEY if unreadable */
+    /**
+     * Reads a public JWK file (UTF-8).
+     *
+     * @param file the JWK file
+     * @return the verification key
+     * @throws EarException as {@link #fromJwk(String)}; BAD_KEY if unreadable
+     */
     public static EarVerificationKey readJwk(Path file) throws EarException {
         return fromJwk(JwkFiles.read(file));
     }
 
-    /** This key as a public JWK (members in RFC 7638 order, then {@code kid}). */
+    /**
+     * This key as a public JWK (members in RFC 7638 order, then {@code kid}).
+     *
+     * @return the JWK text
+     */
     public String toJwk() {
         return JoseKeys.toJwk(publicKey, algorithm, kid);
     }

@@ -82,7 +82,11 @@ public final class EarVerifier {
         }
     }
 
-    /** A builder; at least one key is required. */
+    /**
+     * A builder; at least one key is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -90,6 +94,8 @@ public final class EarVerifier {
     /**
      * Verifies {@code jwt} and returns its EAR.
      *
+     * @param jwt the EAR as a signed JWT (compact serialization)
+     * @return the verified EAR
      * @throws EarException with the reason of the first check that failed
      */
     public Ear verify(String jwt) throws EarException {
@@ -130,6 +136,9 @@ public final class EarVerifier {
      * Verifies {@code jwt} as {@link #verify(String)} and also requires its {@code eat_nonce} to
      * equal {@code expectedNonce} (constant-time comparison).
      *
+     * @param jwt the EAR as a signed JWT (compact serialization)
+     * @param expectedNonce the nonce the relying party sent
+     * @return the verified EAR
      * @throws EarException {@link EarException.Reason#NONCE_MISMATCH} if absent or different
      */
     public Ear verify(String jwt, String expectedNonce) throws EarException {
@@ -209,13 +218,23 @@ public final class EarVerifier {
         private Builder() {
         }
 
-        /** Trusts {@code key} (its algorithm joins the allow-list unless {@link #algorithms} is set). */
+        /**
+         * Trusts {@code key} (its algorithm joins the allow-list unless {@link #algorithms} is set).
+         *
+         * @param key the key
+         * @return this builder
+         */
         public Builder key(EarVerificationKey key) {
             keys.add(Objects.requireNonNull(key, "key"));
             return this;
         }
 
-        /** Restricts accepted algorithms to {@code allowed} (default: those of the configured keys). */
+        /**
+         * Restricts accepted algorithms to {@code allowed} (default: those of the configured keys).
+         *
+         * @param allowed the accepted algorithms
+         * @return this builder
+         */
         public Builder algorithms(Set<JwsAlgorithm> allowed) {
             if (allowed.isEmpty()) {
                 throw new IllegalArgumentException("the algorithm allow-list must not be empty");
@@ -224,19 +243,34 @@ public final class EarVerifier {
             return this;
         }
 
-        /** Requires the header {@code typ} to be present and equal {@code typ} (RFC 8725 §3.11 explicit typing). */
+        /**
+         * Requires the header {@code typ} to be present and equal {@code typ} (RFC 8725 §3.11 explicit typing).
+         *
+         * @param typ the required {@code typ}
+         * @return this builder
+         */
         public Builder requireType(String typ) {
             this.requiredType = Objects.requireNonNull(typ, "typ");
             return this;
         }
 
-        /** The clock for time checks (default: system UTC). */
+        /**
+         * The clock for time checks (default: system UTC).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Allowed clock skew for exp/nbf/iat (default 60 s). */
+        /**
+         * Allowed clock skew for exp/nbf/iat (default 60 s).
+         *
+         * @param skew the allowed skew
+         * @return this builder
+         */
         public Builder clockSkew(Duration skew) {
             if (skew.isNegative()) {
                 throw new IllegalArgumentException("negative clock skew");
@@ -245,7 +279,12 @@ public final class EarVerifier {
             return this;
         }
 
-        /** Rejects EARs whose {@code iat} is older than {@code maxAge} (default: no limit). */
+        /**
+         * Rejects EARs whose {@code iat} is older than {@code maxAge} (default: no limit).
+         *
+         * @param maxAge the greatest age accepted
+         * @return this builder
+         */
         public Builder maxAge(Duration maxAge) {
             if (maxAge.isNegative() || maxAge.isZero()) {
                 throw new IllegalArgumentException("maxAge must be positive");
@@ -254,13 +293,23 @@ public final class EarVerifier {
             return this;
         }
 
-        /** Verifies signatures through {@code provider} instead of the SDK's Bouncy Castle instance. */
+        /**
+         * Verifies signatures through {@code provider} instead of the SDK's Bouncy Castle instance.
+         *
+         * @param provider the JCA provider
+         * @return this builder
+         */
         public Builder provider(Provider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
-        /** The verifier. @throws IllegalStateException without keys */
+        /**
+         * The verifier.
+         *
+         * @return the verifier
+         * @throws IllegalStateException without keys
+         */
         public EarVerifier build() {
             if (keys.isEmpty()) {
                 throw new IllegalStateException("an EarVerifier needs at least one verification key");

@@ -27,27 +27,48 @@ public enum JwsAlgorithm {
         this.signatureLength = signatureLength;
     }
 
-    /** The {@code alg} header value (e.g. {@code "ES256"}). */
+    /**
+     * The {@code alg} header value (e.g. {@code "ES256"}).
+     *
+     * @return the JOSE name
+     */
     public String joseName() {
         return joseName;
     }
 
-    /** The JCA {@link java.security.Signature} algorithm (raw r||s for ECDSA, as JWS requires). */
+    /**
+     * The JCA {@link java.security.Signature} algorithm (raw r||s for ECDSA, as JWS requires).
+     *
+     * @return the JCA name
+     */
     public String jcaName() {
         return jcaName;
     }
 
-    /** The JWK {@code crv} of keys for this algorithm (RFC 7518 §6.2.1.1, RFC 8037 §2). */
+    /**
+     * The JWK {@code crv} of keys for this algorithm (RFC 7518 §6.2.1.1, RFC 8037 §2).
+     *
+     * @return the JWK curve name
+     */
     public String curve() {
         return curve;
     }
 
-    /** The exact signature length in bytes (RFC 7518 §3.4: R and S each of the field size). */
+    /**
+     * The exact signature length in bytes (RFC 7518 §3.4: R and S each of the field size).
+     *
+     * @return the signature length in bytes
+     */
     public int signatureLength() {
         return signatureLength;
     }
 
-    /** The algorithm with this exact {@code alg} value, or empty. */
+    /**
+     * The algorithm with this exact {@code alg} value, or empty.
+     *
+     * @param alg the {@code alg} header value
+     * @return the algorithm, or empty if {@code alg} is none of these
+     */
     public static Optional<JwsAlgorithm> fromJoseName(String alg) {
         for (JwsAlgorithm a : values()) {
             if (a.joseName.equals(alg)) {

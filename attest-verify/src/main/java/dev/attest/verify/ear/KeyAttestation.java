@@ -15,7 +15,10 @@ import java.util.Objects;
  * @param akpub the base64url (unpadded, canonical) SubjectPublicKeyInfo
  */
 public record KeyAttestation(String akpub) {
-    /** @throws IllegalArgumentException if {@code akpub} is not canonical base64url of a DER SEQUENCE */
+    /**
+     * @param akpub the base64url (unpadded, canonical) SubjectPublicKeyInfo
+     * @throws IllegalArgumentException if {@code akpub} is not canonical base64url of a DER SEQUENCE
+     */
     public KeyAttestation {
         Objects.requireNonNull(akpub, "akpub");
         byte[] der = Base64Url.decode(akpub)
@@ -25,12 +28,21 @@ public record KeyAttestation(String akpub) {
         }
     }
 
-    /** The attestation of {@code spkiDer}, a DER SubjectPublicKeyInfo (e.g. {@link PublicKey#getEncoded()}). */
+    /**
+     * The attestation of {@code spkiDer}, a DER SubjectPublicKeyInfo (e.g. {@link PublicKey#getEncoded()}).
+     *
+     * @param spkiDer the DER SubjectPublicKeyInfo; copied
+     * @return the key attestation
+     */
     public static KeyAttestation of(byte[] spkiDer) {
         return new KeyAttestation(Base64Url.encode(spkiDer));
     }
 
-    /** The DER SubjectPublicKeyInfo (a fresh copy). */
+    /**
+     * The DER SubjectPublicKeyInfo (a fresh copy).
+     *
+     * @return a fresh copy of the DER bytes
+     */
     public byte[] spki() {
         return Base64Url.decode(akpub).orElseThrow();
     }
@@ -39,6 +51,7 @@ public record KeyAttestation(String akpub) {
      * The attested key as a JCA public key (EC, Ed25519/Ed448 or RSA, tried in that order with
      * the default providers).
      *
+     * @return the public key
      * @throws EarException {@link EarException.Reason#BAD_KEY} if no key factory accepts it
      */
     public PublicKey publicKey() throws EarException {

@@ -113,12 +113,21 @@ public enum TrustClaim {
         this.jsonName = jsonName;
     }
 
-    /** The key used in {@code ear.trustworthiness-vector} JSON (e.g. {@code "instance-identity"}). */
+    /**
+     * The key used in {@code ear.trustworthiness-vector} JSON (e.g. {@code "instance-identity"}).
+     *
+     * @return the JSON key
+     */
     public String jsonName() {
         return jsonName;
     }
 
-    /** The claim with this exact JSON key (case-sensitive), or empty. */
+    /**
+     * The claim with this exact JSON key (case-sensitive), or empty.
+     *
+     * @param name the JSON key
+     * @return the claim, or empty if {@code name} is none
+     */
     public static Optional<TrustClaim> fromJsonName(String name) {
         for (TrustClaim c : values()) {
             if (c.jsonName.equals(name)) {

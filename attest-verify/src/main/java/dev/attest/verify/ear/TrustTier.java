@@ -29,17 +29,28 @@ public enum TrustTier {
     /**
      * The tier's representative AR4SI value: 0, 2, 32, 96 (draft-ietf-rats-ar4si §2.3.1; also the
      * integer encoding of {@code ear.status} in CBOR EARs). {@code ofValue(t.value()) == t}.
+     *
+     * @return the representative value
      */
     public int value() {
         return value;
     }
 
-    /** The name used in EAR JSON (draft-ietf-rats-ear §3.2 {@code $ear-status}). */
+    /**
+     * The name used in EAR JSON (draft-ietf-rats-ear §3.2 {@code $ear-status}).
+     *
+     * @return the JSON name
+     */
     public String jsonName() {
         return jsonName;
     }
 
-    /** The tier with this exact EAR JSON name (case-sensitive), or empty. */
+    /**
+     * The tier with this exact EAR JSON name (case-sensitive), or empty.
+     *
+     * @param name the JSON name
+     * @return the tier, or empty if {@code name} is none
+     */
     public static Optional<TrustTier> fromJsonName(String name) {
         for (TrustTier t : values()) {
             if (t.jsonName.equals(name)) {
@@ -54,6 +65,8 @@ public enum TrustTier {
      * none; ±(2..31/32) affirming; ±(32/33..95/96) warning; the rest contraindicated. Negative
      * values mirror the positive ranges (implementation-specific claims).
      *
+     * @param value the claim value
+     * @return the tier
      * @throws IllegalArgumentException if {@code value} is outside the signed 8-bit range
      */
     public static TrustTier ofValue(int value) {
@@ -72,7 +85,12 @@ public enum TrustTier {
         return CONTRAINDICATED;
     }
 
-    /** The worse (greater) of this tier and {@code other}. */
+    /**
+     * The worse (greater) of this tier and {@code other}.
+     *
+     * @param other the other tier
+     * @return the worse of the two
+     */
     public TrustTier worst(TrustTier other) {
         return compareTo(other) >= 0 ? this : other;
     }

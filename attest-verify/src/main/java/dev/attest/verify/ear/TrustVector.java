@@ -17,7 +17,12 @@ public record TrustVector(Map<TrustClaim, Integer> values) {
     /** The empty vector: no claim is made. */
     public static final TrustVector EMPTY = new TrustVector(Map.of());
 
-    /** Validates and copies {@code values}. @throws IllegalArgumentException on a value outside -128..127 */
+    /**
+     * Validates and copies {@code values}.
+     *
+     * @param values the claim values, each in -128..127 (copied; iteration in {@link TrustClaim} order)
+     * @throws IllegalArgumentException on a value outside -128..127
+     */
     public TrustVector {
         Objects.requireNonNull(values, "values");
         EnumMap<TrustClaim, Integer> copy = new EnumMap<>(TrustClaim.class);
@@ -32,17 +37,34 @@ public record TrustVector(Map<TrustClaim, Integer> values) {
         values = Collections.unmodifiableMap(copy);
     }
 
-    /** The value of {@code claim}, {@link TrustClaim#NO_CLAIM} when absent. */
+    /**
+     * The value of {@code claim}, {@link TrustClaim#NO_CLAIM} when absent.
+     *
+     * @param claim the claim
+     * @return its value
+     */
     public int value(TrustClaim claim) {
         return values.getOrDefault(Objects.requireNonNull(claim, "claim"), TrustClaim.NO_CLAIM);
     }
 
-    /** The tier of {@code claim}'s value (draft-ietf-rats-ar4si §2.3.1); {@link TrustTier#NONE} when absent. */
+    /**
+     * The tier of {@code claim}'s value (draft-ietf-rats-ar4si §2.3.1); {@link TrustTier#NONE} when absent.
+     *
+     * @param claim the claim
+     * @return the tier of its value
+     */
     public TrustTier tier(TrustClaim claim) {
         return TrustTier.ofValue(value(claim));
     }
 
-    /** This vector with {@code claim} set to {@code value}. @throws IllegalArgumentException outside -128..127 */
+    /**
+     * This vector with {@code claim} set to {@code value}.
+     *
+     * @param claim the claim
+     * @param value the value, -128 to 127
+     * @return a new vector; this one is unchanged
+     * @throws IllegalArgumentException outside -128..127
+     */
     public TrustVector with(TrustClaim claim, int value) {
         EnumMap<TrustClaim, Integer> copy = new EnumMap<>(TrustClaim.class);
         copy.putAll(values);
@@ -53,6 +75,8 @@ public record TrustVector(Map<TrustClaim, Integer> values) {
     /**
      * The worst tier of all claims made ({@link TrustTier#NONE} if none): an {@code ear.status}
      * better than this would claim more than the vector supports (draft-ietf-rats-ear §3.2).
+     *
+     * @return the worst tier
      */
     public TrustTier worstTier() {
         TrustTier worst = TrustTier.NONE;

@@ -11,7 +11,11 @@ import java.util.Objects;
  * @param build the Verifier build (e.g. name and version), non-empty
  */
 public record VerifierId(String developer, String build) {
-    /** @throws IllegalArgumentException if a part is empty or not valid Unicode */
+    /**
+     * @param developer the entity that developed the Verifier (e.g. a URI or organisation name), non-empty
+     * @param build the Verifier build (e.g. name and version), non-empty
+     * @throws IllegalArgumentException if a part is empty or not valid Unicode
+     */
     public VerifierId {
         Text.requireNonEmpty(Objects.requireNonNull(developer, "developer"), "developer");
         Text.requireNonEmpty(Objects.requireNonNull(build, "build"), "build");

@@ -53,7 +53,22 @@ public record PsaClaims(PsaProfile profile, long clientId, int securityLifecycle
             P2_IMPLEMENTATION_ID = 2396, P2_BOOT_SEED = 2397, P2_CERTIFICATION_REFERENCE = 2398,
             P2_SW_COMPONENTS = 2399, P2_VSI = 2400;
 
-    /** Copies the arrays and checks what the decoder checks. */
+    /**
+     * Copies the arrays and checks what the decoder checks.
+     *
+     * @param profile the profile
+     * @param clientId the caller's partition id (negative: non-secure, RFC 9783 §4.2.1)
+     * @param securityLifecycle the raw security lifecycle (RFC 9783 §4.2.2)
+     * @param implementationId the implementation id, 32 bytes: selects the reference values
+     * @param instanceId the instance id (a 33-byte UEID of type RAND, 0x01): selects the key
+     * @param bootSeed the boot seed (32 bytes in profile 1, 8 to 32 in profile 2), if present
+     * @param nonce the challenge, 32, 48 or 64 bytes
+     * @param softwareComponents the software components; empty only when the token says it has no software
+     *     measurements (profile 1)
+     * @param certificationReference the hardware version (profile 1) or certification reference (profile 2):
+     *     EAN-13, optionally followed by {@code -} and five digits
+     * @param verificationService the verification service indicator, if present
+     */
     public PsaClaims {
         Objects.requireNonNull(profile, "profile");
         implementationId = implementationId.clone();
@@ -65,32 +80,60 @@ public record PsaClaims(PsaProfile profile, long clientId, int securityLifecycle
         Objects.requireNonNull(verificationService, "verificationService");
     }
 
+    /**
+     * A copy of the implementation id.
+     *
+     * @return a fresh copy of the implementation id
+     */
     @Override
     public byte[] implementationId() {
         return implementationId.clone();
     }
 
+    /**
+     * A copy of the instance id.
+     *
+     * @return a fresh copy of the instance id
+     */
     @Override
     public byte[] instanceId() {
         return instanceId.clone();
     }
 
+    /**
+     * A copy of the boot seed, if present.
+     *
+     * @return a fresh copy of the boot seed, or empty
+     */
     @Override
     public Optional<byte[]> bootSeed() {
         return bootSeed.map(byte[]::clone);
     }
 
+    /**
+     * A copy of the nonce.
+     *
+     * @return a fresh copy of the nonce
+     */
     @Override
     public byte[] nonce() {
         return nonce.clone();
     }
 
-    /** The security lifecycle state (the high byte of {@link #securityLifecycle()}). */
+    /**
+     * The security lifecycle state (the high byte of {@link #securityLifecycle()}).
+     *
+     * @return the lifecycle state
+     */
     public SecurityLifecycle lifecycle() {
         return SecurityLifecycle.of(securityLifecycle).orElseThrow();
     }
 
-    /** The instance id as lower-case hex: the device id results carry. */
+    /**
+     * The instance id as lower-case hex: the device id results carry.
+     *
+     * @return the instance id in hex
+     */
     public String instanceIdHex() {
         return HexFormat.of().formatHex(instanceId);
     }
@@ -118,7 +161,12 @@ public record PsaClaims(PsaProfile profile, long clientId, int securityLifecycle
             this.high = high;
         }
 
-        /** The state of a raw claim value, empty if it is none of the defined ranges. */
+        /**
+         * The state of a raw claim value, empty if it is none of the defined ranges.
+         *
+         * @param raw the claim value
+         * @return the state, or empty if {@code raw} is in no defined range
+         */
         public static Optional<SecurityLifecycle> of(long raw) {
             if (raw < 0 || raw > 0xffff) {
                 return Optional.empty();
@@ -131,7 +179,11 @@ public record PsaClaims(PsaProfile profile, long clientId, int securityLifecycle
             return Optional.empty();
         }
 
-        /** Whether a device in this state keeps its PSA RoT protected (SECURED, NON_PSA_ROT_DEBUG). */
+        /**
+         * Whether a device in this state keeps its PSA RoT protected (SECURED, NON_PSA_ROT_DEBUG).
+         *
+         * @return true for SECURED and NON_PSA_ROT_DEBUG
+         */
         public boolean protectsRoot() {
             return this == SECURED || this == NON_PSA_ROT_DEBUG;
         }
@@ -140,6 +192,8 @@ public record PsaClaims(PsaProfile profile, long clientId, int securityLifecycle
     /**
      * Decodes a claims set (the COSE payload of a token).
      *
+     * @param claimsSet the encoded claims set
+     * @return the claims
      * @throws PsaException with the reason and claim path it is refused for
      */
     public static PsaClaims decode(byte[] claimsSet) throws PsaException {

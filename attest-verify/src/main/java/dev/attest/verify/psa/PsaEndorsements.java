@@ -58,6 +58,8 @@ public final class PsaEndorsements {
      * names one), and each reference-value triple's software components for its implementation
      * id, a component with several digests matching any one of them.
      *
+     * @param corims the CoRIMs
+     * @return the endorsements
      * @throws CorimException if a CoRIM breaks the profile or a key is unusable
      */
     public static PsaEndorsements fromCorims(List<Corim> corims) throws CorimException {
@@ -101,12 +103,22 @@ public final class PsaEndorsements {
         return b.build();
     }
 
-    /** A builder of endorsements. */
+    /**
+     * A builder of endorsements.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The signing key of {@code instanceId}, if it is known (and, when bound, of {@code implementationId}). */
+    /**
+     * The signing key of {@code instanceId}, if it is known (and, when bound, of {@code implementationId}).
+     *
+     * @param instanceId the instance id
+     * @param implementationId the implementation id the token claims
+     * @return the key, or empty if none is known for this instance and implementation
+     */
     public Optional<VerificationKey> key(byte[] instanceId, byte[] implementationId) {
         return instance(instanceId, implementationId).flatMap(Instance::key);
     }
@@ -119,7 +131,12 @@ public final class PsaEndorsements {
         return Optional.of(i);
     }
 
-    /** The reference values of {@code implementationId}; empty if none are known. */
+    /**
+     * The reference values of {@code implementationId}; empty if none are known.
+     *
+     * @param implementationId the implementation id
+     * @return the reference components; empty if none
+     */
     public List<PsaSoftwareComponent> references(byte[] implementationId) {
         return references.getOrDefault(ByteBuffer.wrap(implementationId), List.of());
     }
@@ -149,6 +166,9 @@ public final class PsaEndorsements {
          * The attestation key of the instance {@code instanceId} (a 33-byte UEID), for tokens of any
          * implementation.
          *
+         * @param instanceId the instance id, a 33-byte UEID
+         * @param key the attestation key
+         * @return this builder
          * @throws IllegalArgumentException if the key is not ES256, ES384 or ES512, or the instance already has a key
          */
         public Builder instance(byte[] instanceId, VerificationKey key) {
@@ -159,6 +179,10 @@ public final class PsaEndorsements {
          * The attestation key of the instance {@code instanceId}, valid only for tokens that
          * claim {@code implementationId} (a CoMID attest-key triple names both).
          *
+         * @param instanceId the instance id, a 33-byte UEID
+         * @param implementationId the implementation id
+         * @param key the attestation key
+         * @return this builder
          * @throws IllegalArgumentException as {@link #instance(byte[], VerificationKey)}
          */
         public Builder instance(byte[] instanceId, byte[] implementationId, VerificationKey key) {
@@ -169,6 +193,9 @@ public final class PsaEndorsements {
          * A symmetric key of the instance {@code instanceId} for COSE_Mac0 tokens (HMAC, at least
          * {@value #MIN_MAC_KEY_BYTES} bytes). Without one, a Mac0 token of the instance is refused.
          *
+         * @param instanceId the instance id, a 33-byte UEID
+         * @param macKey the HMAC key; copied
+         * @return this builder
          * @throws IllegalArgumentException if the key is too short or the instance already has keys
          */
         public Builder instanceMacKey(byte[] instanceId, byte[] macKey) {
@@ -207,6 +234,9 @@ public final class PsaEndorsements {
          * software component a token of this implementation claims must match one of them, and
          * every one of them must be claimed.
          *
+         * @param implementationId the implementation id, 32 bytes
+         * @param components the software components
+         * @return this builder
          * @throws IllegalArgumentException if the implementation id is not 32 bytes
          */
         public Builder references(byte[] implementationId, List<PsaSoftwareComponent> components) {
@@ -221,6 +251,9 @@ public final class PsaEndorsements {
          * any of {@code alternatives} (e.g. one component with several allowed digests): a token's
          * component matching any of them satisfies it.
          *
+         * @param implementationId the implementation id, 32 bytes
+         * @param alternatives the allowed forms of the component
+         * @return this builder
          * @throws IllegalArgumentException if the implementation id is not 32 bytes or there is no alternative
          */
         public Builder referenceAlternatives(byte[] implementationId, List<PsaSoftwareComponent> alternatives) {
@@ -239,7 +272,11 @@ public final class PsaEndorsements {
             return this;
         }
 
-        /** The endorsements. */
+        /**
+         * The endorsements.
+         *
+         * @return the endorsements
+         */
         public PsaEndorsements build() {
             return new PsaEndorsements(this);
         }

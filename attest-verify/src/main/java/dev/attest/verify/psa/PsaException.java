@@ -46,22 +46,38 @@ public final class PsaException extends Exception {
         BAD_SOFTWARE_COMPONENTS
     }
 
+    /** Why the token was refused. */
     private final Reason reason;
+    /** Where in the token. */
     private final String path;
 
-    /** An exception with a reason, the path where it was found and a message (never secrets). */
+    /**
+     * An exception with a reason, the path where it was found and a message (never secrets).
+     *
+     * @param reason why the token was refused
+     * @param path where in the token, {@code /} for the whole
+     * @param message the detail message
+     */
     public PsaException(Reason reason, String path, String message) {
         super(reason + " at " + path + ": " + message);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.path = Objects.requireNonNull(path, "path");
     }
 
-    /** Why the token was refused. */
+    /**
+     * Why the token was refused.
+     *
+     * @return the reason code
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** Where in the token, e.g. {@code /2399/0/2} (claim keys as in the token), or {@code /} for the whole. */
+    /**
+     * Where in the token, e.g. {@code /2399/0/2} (claim keys as in the token), or {@code /} for the whole.
+     *
+     * @return the path
+     */
     public String path() {
         return path;
     }

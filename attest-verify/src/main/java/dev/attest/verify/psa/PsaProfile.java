@@ -17,17 +17,30 @@ public enum PsaProfile {
         this.id = id;
     }
 
-    /** The profile identifier as it appears in the token. */
+    /**
+     * The profile identifier as it appears in the token.
+     *
+     * @return the profile identifier
+     */
     public String id() {
         return id;
     }
 
-    /** Whether the profile uses the RFC 9783 (EAT-registered) claim keys. */
+    /**
+     * Whether the profile uses the RFC 9783 (EAT-registered) claim keys.
+     *
+     * @return true if the profile uses the EAT-registered claim keys
+     */
     public boolean eatKeys() {
         return this != PSA_IOT_1;
     }
 
-    /** The profile with this exact identifier. */
+    /**
+     * The profile with this exact identifier.
+     *
+     * @param id the profile identifier
+     * @return the profile, or empty if {@code id} names none
+     */
     public static Optional<PsaProfile> of(String id) {
         for (PsaProfile p : values()) {
             if (p.id.equals(id)) {

@@ -86,12 +86,22 @@ public final class PsaScheme implements EvidenceScheme {
         this.clientIds = clientIds;
     }
 
-    /** The scheme with these keys and reference values; any client id is accepted. */
+    /**
+     * The scheme with these keys and reference values; any client id is accepted.
+     *
+     * @param endorsements the keys and reference values
+     * @return the scheme
+     */
     public static PsaScheme of(PsaEndorsements endorsements) {
         return new PsaScheme(endorsements, Optional.empty());
     }
 
-    /** This scheme, accepting tokens only from these client ids (RFC 9783 §4.2.1). */
+    /**
+     * This scheme, accepting tokens only from these client ids (RFC 9783 §4.2.1).
+     *
+     * @param allowed the accepted client ids
+     * @return a new scheme; this one is unchanged
+     */
     public PsaScheme withClientIds(Set<Long> allowed) {
         return new PsaScheme(endorsements, Optional.of(Set.copyOf(allowed)));
     }
@@ -158,6 +168,7 @@ public final class PsaScheme implements EvidenceScheme {
     /**
      * Decodes {@code token} and verifies it with its instance's key.
      *
+     * @param token the token bytes
      * @return the verified claims
      * @throws PsaException with the reason it is refused
      */

@@ -18,7 +18,15 @@ import java.util.Optional;
  */
 public record PsaSoftwareComponent(Optional<String> type, byte[] measurement, Optional<String> version,
         Optional<byte[]> signerId, Optional<String> description) {
-    /** Copies the arrays. */
+    /**
+     * Copies the arrays.
+     *
+     * @param type the measurement type (e.g. {@code BL}, {@code PRoT}, {@code SPE})
+     * @param measurement the measurement value (a hash of the component, 32, 48 or 64 bytes in a token)
+     * @param version the version, if stated
+     * @param signerId the hash of the signing authority's public key, if stated
+     * @param description the measurement description (hash algorithm name), if stated
+     */
     public PsaSoftwareComponent {
         Objects.requireNonNull(type, "type");
         measurement = measurement.clone();
@@ -27,17 +35,35 @@ public record PsaSoftwareComponent(Optional<String> type, byte[] measurement, Op
         Objects.requireNonNull(description, "description");
     }
 
-    /** A reference value: this measurement, of this type (or any when empty), version and signer id as given. */
+    /**
+     * A reference value: this measurement, of this type (or any when empty), version and signer id as given.
+     *
+     * @param type the measurement type, or empty for any
+     * @param measurement the measurement value; copied
+     * @param version the version, or empty
+     * @param signerId the signer id, or empty; copied
+     * @return the reference value
+     */
     public static PsaSoftwareComponent reference(Optional<String> type, byte[] measurement, Optional<String> version,
             Optional<byte[]> signerId) {
         return new PsaSoftwareComponent(type, measurement, version, signerId, Optional.empty());
     }
 
+    /**
+     * A copy of the measurement value.
+     *
+     * @return a fresh copy of the measurement
+     */
     @Override
     public byte[] measurement() {
         return measurement.clone();
     }
 
+    /**
+     * A copy of the signer id, if present.
+     *
+     * @return a fresh copy of the signer id, or empty
+     */
     @Override
     public Optional<byte[]> signerId() {
         return signerId.map(byte[]::clone);
