@@ -31,7 +31,10 @@ import java.util.TreeSet;
  * <p>Other evidence formats are {@link EvidenceScheme}s (PSA attestation tokens:
  * {@link dev.attest.verify.psa.PsaScheme}): {@link #appraise(byte[], AppraisalContext)} hands
  * evidence a configured scheme recognises to it, and keeps the challenge, replay state,
- * expected device, policy and result common; evidence no scheme claims is the SDK's EAT profile.
+ * expected device, policy and result common. The SDK's EAT profile is itself a scheme, id
+ * {@code eat}, always the last one ({@link #allSchemes()}): it takes the evidence no scheme
+ * before it claims, and is built by the verifier with the state store, reference values and
+ * appraisers the SPI does not carry (docs/schemes.md).
  *
  * <p>Never affirming by default: a result is affirming only if the signature verified with a
  * known device's key, the evidence is fresh, continues the device's log, reference values were
