@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An evidence format the {@link Verifier} appraises besides the SDK's own EAT profile (SPI): PSA
+ * An evidence format the {@link Verifier} appraises (SPI). The SDK's own EAT profile is the one
+ * built-in scheme ({@code eat}, always tried last, see {@link Verifier#allSchemes()}); others: PSA
  * attestation tokens (RFC 9783, {@link dev.attest.verify.psa.PsaScheme}), and later Arm CCA
  * tokens or bare TPM quotes. A scheme recognises its tokens by content (a COSE tag, the claim
  * keys or {@code eat_profile} of its payload) or by media type, decodes and verifies them with
