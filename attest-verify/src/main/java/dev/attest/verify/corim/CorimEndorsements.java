@@ -11,8 +11,6 @@ import dev.attest.verify.TrustAnchors;
 import dev.attest.verify.corim.CorimException.Reason;
 import dev.attest.verify.corim.internal.CorimWriter;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -139,7 +137,7 @@ public final class CorimEndorsements {
         Set<Digest> digests = new LinkedHashSet<>();
         for (int i = 0; i < v.digests().size(); i++) {
             HashEntry h = v.digests().get(i);
-            DigestAlgorithm alg = algorithm(h.algorithm()).orElseThrow(() -> new CorimException(Reason.UNSUPPORTED,
+            DigestAlgorithm alg = DigestAlgorithm.byNamedInformationId(h.algorithm()).orElseThrow(() -> new CorimException(Reason.UNSUPPORTED,
                     path + "/1/2", "hash algorithm " + h.algorithm() + " is not one of sha-256, sha-384, sha-512, sha3-256"));
             try {
                 digests.add(new Digest(alg, h.value().bytes()));
@@ -189,32 +187,6 @@ public final class CorimEndorsements {
             throw new CorimException(Reason.WRONG_TYPE, path, "true or false");
         }
         return c == Cbor.Simple.TRUE;
-    }
-
-    private static Optional<DigestAlgorithm> algorithm(long namedInformationId) {
-        // IANA Named Information Hash Algorithm Registry: 1 sha-256, 7 sha-384, 8 sha-512, 10 sha3-256
-        if (namedInformationId == HashEntry.SHA_256) {
-            return Optional.of(DigestAlgorithm.SHA_256);
-        }
-        if (namedInformationId == HashEntry.SHA_384) {
-            return Optional.of(DigestAlgorithm.SHA_384);
-        }
-        if (namedInformationId == HashEntry.SHA_512) {
-            return Optional.of(DigestAlgorithm.SHA_512);
-        }
-        if (namedInformationId == HashEntry.SHA3_256) {
-            return Optional.of(DigestAlgorithm.SHA3_256);
-        }
-        return Optional.empty();
-    }
-
-    private static long namedInformationId(DigestAlgorithm a) {
-        return switch (a) {
-            case SHA_256 -> HashEntry.SHA_256;
-            case SHA_384 -> HashEntry.SHA_384;
-            case SHA_512 -> HashEntry.SHA_512;
-            case SHA3_256 -> HashEntry.SHA3_256;
-        };
     }
 
     /**
@@ -276,7 +248,7 @@ public final class CorimEndorsements {
         for (ReferenceValues.Component c : values.components().values()) {
             List<HashEntry> ds = new ArrayList<>();
             for (Digest d : c.digests()) {
-                ds.add(new HashEntry(namedInformationId(d.algorithm()), Octets.of(d.value())));
+                ds.add(new HashEntry(d.algorithm().namedInformationId(), Octets.of(d.value())));
             }
             List<Extension> xs = new ArrayList<>();
             c.minVersion().ifPresent(v -> xs.add(new Extension(X_MIN_VERSION, text(v))));
@@ -305,14 +277,9 @@ public final class CorimEndorsements {
 
     /** An RFC 9562 version 8 UUID from the SHA-256 of {@code content}. */
     private static Octets contentUuid(String content) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
-            byte[] u = java.util.Arrays.copyOf(h, 16);
-            u[6] = (byte) ((u[6] & 0x0f) | 0x80);
-            u[8] = (byte) ((u[8] & 0x3f) | 0x80);
-            return Octets.of(u);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] u = java.util.Arrays.copyOf(DigestAlgorithm.SHA_256.hash(content.getBytes(StandardCharsets.UTF_8)).value(), 16);
+        u[6] = (byte) ((u[6] & 0x0f) | 0x80);
+        u[8] = (byte) ((u[8] & 0x3f) | 0x80);
+        return Octets.of(u);
     }
 }
