@@ -167,6 +167,10 @@ final class HttpApi implements AutoCloseable {
         } catch (Exception e) {
             LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
             send(ex, 500, "application/json", error("internal error"));
+        } catch (Error e) {
+            // The JDK server drops the connection without a reply on an Error: say which request.
+            LOG.error("{} {} failed with an error", ex.getRequestMethod(), ex.getRequestURI(), e);
+            throw e;
         } finally {
             ex.close();
         }
