@@ -99,11 +99,27 @@ final class DeviceDirectory implements AutoCloseable {
 
     /** The newest {@code limit} results of a device, newest first. */
     List<Result> history(String device, int limit) throws SQLException {
+        return history(device, limit, Optional.empty());
+    }
+
+    /**
+     * A page of a device's results, newest first: the newest {@code limit} results older than
+     * {@code before} (all of them if empty), ordered by time and then sequence.
+     */
+    List<Result> history(String device, int limit, Optional<Cursor> before) throws SQLException {
         List<Result> out = new ArrayList<>();
+        String where = before.isPresent() ? " AND (at < ? OR (at = ? AND sequence < ?))" : "";
         try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT device, at, status, trust_vector, findings, sequence, ear "
-                + "FROM attest_results WHERE device = ? ORDER BY at DESC, sequence DESC LIMIT ?")) {
-            p.setString(1, device);
-            p.setInt(2, limit);
+                + "FROM attest_results WHERE device = ?" + where + " ORDER BY at DESC, sequence DESC LIMIT ?")) {
+            int i = 1;
+            p.setString(i++, device);
+            if (before.isPresent()) {
+                Timestamp at = Timestamp.from(before.get().at());
+                p.setTimestamp(i++, at);
+                p.setTimestamp(i++, at);
+                p.setLong(i++, before.get().sequence());
+            }
+            p.setInt(i, limit);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     out.add(new Result(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3), r.getString(4),
@@ -112,6 +128,37 @@ final class DeviceDirectory implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Where a page of history ends: the time and sequence of its oldest result. Its text form,
+     * {@code <ISO-8601 instant>_<sequence>}, is what the API hands out as {@code next}.
+     */
+    record Cursor(Instant at, long sequence) {
+        private static final java.util.regex.Pattern FORM =
+                java.util.regex.Pattern.compile("([0-9T:.Z-]{20,30})_([0-9]{1,19})");
+
+        static Cursor after(Result r) {
+            return new Cursor(r.time(), r.sequence());
+        }
+
+        /** The cursor a {@code next} text names, or empty if the text is not one. */
+        static Optional<Cursor> parse(String text) {
+            java.util.regex.Matcher m = FORM.matcher(text);
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Cursor(Instant.parse(m.group(1)), Long.parseLong(m.group(2))));
+            } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return at + "_" + sequence;
+        }
     }
 
     @Override

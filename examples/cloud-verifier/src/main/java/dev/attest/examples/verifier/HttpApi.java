@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <li>devices: {@code POST /v1/challenge}, {@code POST /v1/evidence} (the evidence is
  *     authenticated by its signature with the enrolled key);
  * <li>viewers, with the viewer token ({@code Authorization: Bearer}): {@code GET /v1/devices},
- *     {@code GET /v1/devices/{id}} (fleet status, findings, history), {@code GET /metrics}
+ *     {@code GET /v1/devices/{id}} (fleet status, findings, history: the newest 50 results, or
+ *     {@code ?limit=1..500}; a page that is not the last carries {@code next}, which
+ *     {@code ?before=NEXT} continues from), {@code GET /metrics}
  *     (Prometheus text format: {@code attest_appraisals_total} by status,
  *     {@code attest_appraisal_seconds} histogram, {@code attest_store_errors_total});
  * <li>the administrator, with the admin token: {@code POST /v1/devices} (enrolment); the admin
@@ -52,6 +54,9 @@ final class HttpApi implements AutoCloseable {
     /** Largest evidence accepted, as the evidence decoder's default limit. */
     static final int MAX_EVIDENCE = 64 * 1024;
     private static final int MAX_JSON = 64 * 1024;
+    /** Results per page of a device's history, unless the request asks for fewer or more. */
+    static final int HISTORY_PAGE = 50;
+    private static final int MAX_HISTORY_PAGE = 500;
 
     private final HttpsServer server;
     private final ExecutorService executor;
@@ -292,11 +297,42 @@ final class HttpApi implements AutoCloseable {
         }
         String id = path.substring("/v1/devices/".length());
         DeviceDirectory.Device d = directory.device(id).orElseThrow(() -> new HttpError(404, "unknown device"));
-        List<DeviceDirectory.Result> history = directory.history(id, 50);
-        ObjectNode o = summary(d, history);
+        int limit = HISTORY_PAGE;
+        Optional<DeviceDirectory.Cursor> before = Optional.empty();
+        String query = ex.getRequestURI().getRawQuery();
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&", -1)) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                switch (name) {
+                    case "limit" -> {
+                        if (!value.matches("[0-9]{1,4}") || Integer.parseInt(value) < 1
+                                || Integer.parseInt(value) > MAX_HISTORY_PAGE) {
+                            throw new HttpError(400, "limit must be 1.." + MAX_HISTORY_PAGE);
+                        }
+                        limit = Integer.parseInt(value);
+                    }
+                    case "before" -> before = Optional.of(DeviceDirectory.Cursor.parse(value)
+                            .orElseThrow(() -> new HttpError(400, "before must be a 'next' value of this API")));
+                    default -> throw new HttpError(400, "unknown query parameter (limit, before)");
+                }
+            }
+        }
+        // The newest result is the device's status; a page further back does not change it.
+        List<DeviceDirectory.Result> latest = before.isEmpty() ? List.of() : directory.history(id, 1);
+        List<DeviceDirectory.Result> history = directory.history(id, limit + 1, before);
+        boolean more = history.size() > limit;
+        if (more) {
+            history = history.subList(0, limit);
+        }
+        ObjectNode o = summary(d, before.isEmpty() ? history : latest);
         ArrayNode h = o.putArray("history");
         for (DeviceDirectory.Result r : history) {
             h.add(result(r));
+        }
+        if (more) {
+            o.put("next", DeviceDirectory.Cursor.after(history.get(history.size() - 1)).toString());
         }
         send(ex, 200, "application/json", o.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -76,6 +76,17 @@ class ApiAccessIT {
                     Optional.of(viewer));
             assertEquals(200, one.statusCode(), one.body());
             assertEquals(1, JSON.readTree(one.body()).get("history").size(), one.body());
+            assertFalse(JSON.readTree(one.body()).has("next"), "one result: no further page");
+            HttpResponse<String> firstPage = send(http, HttpRequest.newBuilder(base.resolve("/v1/devices/gw-1?limit=1")).GET(),
+                    Optional.of(viewer));
+            assertEquals(200, firstPage.statusCode(), firstPage.body());
+            assertEquals(one.body(), firstPage.body());
+            for (String query : List.of("limit=0", "limit=501", "limit=x", "before=yesterday", "page=2")) {
+                HttpResponse<String> r = send(http, HttpRequest.newBuilder(base.resolve("/v1/devices/gw-1?" + query))
+                        .GET(), Optional.of(viewer));
+                assertEquals(400, r.statusCode(), query + ": " + r.body());
+                assertFalse(r.body().contains("gw-1"), r.body());
+            }
             assertError(send(http, HttpRequest.newBuilder(base.resolve("/v1/devices/unknown")).GET(), Optional.of(viewer)),
                     404, "unknown device");
 

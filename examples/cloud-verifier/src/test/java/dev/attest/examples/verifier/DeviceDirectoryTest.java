@@ -38,6 +38,37 @@ class DeviceDirectoryTest {
     }
 
     @Test
+    void historyPagesCoverEveryResultOnceNewestFirst() throws Exception {
+        Instant t = Instant.parse("2026-11-24T10:00:00.000001Z");
+        try (DeviceDirectory d = new DeviceDirectory("jdbc:h2:file:" + dir.resolve("pages"))) {
+            d.enrol("gw-1", "k", t);
+            for (int i = 1; i <= 7; i++) {
+                d.record(new DeviceDirectory.Result("gw-1", t.plusMillis(i), "affirming", "{}", "[]", i, ""));
+            }
+            // Two results in the same instant (a refused replay next to its acceptance): kept apart by sequence.
+            d.record(new DeviceDirectory.Result("gw-1", t.plusMillis(7), "contraindicated", "{}", "[]", 8, ""));
+            d.record(new DeviceDirectory.Result("gw-2", t.plusMillis(3), "affirming", "{}", "[]", 99, ""));
+            List<Long> seen = new java.util.ArrayList<>();
+            Optional<DeviceDirectory.Cursor> before = Optional.empty();
+            while (true) {
+                List<DeviceDirectory.Result> page = d.history("gw-1", 3, before);
+                page.forEach(r -> seen.add(r.sequence()));
+                if (page.size() < 3) {
+                    break;
+                }
+                DeviceDirectory.Cursor next = DeviceDirectory.Cursor.after(page.get(page.size() - 1));
+                assertEquals(Optional.of(next), DeviceDirectory.Cursor.parse(next.toString()));
+                before = Optional.of(next);
+            }
+            assertEquals(List.of(8L, 7L, 6L, 5L, 4L, 3L, 2L, 1L), seen);
+        }
+        for (String bad : List.of("", "7", "2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z_", "2026-13-24T10:00:00Z_1",
+                "2026-11-24T10:00:00Z_-1", "2026-11-24T10:00:00Z_99999999999999999999", "x_1")) {
+            assertEquals(Optional.empty(), DeviceDirectory.Cursor.parse(bad), bad);
+        }
+    }
+
+    @Test
     void aDatabaseFromBeforeTheEarColumnGetsIt() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("old");
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {

@@ -239,10 +239,17 @@ class PostgresRestartIT {
     private static List<JsonNode> awaitHistory(HttpClient http, URI base, String viewer, String device, int n,
             long deadline, java.util.function.Predicate<List<JsonNode>> done) throws Exception {
         while (true) {
-            HttpResponse<String> r = get(http, base, "/v1/devices/" + device, Optional.of(viewer));
+            // The whole history, page by page (a page holds at most 100; a slow run has more).
             List<JsonNode> out = new ArrayList<>();
-            if (r.statusCode() == 200) {
-                JSON.readTree(r.body()).path("history").forEach(out::add);
+            String query = "?limit=100";
+            while (query != null) {
+                HttpResponse<String> r = get(http, base, "/v1/devices/" + device + query, Optional.of(viewer));
+                if (r.statusCode() != 200) {
+                    break;
+                }
+                JsonNode page = JSON.readTree(r.body());
+                page.path("history").forEach(out::add);
+                query = page.has("next") ? "?limit=100&before=" + page.get("next").asText() : null;
             }
             Collections.reverse(out);
             if (out.size() >= n && done.test(out)) {

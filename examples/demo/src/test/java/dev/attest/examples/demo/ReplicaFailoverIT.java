@@ -124,13 +124,19 @@ class ReplicaFailoverIT {
         return m;
     }
 
-    /** The device's history, oldest first. */
+    /** The device's whole history, oldest first, read page by page. */
     private static List<JsonNode> history(HttpClient http, URI base, String viewer) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + Demo.DEVICE))
-                .header("Authorization", "Bearer " + viewer).build(), HttpResponse.BodyHandlers.ofString());
         List<JsonNode> out = new ArrayList<>();
-        if (r.statusCode() == 200) {
-            JSON.readTree(r.body()).path("history").forEach(out::add);
+        String query = "?limit=100";
+        while (query != null) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + Demo.DEVICE + query))
+                    .header("Authorization", "Bearer " + viewer).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                break;
+            }
+            JsonNode page = JSON.readTree(r.body());
+            page.path("history").forEach(out::add);
+            query = page.has("next") ? "?limit=100&before=" + page.get("next").asText() : null;
         }
         java.util.Collections.reverse(out);
         return out;
