@@ -28,13 +28,17 @@ import java.util.Optional;
  * @param evidenceSha256 SHA-256 of the evidence bytes
  * @param appraisedAt when the appraisal ran
  * @param policyId the policy applied
- * @param claims the verified claims, if the signature verified
+ * @param claims the verified claims of the SDK's EAT evidence, if its signature verified (empty
+ *     for other schemes' evidence)
+ * @param nonces the nonces the verified evidence carries, of any scheme (each 8 to 64 bytes, RFC
+ *     9711 §4.1); empty if the evidence was not verified or answers no challenge. The first is the
+ *     EAR's {@code eat_nonce}
  */
 public record AttestationResult(TrustTier status, TrustVector trustVector, List<Finding> findings,
         Optional<String> device, byte[] evidenceSha256, Instant appraisedAt, String policyId,
-        Optional<EatClaims> claims) {
+        Optional<EatClaims> claims, List<byte[]> nonces) {
     /**
-     * Copies the parts.
+     * A result whose nonces are those of {@code claims} (the SDK's EAT evidence, or none).
      *
      * @param status the overall AR4SI tier; {@code AFFIRMING} only when every required check ran and passed
      * @param trustVector the trust claims that were appraised
@@ -45,6 +49,27 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
      * @param policyId the policy applied
      * @param claims the verified claims, if the signature verified
      */
+    public AttestationResult(TrustTier status, TrustVector trustVector, List<Finding> findings,
+            Optional<String> device, byte[] evidenceSha256, Instant appraisedAt, String policyId,
+            Optional<EatClaims> claims) {
+        this(status, trustVector, findings, device, evidenceSha256, appraisedAt, policyId, claims,
+                claims.map(EatClaims::nonces).orElse(List.of()));
+    }
+
+    /**
+     * Copies the parts.
+     *
+     * @param status the overall AR4SI tier; {@code AFFIRMING} only when every required check ran and passed
+     * @param trustVector the trust claims that were appraised
+     * @param findings every finding, in the order the checks ran
+     * @param device the device id, if identified
+     * @param evidenceSha256 SHA-256 of the evidence bytes
+     * @param appraisedAt when the appraisal ran
+     * @param policyId the policy applied
+     * @param claims the verified claims of the SDK's EAT evidence, if its signature verified
+     * @param nonces the nonces the verified evidence carries, each 8 to 64 bytes
+     * @throws IllegalArgumentException if a nonce is shorter than 8 or longer than 64 bytes
+     */
     public AttestationResult {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(trustVector, "trustVector");
@@ -54,6 +79,27 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
         Objects.requireNonNull(appraisedAt, "appraisedAt");
         Objects.requireNonNull(policyId, "policyId");
         Objects.requireNonNull(claims, "claims");
+        nonces = copies(nonces);
+    }
+
+    /** Copies of the nonces, each checked against RFC 9711 §4.1 (8 to 64 bytes). */
+    private static List<byte[]> copies(List<byte[]> nonces) {
+        for (byte[] n : nonces) {
+            if (n.length < EatClaims.MIN_NONCE || n.length > EatClaims.MAX_NONCE) {
+                throw new IllegalArgumentException("a nonce has 8 to 64 bytes, not " + n.length);
+            }
+        }
+        return nonces.stream().map(byte[]::clone).toList();
+    }
+
+    /**
+     * Copies of the nonces the verified evidence carries.
+     *
+     * @return fresh copies of the nonces, in the evidence's order; empty if none
+     */
+    @Override
+    public List<byte[]> nonces() {
+        return nonces.stream().map(byte[]::clone).toList();
     }
 
     /**
@@ -106,7 +152,10 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
     /**
      * The result as an EAR (draft-ietf-rats-ear): one submodule named after the device (or
      * {@code unknown-device}), with status, trust vector, policy id, and the findings as the
-     * {@code attest.findings} extension; the evidence nonce when there was one.
+     * {@code attest.findings} extension; the verified evidence's (first) nonce as
+     * {@code eat_nonce}, base64url without padding (RFC 9711 §4.1 JSON form), for every scheme:
+     * the SDK's EAT profile and PSA tokens alike, so a relying party can check that the result
+     * answers its challenge ({@code EarVerifier.verify(jwt, expectedNonce)}).
      *
      * @param verifier the verifier id to put in the EAR
      * @return the EAR, not yet signed
@@ -116,7 +165,7 @@ public record AttestationResult(TrustTier status, TrustVector trustVector, List<
                 .extension("attest.findings", new EarJson(findingsJson()))
                 .extension("attest.evidence-sha256", EarJson.ofString(HexFormat.of().formatHex(evidenceSha256)))
                 .build();
-        Optional<String> nonce = claims.flatMap(c -> c.nonces().stream().findFirst())
+        Optional<String> nonce = nonces.stream().findFirst()
                 .map(n -> Base64.getUrlEncoder().withoutPadding().encodeToString(n));
         return new Ear(Instant.ofEpochSecond(appraisedAt.getEpochSecond()), verifier,
                 Map.of(device.orElse("unknown-device"), a), nonce, Optional.empty(), Optional.empty(), Map.of());

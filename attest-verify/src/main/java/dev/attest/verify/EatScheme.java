@@ -6,6 +6,8 @@ import dev.attest.core.LogHead;
 import dev.attest.core.Measurement;
 import dev.attest.core.MeasurementLog;
 import dev.attest.core.Value;
+import dev.attest.core.internal.cbor.CborException;
+import dev.attest.core.internal.cbor.CborReader;
 import dev.attest.evidence.EatClaims;
 import dev.attest.evidence.EvidenceDecoder;
 import dev.attest.evidence.EvidenceException;
@@ -94,6 +96,57 @@ final class EatScheme implements EvidenceScheme {
         }
         int first = evidence[0] & 0xff;
         return (first == 0xd8 && (evidence[1] & 0xff) == 61) || first == 0xd2 || first == 0x84;
+    }
+
+    /**
+     * Whether {@code evidence} is a COSE_Sign1 (under the CWT tag 61 and the COSE_Sign1 tag 18,
+     * under tag 18, or untagged) whose payload is a map with {@code eat_profile} (265) naming the
+     * SDK's profile, {@link dev.attest.evidence.EatProfile#PROFILE}. Such evidence is this scheme's
+     * whatever another scheme's {@link EvidenceScheme#recognizes} says. Reads only heads and one
+     * text; never throws (bytes that are not such a token are simply not named).
+     *
+     * @param evidence the evidence bytes
+     * @return true if the evidence names the SDK's EAT profile
+     */
+    static boolean namesProfile(byte[] evidence) {
+        if (evidence.length < 4) {
+            return false;
+        }
+        try {
+            CborReader r = CborReader.validated(evidence, 0, evidence.length);
+            int first = evidence[0] & 0xff;
+            if (first == 0xd8 && (evidence[1] & 0xff) == 61 && (evidence[2] & 0xff) == 0xd2) {
+                r.seek(3);
+            } else if (first == 0xd2) {
+                r.seek(1);
+            }
+            if (r.arrayHeader() != 4) {
+                return false;
+            }
+            r.skip();
+            r.skip();
+            long len = r.head(2);
+            int from = r.position();
+            if (len < 0 || len > evidence.length - from) {
+                return false;
+            }
+            CborReader p = CborReader.validated(evidence, from, from + (int) len);
+            int n = p.mapHeader();
+            for (int i = 0; i < n && i < 64; i++) {
+                if (p.peekMajorType() > 1) {
+                    p.skip();
+                    p.skip();
+                    continue;
+                }
+                if (p.integer() == dev.attest.evidence.EatProfile.EAT_PROFILE) {
+                    return p.peekMajorType() == 3 && p.text().equals(dev.attest.evidence.EatProfile.PROFILE);
+                }
+                p.skip();
+            }
+            return false;
+        } catch (CborException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param device the device (instance) the verification key stands for
  * @param environment the environment (class) the reference values were selected by, if any
  * @param components the measured components, in the evidence's order
- * @param nonces the nonces the evidence carries
+ * @param nonces the nonces the evidence carries, each 8 to 64 bytes (RFC 9711 §4.1)
  * @param issuedAt when the evidence says it was made, if it says
  */
 public record SchemeClaims(String scheme, String device, Optional<String> environment, List<Component> components,
@@ -27,14 +27,20 @@ public record SchemeClaims(String scheme, String device, Optional<String> enviro
      * @param device the device (instance) the verification key stands for
      * @param environment the environment (class) the reference values were selected by, if any
      * @param components the measured components, in the evidence's order
-     * @param nonces the nonces the evidence carries
+     * @param nonces the nonces the evidence carries, each 8 to 64 bytes (RFC 9711 §4.1)
      * @param issuedAt when the evidence says it was made, if it says
+     * @throws IllegalArgumentException if a nonce is shorter than 8 or longer than 64 bytes
      */
     public SchemeClaims {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(environment, "environment");
         components = List.copyOf(components);
+        for (byte[] n : nonces) {
+            if (n.length < dev.attest.evidence.EatClaims.MIN_NONCE || n.length > dev.attest.evidence.EatClaims.MAX_NONCE) {
+                throw new IllegalArgumentException("a nonce has 8 to 64 bytes, not " + n.length);
+            }
+        }
         nonces = nonces.stream().map(byte[]::clone).toList();
         Objects.requireNonNull(issuedAt, "issuedAt");
     }

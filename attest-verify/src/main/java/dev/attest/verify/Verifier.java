@@ -107,7 +107,9 @@ public final class Verifier {
         int last = dispatch.length - 1;
         for (int i = 0; i < last; i++) {
             if (dispatch[i].recognizes(evidence)) {
-                return run(dispatch[i], evidence, context);
+                // Evidence naming the SDK's own profile is the EAT scheme's, whatever a configured
+                // or discovered scheme claims: a scheme never takes the SDK's evidence from it.
+                return run(EatScheme.namesProfile(evidence) ? eat : dispatch[i], evidence, context);
             }
         }
         return run(dispatch[last], evidence, context);
@@ -226,7 +228,9 @@ public final class Verifier {
         } else if (status == TrustTier.NONE) {
             status = TrustTier.WARNING;
         }
-        return new AttestationResult(status, vector, after, device, sha, now, policy.id(), Optional.empty());
+        // The EAR binds the challenge the scheme's verified evidence answers (eat_nonce), as for EAT.
+        return new AttestationResult(status, vector, after, device, sha, now, policy.id(), Optional.empty(),
+                a.claims().map(SchemeClaims::nonces).orElse(List.of()));
     }
 
     /** The challenge of a scheme's evidence: compared in constant time and spent once per device. */
@@ -462,7 +466,14 @@ public final class Verifier {
         }
 
         /**
-         * Adds every {@link EvidenceScheme} found by {@link ServiceLoader}.
+         * Adds every {@link EvidenceScheme} found by {@link ServiceLoader} (the thread's context
+         * class loader): providers named in {@code META-INF/services/dev.attest.verify.EvidenceScheme}
+         * on the class path, or modules that {@code provides dev.attest.verify.EvidenceScheme}. They
+         * are tried in the order found, before the SDK's EAT profile, and are held to the same rules
+         * as a scheme passed in code: {@link #build} refuses one that claims the EAT profile's id
+         * or media type or another scheme's id, and one whose floor entries are not its own checks;
+         * evidence that names the SDK's profile goes to the EAT scheme whatever a discovered scheme
+         * recognises; and every discovered scheme's findings stand on the floor.
          *
          * @return this builder
          */
@@ -492,8 +503,9 @@ public final class Verifier {
          *
          * @return the verifier
          * @throws IllegalStateException if no trust anchors were set; if {@link #acceptStale} is
-         *     not longer than the max age; if an appraiser's floor lists an entry outside its own
-         *     checks; or if the policy lowers a floor check, with a {@link ConfigException} as the
+         *     not longer than the max age; if a scheme takes the id {@code eat}, another scheme's
+         *     id or {@link #EAT_MEDIA_TYPE}; if an appraiser's or scheme's floor lists an entry
+         *     outside its own checks; or if the policy lowers a floor check, with a {@link ConfigException} as the
          *     cause whose reason is {@link ConfigException.Reason#BELOW_FLOOR} and whose path
          *     names the check ({@code /severity/tpm.signature_invalid})
          */
@@ -515,7 +527,18 @@ public final class Verifier {
                     f.add(entry);
                 }
             }
+            Set<String> ids = new TreeSet<>();
             for (EvidenceScheme sc : schemes) {
+                // The SDK's EAT profile is always the last scheme: none takes its id or media type.
+                if (sc.id().equals(EatScheme.ID) || !ids.add(sc.id())) {
+                    throw new IllegalStateException("scheme id " + sc.id() + " is taken ("
+                            + (sc.id().equals(EatScheme.ID) ? "by the SDK's EAT profile" : "by another scheme") + "): "
+                            + sc.getClass().getName() + " is refused");
+                }
+                if (sc.mediaTypes().contains(EAT_MEDIA_TYPE)) {
+                    throw new IllegalStateException("scheme " + sc.id() + " lists the SDK's media type " + EAT_MEDIA_TYPE
+                            + ", which is the EAT profile's");
+                }
                 for (String entry : sc.floor()) {
                     if (!Checks.validPattern(entry) || !entry.startsWith(sc.id() + ".")) {
                         throw new IllegalStateException("scheme " + sc.id() + " lists floor entry " + entry

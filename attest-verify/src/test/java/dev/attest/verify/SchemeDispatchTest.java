@@ -1,5 +1,6 @@
 package dev.attest.verify;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,13 +10,21 @@ import dev.attest.core.internal.cbor.CborEncoder;
 import dev.attest.evidence.CoseSign1Message;
 import dev.attest.evidence.SignatureAlgorithm;
 import dev.attest.evidence.SigningKey;
+import dev.attest.verify.ear.Ear;
+import dev.attest.verify.ear.EarCodec;
+import dev.attest.verify.ear.EarException;
+import dev.attest.verify.ear.EarSigner;
+import dev.attest.verify.ear.EarSigningKey;
+import dev.attest.verify.ear.EarVerifier;
 import dev.attest.verify.ear.TrustClaim;
 import dev.attest.verify.ear.TrustTier;
 import dev.attest.verify.ear.TrustVector;
+import dev.attest.verify.ear.VerifierId;
 import dev.attest.verify.psa.PsaEndorsements;
 import dev.attest.verify.psa.PsaScheme;
 import dev.attest.verify.psa.PsaSoftwareComponent;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,5 +201,95 @@ class SchemeDispatchTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(bragging).build());
         assertTrue(e.getMessage().contains("scheme brag lists floor entry reference.digest"), e.getMessage());
+    }
+
+    @Test
+    void aPsaResultsEarBindsTheChallengeAndVerifies() throws Exception {
+        SigningKey psaKey = SigningKey.generate(SignatureAlgorithm.ES256, Optional.empty());
+        PsaScheme psa = PsaScheme.of(PsaEndorsements.builder().instance(INSTANCE, psaKey.verificationKey().orElseThrow())
+                .references(IMPLEMENTATION, List.of(PsaSoftwareComponent.reference(Optional.of("BL"), MEASUREMENT,
+                        Optional.empty(), Optional.empty()))).build());
+        Verifier v = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(psa).build();
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair kp = g.generateKeyPair();
+        EarSigningKey earKey = EarSigningKey.of(kp.getPrivate(), kp.getPublic(), Optional.of("ear-1"));
+        EarVerifier relyingParty = EarVerifier.builder().key(earKey.verificationKey()).build();
+        // Profile 2 allows 32, 48 or 64 bytes: the longest is 86 base64url characters, within eat_nonce's 88.
+        for (int size : new int[] {32, 48, 64}) {
+            byte[] nonce = new byte[size];
+            new java.security.SecureRandom().nextBytes(nonce);
+            AttestationResult r = v.appraise(psaToken(psaKey, nonce), AppraisalContext.challenge(nonce));
+            assertEquals(TrustTier.AFFIRMING, r.status(), r.findings().toString());
+            assertEquals(1, r.nonces().size());
+            assertArrayEquals(nonce, r.nonces().get(0));
+            String b64 = Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
+            Ear ear = r.toEar(new VerifierId("attest", "test"));
+            assertEquals(Optional.of(b64), ear.nonce());
+            assertTrue(EarCodec.toJsonString(ear).contains("\"eat_nonce\":\"" + b64 + "\""));
+            String jwt = EarSigner.create(earKey).sign(ear);
+            Ear back = relyingParty.verify(jwt, b64);
+            assertEquals(TrustTier.AFFIRMING, back.submods().get("01" + "00".repeat(32)).status());
+            byte[] other = nonce.clone();
+            other[0] ^= 1;
+            EarException e = assertThrows(EarException.class,
+                    () -> relyingParty.verify(jwt, Base64.getUrlEncoder().withoutPadding().encodeToString(other)));
+            assertEquals(EarException.Reason.NONCE_MISMATCH, e.reason());
+        }
+        // A token answering another challenge: contraindicated, and its EAR carries the nonce the
+        // token answered, so the relying party's check fails on its own too.
+        byte[] asked = new byte[32];
+        asked[0] = 1;
+        byte[] answered = new byte[32];
+        answered[0] = 2;
+        AttestationResult wrong = v.appraise(psaToken(psaKey, answered), AppraisalContext.challenge(asked));
+        assertEquals(TrustTier.CONTRAINDICATED, wrong.status());
+        String jwt = EarSigner.create(earKey).sign(wrong.toEar(new VerifierId("attest", "test")));
+        EarException e = assertThrows(EarException.class,
+                () -> relyingParty.verify(jwt, Base64.getUrlEncoder().withoutPadding().encodeToString(asked)));
+        assertEquals(EarException.Reason.NONCE_MISMATCH, e.reason());
+        // A refused token has no verified nonce: its EAR carries none.
+        SigningKey stranger = SigningKey.generate(SignatureAlgorithm.ES256, Optional.empty());
+        AttestationResult forged = v.appraise(psaToken(stranger, asked), AppraisalContext.challenge(asked));
+        assertTrue(forged.nonces().isEmpty());
+        assertEquals(Optional.empty(), forged.toEar(new VerifierId("attest", "test")).nonce());
+    }
+
+    @Test
+    void aSchemesNonceOutsideEatBoundsIsRefusedAsEvidence() {
+        EvidenceScheme odd = new EvidenceScheme() {
+            @Override
+            public String id() {
+                return "odd";
+            }
+
+            @Override
+            public Set<String> mediaTypes() {
+                return Set.of("application/x-odd");
+            }
+
+            @Override
+            public boolean recognizes(byte[] evidence) {
+                return evidence.length == 1;
+            }
+
+            @Override
+            public SchemeAppraisal appraise(byte[] evidence, AppraisalContext context) {
+                return new SchemeAppraisal(Optional.of(new SchemeClaims("odd", "d", Optional.empty(), List.of(),
+                        List.of(new byte[evidence[0]]), Optional.empty())), List.of());
+            }
+
+            @Override
+            public TrustVector trustVector(boolean verified, List<Finding> findings) {
+                return new TrustVector(Map.of(TrustClaim.INSTANCE_IDENTITY, TrustClaim.TRUSTWORTHY_INSTANCE));
+            }
+        };
+        Verifier v = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(odd).build();
+        for (byte size : new byte[] {7, 65}) {
+            AttestationResult r = v.appraise(new byte[] {size}, AppraisalContext.periodic());
+            assertEquals(TrustTier.CONTRAINDICATED, r.status());
+            assertEquals("IllegalArgumentException", r.findings(Checks.EVIDENCE).get(0).actual());
+            assertTrue(r.nonces().isEmpty());
+        }
     }
 }
