@@ -78,6 +78,12 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--policy", paramLabel = "FILE", description = "Policy (JSON).")
     Path policy;
 
+    @Option(names = "--accept-stale", paramLabel = "DURATION", description = "Accept evidence older than the max "
+            + "age (10 min) up to DURATION old (ISO-8601, e.g. PT72H; at most P30D) from devices that queue it while "
+            + "offline. freshness.stale-accepted is reported in every result it affects. Or \"accept-stale\" in "
+            + "--policy.")
+    String acceptStale;
+
     @Option(names = "--nonce", paramLabel = "HEX", description = "The challenge the token must carry (8..64 bytes).")
     String nonce;
 
@@ -126,6 +132,24 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new InputException(policy + ": " + e.getMessage(), e);
             }
         }
+        if (acceptStale != null) {
+            try {
+                vb.acceptStale(java.time.Duration.parse(acceptStale));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InputException("--accept-stale: must be an ISO-8601 duration such as PT72H, not '"
+                        + acceptStale + "'", e);
+            } catch (IllegalArgumentException e) {
+                throw new InputException("--accept-stale: " + e.getMessage(), e);
+            }
+        }
+        Verifier verifier;
+        try {
+            verifier = vb.build();
+        } catch (IllegalStateException e) {
+            // A bound that is not longer than the max age, or --accept-stale against the policy's.
+            throw new InputException((acceptStale != null ? "--accept-stale: " : policy != null ? policy + ": " : "")
+                    + e.getMessage(), e);
+        }
         AppraisalContext context = nonce == null ? AppraisalContext.periodic() : AppraisalContext.challenge(Hex.nonce(nonce));
         byte[] bytes = TokenInput.read(token, root.in);
         if (psa.isPresent() && psa.get().recognizes(bytes)) {
@@ -136,7 +160,7 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (EvidenceException e) {
             throw new InputException(TokenInput.name(token) + ": " + e.getMessage(), e);
         }
-        AttestationResult result = vb.build().appraise(bytes, context);
+        AttestationResult result = verifier.appraise(bytes, context);
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {
             case "ear-json" -> out.println(EarCodec.toJsonString(result.toEar(VERIFIER_ID)));

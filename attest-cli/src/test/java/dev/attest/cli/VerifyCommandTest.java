@@ -117,6 +117,78 @@ class VerifyCommandTest {
                 + kid + "\n"), unknown.out());
     }
 
+    /** A token of this test's device issued {@code age} ago, and reference values that match it. */
+    private Path staleToken(String name, java.time.Duration age) throws Exception {
+        dev.attest.evidence.SigningKey key = KeyFiles.signingKey(keys.resolve("device.key.pem"), Optional.empty());
+        dev.attest.evidence.EatClaims claims = Tokens.fixedClaims(java.time.Instant.now().minus(age));
+        Files.writeString(dir.resolve("stale-refs.json"), dev.attest.verify.ReferenceValues.capture(claims).toJson());
+        return Files.write(dir.resolve(name), dev.attest.evidence.EvidenceEncoder.of(key).encode(claims));
+    }
+
+    @Test
+    void acceptStaleAcceptsOfflineEvidenceWithinItsBoundAndSaysSo() throws Exception {
+        Path late = staleToken("late", java.time.Duration.ofHours(2));
+        String refs = dir.resolve("stale-refs.json").toString();
+        Cli.Run strict = Cli.run("verify", late.toString(), "--trust", trust, "--refs", refs);
+        assertEquals(2, strict.code(), strict.out());
+        assertTrue(strict.out().contains("\n  CONTRAINDICATED freshness.stale at /6: expected issued after "), strict.out());
+
+        Cli.Run accepted = Cli.run("verify", late.toString(), "--trust", trust, "--refs", refs, "--accept-stale", "PT72H");
+        assertEquals(0, accepted.code(), accepted.out() + accepted.err());
+        assertTrue(accepted.out().startsWith("status: affirming\n"), accepted.out());
+        assertTrue(accepted.out().matches("(?s).*\n  INFO freshness\\.stale-accepted at /6: expected issued after \\S+, or after "
+                + "\\S+ under acceptStale\\(PT72H\\), found \\S+ \\(72\\d\\d s old\\)\n.*"), accepted.out());
+        Cli.Run ear = Cli.run("verify", late.toString(), "--trust", trust, "--refs", refs, "--accept-stale", "PT72H",
+                "--format", "ear-json");
+        assertEquals(0, ear.code(), ear.err());
+        assertTrue(ear.out().contains("\"check\":\"freshness.stale-accepted\""), ear.out());
+
+        // The same through the policy file.
+        Path policy = Files.writeString(dir.resolve("offline.json"),
+                "{\"attest-policy\": 1, \"id\": \"offline/1\", \"accept-stale\": {\"up-to\": \"PT72H\"}}");
+        Cli.Run viaPolicy = Cli.run("verify", late.toString(), "--trust", trust, "--refs", refs, "--policy", policy.toString());
+        assertEquals(0, viaPolicy.code(), viaPolicy.out() + viaPolicy.err());
+        assertTrue(viaPolicy.out().startsWith("status: affirming\ndevice: dev1\npolicy: offline/1\n"), viaPolicy.out());
+        assertTrue(viaPolicy.out().contains("\n  INFO freshness.stale-accepted at /6: "), viaPolicy.out());
+
+        // Beyond the bound: stale, contraindicated, whichever way the bound was given.
+        Path older = staleToken("older", java.time.Duration.ofHours(73));
+        for (String[] how : new String[][] {{"--accept-stale", "PT72H"}, {"--policy", policy.toString()}}) {
+            Cli.Run r = Cli.run("verify", older.toString(), "--trust", trust, "--refs", dir.resolve("stale-refs.json").toString(),
+                    how[0], how[1]);
+            assertEquals(2, r.code(), r.out());
+            assertTrue(r.out().contains("\n  CONTRAINDICATED freshness.stale at /6: expected issued after "), r.out());
+            assertTrue(!r.out().contains("stale-accepted"), r.out());
+        }
+    }
+
+    @Test
+    void acceptStaleNeedsAPositiveCappedBoundLongerThanTheMaxAge() throws Exception {
+        Path t = evidence("t");
+        String[][] bad = {
+            {"72h", "attest: --accept-stale: must be an ISO-8601 duration such as PT72H, not '72h'"},
+            {"PT0S", "attest: --accept-stale: acceptStale must be positive"},
+            {"-PT1H", "attest: --accept-stale: acceptStale must be positive"},
+            {"P31D", "attest: --accept-stale: acceptStale must be at most PT720H"},
+            {"PT10M", "attest: --accept-stale: acceptStale(PT10M) must be longer than the max age PT10M"},
+        };
+        for (String[] b : bad) {
+            String err = Cli.run("verify", t.toString(), "--trust", trust, "--accept-stale", b[0]).oneLineError(3);
+            assertEquals(b[1], err, b[0]);
+        }
+        Path policy = Files.writeString(dir.resolve("offline.json"),
+                "{\"attest-policy\": 1, \"id\": \"offline/1\", \"accept-stale\": {\"up-to\": \"PT72H\"}}");
+        String twice = Cli.run("verify", t.toString(), "--trust", trust, "--policy", policy.toString(), "--accept-stale",
+                "PT24H").oneLineError(3);
+        assertTrue(twice.contains("--accept-stale: BAD_VALUE at /accept-stale/up-to: policy offline/1 accepts stale evidence up to "
+                + "PT72H, the builder up to PT24H: set the bound in one place"), twice);
+        Path unbounded = Files.writeString(dir.resolve("unbounded.json"),
+                "{\"attest-policy\": 1, \"id\": \"offline/1\", \"accept-stale\": {}}");
+        String missing = Cli.run("verify", t.toString(), "--trust", trust, "--policy", unbounded.toString()).oneLineError(3);
+        assertTrue(missing.endsWith("unbounded.json: BAD_VALUE at /accept-stale/up-to: required: accepting stale evidence needs a bound"),
+                missing);
+    }
+
     @Test
     void nonceMustMatchTheChallenge() {
         String n = "00112233445566778899aabbccddeeff";

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The policy {@link Policy#fromJson} loads: severities by check id or {@code prefix.*}, and the
- * runtime rules. Its entries are visible to {@link Verifier.Builder#build}, which checks them
+ * The policy {@link Policy#fromJson} loads: severities by check id or {@code prefix.*}, the
+ * runtime rules and the bound of accepted stale evidence. Its entries are visible to {@link Verifier.Builder#build}, which checks them
  * against the appraisers' floors as well.
  */
 final class JsonPolicy implements Policy {
@@ -22,11 +22,14 @@ final class JsonPolicy implements Policy {
     // Wildcard prefixes (without the '*'), longest first: the most specific one wins.
     private final List<Map.Entry<String, Severity>> wildcards = new ArrayList<>();
     private final RuntimeRules rules;
+    private final Optional<java.time.Duration> acceptStale;
 
-    JsonPolicy(String id, Map<String, Severity> severities, RuntimeRules rules) {
+    JsonPolicy(String id, Map<String, Severity> severities, RuntimeRules rules,
+            Optional<java.time.Duration> acceptStale) {
         this.id = id;
         this.severities = Map.copyOf(severities);
         this.rules = rules;
+        this.acceptStale = acceptStale;
         for (Map.Entry<String, Severity> e : new TreeMap<>(severities).entrySet()) {
             if (Checks.isWildcard(e.getKey())) {
                 wildcards.add(Map.entry(e.getKey().substring(0, e.getKey().length() - 1), e.getValue()));
@@ -87,6 +90,11 @@ final class JsonPolicy implements Policy {
     @Override
     public RuntimeRules runtimeRules() {
         return rules;
+    }
+
+    @Override
+    public Optional<java.time.Duration> acceptStale() {
+        return acceptStale;
     }
 
     @Override

@@ -3,11 +3,14 @@ package dev.attest.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.verify.ConfigException.Reason;
 import dev.attest.verify.internal.Json;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -26,7 +29,8 @@ import java.util.TreeMap;
  * {@link Verifier.Builder#build} refuses a policy whose {@link #severity} lowers a floor check it
  * is asked about; and the verifier keeps such findings contraindicated in any case, reporting
  * the attempt as {@link Checks#POLICY_FLOOR}. Accepting evidence older than the allowed age is
- * not a severity but a setting of its own with a bound, {@link Verifier.Builder#acceptStale}.
+ * not a severity but a setting of its own with a bound: {@link #acceptStale()} (in JSON,
+ * {@code "accept-stale": {"up-to": "PT72H"}}) or {@link Verifier.Builder#acceptStale}.
  */
 public interface Policy {
     /** The JSON format version this SDK reads. */
@@ -60,6 +64,21 @@ public interface Policy {
     }
 
     /**
+     * How old evidence of devices that were offline may be and still be accepted, beyond the
+     * verifier's max age ({@link Verifier.Builder#acceptStale}, which this sets when the builder
+     * does not): a positive bound of at most {@link #MAX_ACCEPT_STALE}, longer than the max age.
+     * Every result it affects carries {@link Checks#STALE_ACCEPTED}. Default: none.
+     *
+     * @return the bound, or empty if stale evidence is never accepted
+     */
+    default Optional<Duration> acceptStale() {
+        return Optional.empty();
+    }
+
+    /** The longest bound {@link #acceptStale()} and {@link Verifier.Builder#acceptStale} take: 30 days. */
+    Duration MAX_ACCEPT_STALE = Duration.ofDays(30);
+
+    /**
      * The default policy: every finding as reported, JIT allowed, nothing else.
      *
      * @return the default policy
@@ -75,14 +94,21 @@ public interface Policy {
      *
      * @param json the JSON text
      * @return the policy
+     * <p>{@code "accept-stale": {"up-to": "PT72H"}} sets {@link #acceptStale()}: {@code up-to} is
+     * required, an ISO-8601 duration ({@link Duration#parse}), positive and at most
+     * {@link #MAX_ACCEPT_STALE}; {@link Verifier.Builder#build} also requires it to be longer than
+     * the max age.
+     *
      * @throws ConfigException if the JSON is not a policy of this version; with
-     *     {@link ConfigException.Reason#BELOW_FLOOR} and the path of the entry (e.g.
+     *     {@link ConfigException.Reason#BAD_VALUE} at {@code /accept-stale} or
+     *     {@code /accept-stale/up-to} if the bound is absent, not a duration, not positive or
+     *     above {@link #MAX_ACCEPT_STALE}; with {@link ConfigException.Reason#BELOW_FLOOR} and the path of the entry (e.g.
      *     {@code /severity/continuity.replay}) if it gives a check of {@link Checks#FLOOR}, or a
      *     wildcard covering one, a severity below {@code contraindicated}
      */
     static Policy fromJson(String json) throws ConfigException {
         JsonNode root = Json.parse(json);
-        Json.object(root, "", Set.of("attest-policy", "id", "severity", "runtime"));
+        Json.object(root, "", Set.of("attest-policy", "id", "severity", "runtime", "accept-stale"));
         Json.version(root, "attest-policy", FORMAT_VERSION);
         String id = Json.text(root, "id", "");
         Map<String, Severity> severities = new TreeMap<>();
@@ -132,7 +158,40 @@ public interface Policy {
             rules = new RuntimeRules(Json.bool(rt, "allow-jit", "/runtime", true), strings(rt, "wx-allow"),
                     new LinkedHashSet<>(strings(rt, "jvm-allow")), timing);
         }
-        return new JsonPolicy(id, severities, rules);
+        return new JsonPolicy(id, severities, rules, acceptStale(root.get("accept-stale")));
+    }
+
+    /** {@code "accept-stale": {"up-to": DURATION}}, strictly: the bound is required and bounded. */
+    private static Optional<Duration> acceptStale(JsonNode n) throws ConfigException {
+        if (n == null) {
+            return Optional.empty();
+        }
+        if (!n.isObject()) {
+            throw new ConfigException(Reason.BAD_VALUE, "/accept-stale",
+                    "must be an object {\"up-to\": \"<ISO-8601 duration>\"}");
+        }
+        Json.object(n, "/accept-stale", Set.of("up-to"));
+        JsonNode v = n.get("up-to");
+        String at = "/accept-stale/up-to";
+        if (v == null) {
+            throw new ConfigException(Reason.BAD_VALUE, at, "required: accepting stale evidence needs a bound");
+        }
+        if (!v.isTextual()) {
+            throw new ConfigException(Reason.BAD_VALUE, at, "must be an ISO-8601 duration such as \"PT72H\"");
+        }
+        Duration d;
+        try {
+            d = Duration.parse(v.asText());
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(Reason.BAD_VALUE, at, "must be an ISO-8601 duration such as \"PT72H\"");
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new ConfigException(Reason.BAD_VALUE, at, "must be positive");
+        }
+        if (d.compareTo(MAX_ACCEPT_STALE) > 0) {
+            throw new ConfigException(Reason.BAD_VALUE, at, "must be at most " + MAX_ACCEPT_STALE + " (30 days)");
+        }
+        return Optional.of(d);
     }
 
     private static List<String> strings(JsonNode n, String field) throws ConfigException {

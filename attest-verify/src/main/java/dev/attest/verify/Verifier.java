@@ -55,6 +55,8 @@ public final class Verifier {
     private final Duration maxAge;
     private final Duration skew;
     private final Set<String> floor;
+    /** The bound of accepted stale evidence ({@link Builder#acceptStale} or the policy's), if any. */
+    private final Optional<Duration> acceptStale;
     private final List<EvidenceScheme> schemes;
     /** The SDK's own EAT profile: the last scheme of {@link #dispatch}. */
     private final EatScheme eat;
@@ -71,8 +73,9 @@ public final class Verifier {
         this.schemes = List.copyOf(b.schemes);
         EvidenceDecoder decoder = EvidenceDecoder.builder(b.anchors.resolver(clock)).maxBytes(b.maxEvidenceBytes)
                 .measurementCache(b.measurementCache).build();
+        this.acceptStale = Optional.ofNullable(b.resolvedAcceptStale);
         this.eat = new EatScheme(b.anchors, b.references, policy, floor, store, clock, maxAge, skew,
-                Optional.ofNullable(b.acceptStale), List.copyOf(b.appraisers), decoder);
+                acceptStale, List.copyOf(b.appraisers), decoder);
         this.dispatch = new EvidenceScheme[schemes.size() + 1];
         for (int i = 0; i < schemes.size(); i++) {
             dispatch[i] = schemes.get(i);
@@ -245,7 +248,7 @@ public final class Verifier {
             if (!match) {
                 fs.add(new Finding(Checks.NONCE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/nonce",
                         "the challenge nonce", nonces.isEmpty() ? "no nonce" : "another nonce"));
-            } else if (!store.useNonce(c.device(), want, maxAge.plus(skew).plus(skew))) {
+            } else if (!store.useNonce(c.device(), want, acceptStale.orElse(maxAge).plus(skew).plus(skew))) {
                 fs.add(new Finding(Checks.NONCE_REPLAY, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED,
                         "/nonce", "a nonce used once", "a nonce used before"));
             }
@@ -269,8 +272,15 @@ public final class Verifier {
                         "at most " + now.plus(skew), iat.toString()));
             }
             if (iat.isBefore(now.minus(maxAge).minus(skew))) {
-                fs.add(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/iat",
-                        "issued after " + now.minus(maxAge), iat.toString()));
+                if (acceptStale.isPresent() && !iat.isBefore(now.minus(acceptStale.get()).minus(skew))) {
+                    fs.add(new Finding(Checks.STALE_ACCEPTED, TrustClaim.INSTANCE_IDENTITY, Severity.INFO, "/iat",
+                            "issued after " + now.minus(maxAge) + ", or after " + now.minus(acceptStale.get())
+                                    + " under acceptStale(" + acceptStale.get() + ")",
+                            iat + " (" + Duration.between(iat, now).toSeconds() + " s old)"));
+                } else {
+                    fs.add(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/iat",
+                            "issued after " + now.minus(acceptStale.orElse(maxAge)), iat.toString()));
+                }
             }
         });
     }
@@ -312,6 +322,8 @@ public final class Verifier {
         private Duration maxAge = Duration.ofMinutes(10);
         private Duration skew = Duration.ofSeconds(60);
         private Duration acceptStale;
+        /** The bound {@link #build} settled on: this builder's or the policy's. */
+        private Duration resolvedAcceptStale;
         private Set<String> floor;
         private int maxEvidenceBytes = EvidenceDecoder.DEFAULT_MAX_BYTES;
         private int measurementCache = EvidenceDecoder.DEFAULT_MEASUREMENT_CACHE;
@@ -400,16 +412,24 @@ public final class Verifier {
          * an INFO finding {@link Checks#STALE_ACCEPTED} (in {@link AttestationResult#findings()}
          * and the EAR's {@code attest.findings}) naming the evidence's age and the bound; evidence
          * older than {@code upTo} (plus the skew) is still {@link Checks#STALE}. Challenge nonces
-         * are remembered as used for {@code upTo} plus twice the skew. Default: not set.
+         * are remembered as used for {@code upTo} plus twice the skew. The same holds for every
+         * scheme's evidence that carries an issue time. Default: the policy's
+         * {@link Policy#acceptStale()} (JSON {@code "accept-stale": {"up-to": "PT72H"}}), else not
+         * set.
          *
-         * @param upTo the greatest age of stale evidence accepted
+         * @param upTo the greatest age of stale evidence accepted, at most
+         *     {@link Policy#MAX_ACCEPT_STALE}
          * @return this builder
-         * @throws IllegalArgumentException if {@code upTo} is not positive; {@link #build} throws
-         *     {@link IllegalStateException} if it is not longer than the max age
+         * @throws IllegalArgumentException if {@code upTo} is not positive or longer than
+         *     {@link Policy#MAX_ACCEPT_STALE}; {@link #build} throws {@link IllegalStateException}
+         *     if it is not longer than the max age, or if the policy sets another bound
          */
         public Builder acceptStale(Duration upTo) {
             if (upTo.isNegative() || upTo.isZero()) {
                 throw new IllegalArgumentException("acceptStale must be positive");
+            }
+            if (upTo.compareTo(Policy.MAX_ACCEPT_STALE) > 0) {
+                throw new IllegalArgumentException("acceptStale must be at most " + Policy.MAX_ACCEPT_STALE);
             }
             acceptStale = upTo;
             return this;
@@ -503,7 +523,10 @@ public final class Verifier {
          *
          * @return the verifier
          * @throws IllegalStateException if no trust anchors were set; if {@link #acceptStale} is
-         *     not longer than the max age; if a scheme takes the id {@code eat}, another scheme's
+         *     not longer than the max age; if the policy's {@link Policy#acceptStale()} is not
+         *     positive, above {@link Policy#MAX_ACCEPT_STALE}, not longer than the max age or other
+         *     than a bound set on this builder (with a {@link ConfigException} as the cause, reason
+         *     {@link ConfigException.Reason#BAD_VALUE}, path {@code /accept-stale/up-to}); if a scheme takes the id {@code eat}, another scheme's
          *     id or {@link #EAT_MEDIA_TYPE}; if an appraiser's or scheme's floor lists an entry
          *     outside its own checks; or if the policy lowers a floor check, with a {@link ConfigException} as the
          *     cause whose reason is {@link ConfigException.Reason#BELOW_FLOOR} and whose path
@@ -513,7 +536,32 @@ public final class Verifier {
             if (anchors == null) {
                 throw new IllegalStateException("trust anchors are required: there is no trust on first use");
             }
-            if (acceptStale != null && acceptStale.compareTo(maxAge) <= 0) {
+            resolvedAcceptStale = acceptStale;
+            Optional<Duration> fromPolicy = policy.acceptStale();
+            if (fromPolicy.isPresent()) {
+                Duration d = fromPolicy.get();
+                String at = "/accept-stale/up-to";
+                try {
+                    if (acceptStale != null && !acceptStale.equals(d)) {
+                        throw new ConfigException(ConfigException.Reason.BAD_VALUE, at, "policy " + policy.id()
+                                + " accepts stale evidence up to " + d + ", the builder up to " + acceptStale
+                                + ": set the bound in one place");
+                    }
+                    if (d.isNegative() || d.isZero() || d.compareTo(Policy.MAX_ACCEPT_STALE) > 0) {
+                        throw new ConfigException(ConfigException.Reason.BAD_VALUE, at, "policy " + policy.id()
+                                + " accepts stale evidence up to " + d + ": must be positive and at most "
+                                + Policy.MAX_ACCEPT_STALE);
+                    }
+                    if (d.compareTo(maxAge) <= 0) {
+                        throw new ConfigException(ConfigException.Reason.BAD_VALUE, at, "policy " + policy.id()
+                                + " accepts stale evidence up to " + d + ", which must be longer than the max age "
+                                + maxAge);
+                    }
+                } catch (ConfigException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                resolvedAcceptStale = d;
+            } else if (acceptStale != null && acceptStale.compareTo(maxAge) <= 0) {
                 throw new IllegalStateException("acceptStale(" + acceptStale + ") must be longer than the max age "
                         + maxAge);
             }

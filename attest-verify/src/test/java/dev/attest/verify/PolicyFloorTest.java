@@ -494,6 +494,73 @@ class PolicyFloorTest {
         assertEquals(TrustTier.WARNING, weighed.status(), weighed.findings().toString());
     }
 
+    @Test
+    void acceptStaleHasAStrictJsonFormWithARequiredCappedBound() throws Exception {
+        String[][] bad = {
+            {"true", "/accept-stale", "must be an object {\"up-to\": \"<ISO-8601 duration>\"}"},
+            {"{}", "/accept-stale/up-to", "required: accepting stale evidence needs a bound"},
+            {"{\"up-to\": null}", "/accept-stale/up-to", "must be an ISO-8601 duration such as \"PT72H\""},
+            {"{\"up-to\": 259200}", "/accept-stale/up-to", "must be an ISO-8601 duration such as \"PT72H\""},
+            {"{\"up-to\": \"72h\"}", "/accept-stale/up-to", "must be an ISO-8601 duration such as \"PT72H\""},
+            {"{\"up-to\": \"PT0S\"}", "/accept-stale/up-to", "must be positive"},
+            {"{\"up-to\": \"-PT1H\"}", "/accept-stale/up-to", "must be positive"},
+            {"{\"up-to\": \"P30DT1S\"}", "/accept-stale/up-to", "must be at most PT720H (30 days)"},
+        };
+        for (String[] b : bad) {
+            ConfigException e = assertThrows(ConfigException.class, () -> Policy.fromJson(
+                    "{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": " + b[0] + "}"), b[0]);
+            assertEquals(ConfigException.Reason.BAD_VALUE, e.reason(), b[0]);
+            assertEquals(b[1], e.path(), b[0]);
+            assertEquals("BAD_VALUE at " + b[1] + ": " + b[2], e.getMessage(), b[0]);
+        }
+        ConfigException unknown = assertThrows(ConfigException.class, () -> Policy.fromJson(
+                "{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": {\"up-to\": \"PT72H\", \"upto\": \"P1D\"}}"));
+        assertEquals(ConfigException.Reason.UNKNOWN_FIELD, unknown.reason());
+        assertEquals("/accept-stale/upto", unknown.path());
+        // Not a severity: the floor still refuses lowering freshness.stale itself.
+        assertEquals(ConfigException.Reason.BELOW_FLOOR, assertThrows(ConfigException.class, () -> Policy.fromJson(
+                "{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": {\"up-to\": \"PT72H\"}, \"severity\": "
+                        + "{\"freshness.stale\": \"warning\"}}")).reason());
+        assertEquals(java.util.Optional.of(Duration.ofDays(30)), Policy.fromJson(
+                "{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": {\"up-to\": \"P30D\"}}").acceptStale());
+        assertEquals(java.util.Optional.empty(), Policy.fromJson("{\"attest-policy\": 1, \"id\": \"strict\"}").acceptStale());
+        // The Java setting has the same cap.
+        assertEquals("acceptStale must be at most PT720H", assertThrows(IllegalArgumentException.class,
+                () -> Verifier.builder().acceptStale(Duration.ofDays(30).plusSeconds(1))).getMessage());
+
+        // At build: longer than the max age, and one bound only.
+        Policy tooShort = Policy.fromJson("{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": {\"up-to\": \"PT10M\"}}");
+        IllegalStateException shortBound = assertThrows(IllegalStateException.class, () -> builder(tooShort).build());
+        ConfigException shortCause = assertInstanceOf(ConfigException.class, shortBound.getCause());
+        assertEquals("BAD_VALUE at /accept-stale/up-to: policy offline accepts stale evidence up to PT10M, which must be "
+                + "longer than the max age PT10M", shortCause.getMessage());
+        Policy offline = Policy.fromJson("{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": {\"up-to\": \"PT72H\"}}");
+        IllegalStateException twice = assertThrows(IllegalStateException.class,
+                () -> builder(offline).acceptStale(Duration.ofHours(24)).build());
+        assertEquals("/accept-stale/up-to", assertInstanceOf(ConfigException.class, twice.getCause()).path());
+        builder(offline).acceptStale(Duration.ofHours(72)).build();
+
+        // Appraisal: within the bound accepted and said so, exactly as with the Java setting; beyond it stale.
+        Verifier v = builder(offline).build();
+        device.now = NOW.minus(Duration.ofHours(2));
+        AttestationResult late = v.appraise(token(device, null), AppraisalContext.periodic());
+        assertEquals(TrustTier.AFFIRMING, late.status(), late.findings().toString());
+        assertEquals("offline", late.policyId());
+        assertEquals(List.of(new Finding(Checks.STALE_ACCEPTED, TrustClaim.INSTANCE_IDENTITY, Severity.INFO, "/6",
+                "issued after 2026-11-25T11:50:30Z, or after 2026-11-22T12:00:30Z under acceptStale(PT72H)",
+                "2026-11-25T10:00:30Z (7200 s old)")), late.findings(Checks.STALE_ACCEPTED));
+        device.now = NOW.minus(Duration.ofHours(73));
+        AttestationResult older = v.appraise(token(device, null), AppraisalContext.periodic());
+        assertEquals(TrustTier.CONTRAINDICATED, older.status());
+        assertEquals(List.of(Checks.STALE), contraindicated(older));
+        assertEquals("issued after 2026-11-22T12:00:30Z", older.findings(Checks.STALE).get(0).expected());
+        // Without it, the same 2-hour-old evidence is stale.
+        setUp();
+        device.now = NOW.minus(Duration.ofHours(2));
+        assertEquals(List.of(Checks.STALE), contraindicated(builder(Policy.fromJson("{\"attest-policy\": 1, \"id\": \"strict\"}")).build()
+                .appraise(token(device, null), AppraisalContext.periodic())));
+    }
+
     private static EvidenceAppraiser throwing() {
         return new EvidenceAppraiser() {
             @Override

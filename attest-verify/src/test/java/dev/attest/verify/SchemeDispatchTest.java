@@ -292,4 +292,53 @@ class SchemeDispatchTest {
             assertTrue(r.nonces().isEmpty());
         }
     }
+
+    @Test
+    void acceptStaleHoldsForEveryScheme() throws Exception {
+        java.time.Instant now = java.time.Instant.parse("2026-11-25T12:00:00Z");
+        // A scheme whose one-byte token says how many hours ago it was issued.
+        EvidenceScheme timed = new EvidenceScheme() {
+            @Override
+            public String id() {
+                return "timed";
+            }
+
+            @Override
+            public Set<String> mediaTypes() {
+                return Set.of("application/x-timed");
+            }
+
+            @Override
+            public boolean recognizes(byte[] evidence) {
+                return evidence.length == 1;
+            }
+
+            @Override
+            public SchemeAppraisal appraise(byte[] evidence, AppraisalContext context) {
+                return new SchemeAppraisal(Optional.of(new SchemeClaims("timed", "t-1", Optional.empty(), List.of(),
+                        List.of(), Optional.of(now.minus(java.time.Duration.ofHours(evidence[0]))))), List.of());
+            }
+
+            @Override
+            public TrustVector trustVector(boolean verified, List<Finding> findings) {
+                return new TrustVector(Map.of(TrustClaim.INSTANCE_IDENTITY, TrustClaim.TRUSTWORTHY_INSTANCE));
+            }
+        };
+        java.time.Clock clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
+        Verifier strict = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(timed).clock(clock).build();
+        assertEquals(List.of(Checks.STALE), strict.appraise(new byte[] {2}, AppraisalContext.periodic()).findings()
+                .stream().map(Finding::check).toList());
+        Verifier offline = Verifier.builder().trustAnchors(TrustAnchors.pinned(Map.of())).scheme(timed).clock(clock)
+                .policy(Policy.fromJson("{\"attest-policy\": 1, \"id\": \"offline\", \"accept-stale\": {\"up-to\": \"PT72H\"}}"))
+                .build();
+        AttestationResult late = offline.appraise(new byte[] {2}, AppraisalContext.periodic());
+        assertEquals(TrustTier.AFFIRMING, late.status(), late.findings().toString());
+        assertEquals(List.of(new Finding(Checks.STALE_ACCEPTED, TrustClaim.INSTANCE_IDENTITY, Severity.INFO, "/iat",
+                "issued after 2026-11-25T11:50:00Z, or after 2026-11-22T12:00:00Z under acceptStale(PT72H)",
+                "2026-11-25T10:00:00Z (7200 s old)")), late.findings());
+        AttestationResult older = offline.appraise(new byte[] {73}, AppraisalContext.periodic());
+        assertEquals(TrustTier.CONTRAINDICATED, older.status());
+        assertEquals(List.of(new Finding(Checks.STALE, TrustClaim.INSTANCE_IDENTITY, Severity.CONTRAINDICATED, "/iat",
+                "issued after 2026-11-22T12:00:00Z", "2026-11-22T11:00:00Z")), older.findings());
+    }
 }
