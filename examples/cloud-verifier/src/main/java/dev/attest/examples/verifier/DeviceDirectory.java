@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,8 @@ import java.util.Optional;
  * come from a HikariCP pool, so a database that restarts is used again once it is back.
  */
 final class DeviceDirectory implements AutoCloseable {
-    /** An enrolled device. */
-    record Device(String id, String keyPem, Instant enrolled) {
+    /** An enrolled device; {@code period}: how often it sends evidence, if enrolment said ({@link DevicePeriod}). */
+    record Device(String id, String keyPem, Instant enrolled, Optional<Duration> period) {
     }
 
     /** One appraisal of one device. */
@@ -50,24 +51,40 @@ final class DeviceDirectory implements AutoCloseable {
             // The signed EAR of each appraisal, for the dashboard's history (added later: older
             // databases get the column, their earlier rows without an EAR).
             s.execute("ALTER TABLE attest_results ADD COLUMN IF NOT EXISTS ear VARCHAR(1048576)");
+            // Each device's period in milliseconds, if enrolment gave one (added later, as ear).
+            s.execute("ALTER TABLE attest_devices ADD COLUMN IF NOT EXISTS period_ms BIGINT");
         }
     }
 
     void enrol(String id, String keyPem, Instant at) throws SQLException {
-        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("INSERT INTO attest_devices (id, key_pem, enrolled) VALUES (?, ?, ?)")) {
+        enrol(id, keyPem, at, Optional.empty());
+    }
+
+    void enrol(String id, String keyPem, Instant at, Optional<Duration> period) throws SQLException {
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("INSERT INTO attest_devices (id, key_pem, enrolled, period_ms) VALUES (?, ?, ?, ?)")) {
             p.setString(1, id);
             p.setString(2, keyPem);
             p.setTimestamp(3, Timestamp.from(at));
+            if (period.isPresent()) {
+                p.setLong(4, period.get().toMillis());
+            } else {
+                p.setNull(4, java.sql.Types.BIGINT);
+            }
             p.executeUpdate();
         }
     }
 
+    private static Device device(ResultSet r) throws SQLException {
+        long ms = r.getLong(4);
+        Optional<Duration> period = r.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
+        return new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant(), period);
+    }
+
     Optional<Device> device(String id) throws SQLException {
-        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT id, key_pem, enrolled FROM attest_devices WHERE id = ?")) {
+        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT id, key_pem, enrolled, period_ms FROM attest_devices WHERE id = ?")) {
             p.setString(1, id);
             try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant()))
-                        : Optional.empty();
+                return r.next() ? Optional.of(device(r)) : Optional.empty();
             }
         }
     }
@@ -75,9 +92,9 @@ final class DeviceDirectory implements AutoCloseable {
     List<Device> devices() throws SQLException {
         List<Device> out = new ArrayList<>();
         try (Connection db = pool.getConnection(); Statement s = db.createStatement();
-                ResultSet r = s.executeQuery("SELECT id, key_pem, enrolled FROM attest_devices ORDER BY id")) {
+                ResultSet r = s.executeQuery("SELECT id, key_pem, enrolled, period_ms FROM attest_devices ORDER BY id")) {
             while (r.next()) {
-                out.add(new Device(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant()));
+                out.add(device(r));
             }
         }
         return out;

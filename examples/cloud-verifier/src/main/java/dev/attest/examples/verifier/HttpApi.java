@@ -17,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -37,13 +39,18 @@ import org.slf4j.LoggerFactory;
  *     {@code ?before=NEXT} continues from), {@code GET /metrics}
  *     (Prometheus text format: {@code attest_appraisals_total} by status,
  *     {@code attest_appraisal_seconds} histogram, {@code attest_store_errors_total});
- * <li>the administrator, with the admin token: {@code POST /v1/devices} (enrolment); the admin
- *     token does not read, the viewer token does not enrol;
+ * <li>the administrator, with the admin token: {@code POST /v1/devices} (enrolment:
+ *     {@code {"device", "key", "period"}}, the optional period an ISO-8601 duration from 1 s to
+ *     7 days, how often the device sends evidence; {@link DevicePeriod}); the admin token does not
+ *     read, the viewer token does not enrol;
  * <li>anyone: {@code GET /healthz} (the process serves), {@code GET /readyz} (503 while the
  *     database is unreachable), {@code GET /} (the dashboard's page, which holds no fleet data:
  *     its script reads the data with the viewer token given in the address's fragment,
  *     {@code /#viewer=TOKEN}, which browsers never send to the server).
  * </ul>
+ * A device's summary carries its {@code period} ({@code periodSource}: {@code enrolled},
+ * {@code inferred} from its recent results, or {@code default}) and {@code notSeen}: no result
+ * within {@value DevicePeriod#MISSED} periods of the last one (or of enrolment).
  * Tokens are compared in constant time (their SHA-256 digests, so neither content nor length
  * leaks) and never logged. Request bodies are bounded; every error is a JSON object with one
  * {@code error} line.
@@ -289,8 +296,10 @@ final class HttpApi implements AutoCloseable {
         requireBearer(ex, viewerToken, "reading the fleet needs the viewer token");
         if (path.equals("/v1/devices") || path.equals("/v1/devices/")) {
             ArrayNode list = JSON.createArrayNode();
+            Instant now = clock.instant();
             for (DeviceDirectory.Device d : directory.devices()) {
-                list.add(summary(d, directory.history(d.id(), 1)));
+                // A device without an enrolled period needs its recent results to infer one.
+                list.add(summary(d, directory.history(d.id(), d.period().isPresent() ? 1 : DevicePeriod.INFER_FROM), now));
             }
             send(ex, 200, "application/json", list.toString().getBytes(StandardCharsets.UTF_8));
             return;
@@ -320,13 +329,14 @@ final class HttpApi implements AutoCloseable {
             }
         }
         // The newest result is the device's status; a page further back does not change it.
-        List<DeviceDirectory.Result> latest = before.isEmpty() ? List.of() : directory.history(id, 1);
+        List<DeviceDirectory.Result> latest = before.isEmpty() && limit >= DevicePeriod.INFER_FROM ? List.of()
+                : directory.history(id, DevicePeriod.INFER_FROM);
         List<DeviceDirectory.Result> history = directory.history(id, limit + 1, before);
         boolean more = history.size() > limit;
         if (more) {
             history = history.subList(0, limit);
         }
-        ObjectNode o = summary(d, before.isEmpty() ? history : latest);
+        ObjectNode o = summary(d, latest.isEmpty() ? history : latest, clock.instant());
         ArrayNode h = o.putArray("history");
         for (DeviceDirectory.Result r : history) {
             h.add(result(r));
@@ -345,17 +355,29 @@ final class HttpApi implements AutoCloseable {
         if (!id.matches("[A-Za-z0-9._-]{1,128}")) {
             throw new HttpError(400, "device id must be 1..128 characters of [A-Za-z0-9._-]");
         }
+        Optional<Duration> period = Optional.empty();
+        if (req != null && req.has("period")) {
+            JsonNode p = req.get("period");
+            // DevicePeriod.parse says what a period must be (400, one JSON error line).
+            period = Optional.of(DevicePeriod.parse(p.isTextual() ? p.asText() : ""));
+        }
         if (directory.device(id).isPresent()) {
             throw new HttpError(409, "device already enrolled");
         }
         enroller.enrol(id, key);
-        directory.enrol(id, key, clock.instant());
+        directory.enrol(id, key, clock.instant(), period);
         send(ex, 201, "application/json", JSON.createObjectNode().put("device", id).toString()
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ObjectNode summary(DeviceDirectory.Device d, List<DeviceDirectory.Result> latest) throws IOException {
+    /** A device's summary from its newest results ({@code latest}, newest first), at {@code now}. */
+    private static ObjectNode summary(DeviceDirectory.Device d, List<DeviceDirectory.Result> latest, Instant now)
+            throws IOException {
         ObjectNode o = JSON.createObjectNode().put("device", d.id()).put("enrolled", d.enrolled().toString());
+        DevicePeriod period = DevicePeriod.of(d.period(), latest.stream().map(DeviceDirectory.Result::time).toList());
+        Instant since = latest.isEmpty() ? d.enrolled() : latest.get(0).time();
+        o.put("period", period.period().toString()).put("periodSource", period.source().jsonName())
+                .put("notSeen", period.notSeen(since, now)).put("notSeenAfter", period.deadline(since).toString());
         if (latest.isEmpty()) {
             o.put("status", "none");
         } else {

@@ -171,7 +171,7 @@ class DashboardIT {
         return dom.substring(i, end);
     }
 
-    private static String chromium(Path dir, String spki, String... args) throws Exception {
+    static String chromium(Path dir, String spki, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + dir.resolve("chromium-profile"),
@@ -184,7 +184,7 @@ class DashboardIT {
         return new String(out, StandardCharsets.UTF_8);
     }
 
-    private static X509Certificate certificate(Path p12) throws Exception {
+    static X509Certificate certificate(Path p12) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(p12)) {
             ks.load(in, "attest-demo".toCharArray());

@@ -86,6 +86,27 @@ class DeviceDirectoryTest {
     }
 
     @Test
+    void aDatabaseFromBeforeThePeriodColumnGetsItAndEnrolmentStoresThePeriod() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("old-devices");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE attest_devices (id VARCHAR(256) PRIMARY KEY, key_pem VARCHAR(16384) NOT NULL, "
+                    + "enrolled TIMESTAMP NOT NULL)");
+            s.execute("INSERT INTO attest_devices VALUES ('gw-old', 'k', TIMESTAMP '2026-11-24 10:00:00')");
+        }
+        Instant t = Instant.parse("2026-11-24T11:00:00Z");
+        try (DeviceDirectory d = new DeviceDirectory(url)) {
+            d.enrol("gw-fast", "k", t, Optional.of(java.time.Duration.ofSeconds(1)));
+            d.enrol("gw-slow", "k", t, Optional.of(java.time.Duration.ofDays(7)));
+            d.enrol("gw-plain", "k", t);
+        }
+        try (DeviceDirectory d = new DeviceDirectory(url)) {
+            assertEquals(List.of("gw-fast:Optional[PT1S]", "gw-old:Optional.empty", "gw-plain:Optional.empty",
+                    "gw-slow:Optional[PT168H]"), d.devices().stream().map(x -> x.id() + ":" + x.period()).toList());
+            assertEquals(Optional.of(java.time.Duration.ofSeconds(1)), d.device("gw-fast").orElseThrow().period());
+        }
+    }
+
+    @Test
     void noncesAreSingleUsePerDeviceAndExpire() {
         java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
                 Instant.parse("2026-11-24T10:00:00Z"));

@@ -37,6 +37,8 @@ import javax.net.ssl.SSLContext;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String DEVICE = "demo-gateway";
+    /** How often the demo's agent sends evidence: its configuration, and its enrolment (the dashboard's "not seen"). */
+    static final String PERIOD = "PT2S";
     private final Path dir;
     private final PrintStream out;
     private final List<Process> processes = new ArrayList<>();
@@ -115,12 +117,14 @@ public final class Demo {
         String pub = Pem.publicKey(key.verificationKey().orElseThrow().publicKey());
         HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", DEVICE).put("key", pub).toString()))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", DEVICE).put("key", pub)
+                        .put("period", PERIOD).toString()))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (enrol.statusCode() != 201) {
             throw new IllegalStateException("enrolment refused: " + enrol.statusCode() + " " + enrol.body());
         }
-        out.println("   enrolled " + DEVICE + " (ES256, key " + key.verificationKey().orElseThrow().fingerprint().substring(0, 16) + "…)");
+        out.println("   enrolled " + DEVICE + " (ES256, key " + key.verificationKey().orElseThrow().fingerprint().substring(0, 16)
+                + "…, period " + PERIOD + ")");
 
         out.println("== 3. device agent (no listening port; pushes evidence every 2 s)");
         Files.writeString(deviceDir.resolve("agent.properties"), String.join("\n",
@@ -128,7 +132,7 @@ public final class Demo {
                 "key = device.key.pem",
                 "verifier.url = " + base,
                 "verifier.pin = " + pin,
-                "period = PT2S",
+                "period = " + PERIOD,
                 "files = opt/app/app.conf,opt/app/app.bin",
                 "builtin = true",
                 "collectors = process-memory,memory-protection,jvm-runtime",
@@ -259,7 +263,13 @@ public final class Demo {
                     HttpResponse.BodyHandlers.ofString());
             List<JsonNode> fresh = new ArrayList<>();
             if (r.statusCode() == 200) {
-                for (JsonNode h : JSON.readTree(r.body()).path("history")) {
+                JsonNode device = JSON.readTree(r.body());
+                // The verifier judges "not seen" by the period the agent was enrolled with.
+                if (!device.path("period").asText().equals(java.time.Duration.parse(PERIOD).toString())
+                        || !device.path("periodSource").asText().equals("enrolled")) {
+                    throw new IllegalStateException("the verifier does not hold the agent's period: " + r.body());
+                }
+                for (JsonNode h : device.path("history")) {
                     if (h.get("sequence").asLong() > after) {
                         fresh.add(h);
                     }
