@@ -99,8 +99,8 @@ final class EatScheme implements EvidenceScheme {
     }
 
     /**
-     * Whether {@code evidence} is a COSE_Sign1 (under the CWT tag 61 and the COSE_Sign1 tag 18,
-     * under tag 18, or untagged) whose payload is a map with {@code eat_profile} (265) naming the
+     * Whether {@code evidence} is a COSE_Sign1 (under the CWT tag 61, the COSE_Sign1 tag 18, both,
+     * or untagged) whose payload is a map with {@code eat_profile} (265) naming the
      * SDK's profile, {@link dev.attest.evidence.EatProfile#PROFILE}. Such evidence is this scheme's
      * whatever another scheme's {@link EvidenceScheme#recognizes} says. Reads only heads and one
      * text; never throws (bytes that are not such a token are simply not named).
@@ -115,8 +115,8 @@ final class EatScheme implements EvidenceScheme {
         try {
             CborReader r = CborReader.validated(evidence, 0, evidence.length);
             int first = evidence[0] & 0xff;
-            if (first == 0xd8 && (evidence[1] & 0xff) == 61 && (evidence[2] & 0xff) == 0xd2) {
-                r.seek(3);
+            if (first == 0xd8 && (evidence[1] & 0xff) == 61) {
+                r.seek((evidence[2] & 0xff) == 0xd2 ? 3 : 2);
             } else if (first == 0xd2) {
                 r.seek(1);
             }

@@ -152,6 +152,16 @@ class SchemeDiscoveryTest {
                 "a fixture token", "something else"), psa.findings().get(0));
         // Only tokens that name the profile are routed so; others stay with the scheme that recognises them.
         assertTrue(EatScheme.namesProfile(evidence));
+        // In each of its framings: CWT tag 61 around tag 18 (as the SDK writes it), tag 18, tag 61, untagged.
+        assertEquals(List.of(0xd8, 0x3d, 0xd2), List.of(evidence[0] & 0xff, evidence[1] & 0xff, evidence[2] & 0xff));
+        byte[] untagged = java.util.Arrays.copyOfRange(evidence, 3, evidence.length);
+        byte[] cwtOnly = new byte[untagged.length + 2];
+        cwtOnly[0] = (byte) 0xd8;
+        cwtOnly[1] = 0x3d;
+        System.arraycopy(untagged, 0, cwtOnly, 2, untagged.length);
+        for (byte[] framed : List.of(untagged, cwtOnly, java.util.Arrays.copyOfRange(evidence, 2, evidence.length))) {
+            assertTrue(EatScheme.namesProfile(framed));
+        }
         assertTrue(!EatScheme.namesProfile(SchemeDispatchTest.psaToken(k, nonce(5))));
         assertTrue(!EatScheme.namesProfile(new byte[] {(byte) 0xd2, (byte) 0x84, 0x40, (byte) 0xa0}));
         byte[] truncated = java.util.Arrays.copyOf(evidence, evidence.length / 2);

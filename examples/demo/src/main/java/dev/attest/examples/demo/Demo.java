@@ -123,6 +123,14 @@ public final class Demo {
         if (enrol.statusCode() != 201) {
             throw new IllegalStateException("enrolment refused: " + enrol.statusCode() + " " + enrol.body());
         }
+        // The verifier judges "not seen" (the dashboard's overview) by the period the agent is enrolled with.
+        HttpResponse<String> enrolled = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + DEVICE))
+                .header("Authorization", "Bearer " + viewer).GET().build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode summary = JSON.readTree(enrolled.body());
+        if (enrolled.statusCode() != 200 || !summary.path("period").asText().equals(Duration.parse(PERIOD).toString())
+                || !summary.path("periodSource").asText().equals("enrolled")) {
+            throw new IllegalStateException("the verifier does not hold the agent's period: " + enrolled.body());
+        }
         out.println("   enrolled " + DEVICE + " (ES256, key " + key.verificationKey().orElseThrow().fingerprint().substring(0, 16)
                 + "…, period " + PERIOD + ")");
 
@@ -263,13 +271,7 @@ public final class Demo {
                     HttpResponse.BodyHandlers.ofString());
             List<JsonNode> fresh = new ArrayList<>();
             if (r.statusCode() == 200) {
-                JsonNode device = JSON.readTree(r.body());
-                // The verifier judges "not seen" by the period the agent was enrolled with.
-                if (!device.path("period").asText().equals(java.time.Duration.parse(PERIOD).toString())
-                        || !device.path("periodSource").asText().equals("enrolled")) {
-                    throw new IllegalStateException("the verifier does not hold the agent's period: " + r.body());
-                }
-                for (JsonNode h : device.path("history")) {
+                for (JsonNode h : JSON.readTree(r.body()).path("history")) {
                     if (h.get("sequence").asLong() > after) {
                         fresh.add(h);
                     }

@@ -57,7 +57,8 @@ class AgentFaultIT {
             HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
                     .header("Authorization", "Bearer " + Files.readString(state.resolve("admin.token")).trim())
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", Demo.DEVICE)
-                            .put("key", Pem.publicKey(key.verificationKey().orElseThrow().publicKey())).toString()))
+                            .put("key", Pem.publicKey(key.verificationKey().orElseThrow().publicKey())).put("period", "PT1S")
+                            .toString()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(201, enrol.statusCode(), enrol.body());
             Files.writeString(device.resolve("agent.properties"), String.join("\n", "device.id = " + Demo.DEVICE,
