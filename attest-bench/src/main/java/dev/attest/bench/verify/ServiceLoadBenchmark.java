@@ -102,6 +102,8 @@ public class ServiceLoadBenchmark {
         byte[][][] chains = new byte[DEVICES][CHAIN][];
         ExecutorService clients;
         int round;
+        /** Rounds that finished with every answer affirming. */
+        int completed;
         Path dir;
         Process service;
         URI base;
@@ -211,6 +213,16 @@ public class ServiceLoadBenchmark {
                     service.destroyForcibly();
                 }
             }
+            if (dir != null && completed < measuredFrom + measuredRounds) {
+                System.out.println("the run did not finish: the service's state and log are kept in " + dir);
+            } else if (dir != null && !service.isAlive()) {
+                // The service's state (H2 files, keys, tokens, its log): nothing of it is kept.
+                try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
         }
 
         /** One round: every device's next {@value #PER_ROUND} evidences, all of them affirming. */
@@ -259,6 +271,7 @@ public class ServiceLoadBenchmark {
                         .getOperatingSystemMXBean()).getProcessCpuTime() - ownCpu;
                 appraisals += total;
             }
+            completed++;
             return total;
         }
 
