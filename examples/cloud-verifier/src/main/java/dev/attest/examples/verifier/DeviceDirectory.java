@@ -13,6 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The service's own records, in any JDBC database (H2 file mode by default, PostgreSQL by URL):
@@ -20,6 +24,8 @@ import java.util.Optional;
  * verifier's replay and continuity state lives in attest-verify's DeviceStateStore, not here.
  * The schema is created on first use; the SQL is the subset H2 and PostgreSQL share. Connections
  * come from a HikariCP pool, so a database that restarts is used again once it is back.
+ * Concurrent {@link #record} calls are group-committed: one transaction for the results that
+ * arrived together.
  */
 final class DeviceDirectory implements AutoCloseable {
     /** An enrolled device; {@code period}: how often it sends evidence, if enrolment said ({@link DevicePeriod}). */
@@ -32,6 +38,32 @@ final class DeviceDirectory implements AutoCloseable {
     }
 
     private final HikariDataSource pool;
+    /**
+     * Devices known to be enrolled. Enrolment is never undone, so a device found once needs no
+     * query again; a device not in the set is looked up in the database (another replica sharing
+     * it may have enrolled the device since), so the set only saves queries, never answers
+     * differently. Bounded by the enrolled devices.
+     */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** Results waiting to be written, and the lock of the one caller writing a group of them. */
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock writer = new ReentrantLock();
+
+    /** One result on its way to the table; written and failure are set under {@link #writer}. */
+    private static final class Pending {
+        final Result result;
+        boolean written;
+        SQLException failure;
+
+        Pending(Result result) {
+            this.result = result;
+        }
+    }
+
+    /** The most results one group-commit transaction carries. */
+    private static final int MAX_GROUP = 64;
+    private static final String INSERT_RESULT = "INSERT INTO attest_results "
+            + "(device, at, status, trust_vector, findings, sequence, ear) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
     DeviceDirectory(String jdbcUrl) throws SQLException {
         HikariConfig config = new HikariConfig();
@@ -72,6 +104,15 @@ final class DeviceDirectory implements AutoCloseable {
             }
             p.executeUpdate();
         }
+        known.add(id);
+    }
+
+    /**
+     * Whether {@code id} is enrolled: from memory once the device was seen enrolled, else from
+     * the database (one query per request for an unknown id, as before).
+     */
+    boolean enrolled(String id) throws SQLException {
+        return known.contains(id) || device(id).isPresent();
     }
 
     private static Device device(ResultSet r) throws SQLException {
@@ -84,7 +125,11 @@ final class DeviceDirectory implements AutoCloseable {
         try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("SELECT id, key_pem, enrolled, period_ms FROM attest_devices WHERE id = ?")) {
             p.setString(1, id);
             try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(device(r)) : Optional.empty();
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                known.add(id);
+                return Optional.of(device(r));
             }
         }
     }
@@ -100,18 +145,81 @@ final class DeviceDirectory implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Stores {@code res}; returns once it is committed. Group commit: the caller that takes the
+     * writer's lock writes every result waiting by then (its own among them, unless an earlier
+     * writer took it) in one transaction; the others find theirs written when they get the lock.
+     * If the group fails, each of its results is tried alone, so one result's outcome (e.g. a
+     * value too large for its column) is never another's.
+     *
+     * @throws SQLException if this result could not be stored
+     */
     void record(Result res) throws SQLException {
-        try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement("INSERT INTO attest_results "
-                + "(device, at, status, trust_vector, findings, sequence, ear) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            p.setString(1, res.device());
-            p.setTimestamp(2, Timestamp.from(res.time()));
-            p.setString(3, res.status());
-            p.setString(4, res.trustVectorJson());
-            p.setString(5, res.findingsJson());
-            p.setLong(6, res.sequence());
-            p.setString(7, res.ear());
-            p.executeUpdate();
+        Pending me = new Pending(res);
+        pending.add(me);
+        writer.lock();
+        try {
+            if (!me.written && me.failure == null) {
+                List<Pending> group = new ArrayList<>();
+                for (Pending p; group.size() < MAX_GROUP && (p = pending.poll()) != null;) {
+                    group.add(p);
+                }
+                if (!group.contains(me)) {
+                    // More than MAX_GROUP were waiting ahead of this one: it goes alone.
+                    group.add(me);
+                    pending.remove(me);
+                }
+                write(group);
+            }
+        } finally {
+            writer.unlock();
         }
+        if (me.failure != null) {
+            throw new SQLException(me.failure.getMessage(), me.failure.getSQLState(), me.failure);
+        }
+    }
+
+    private void write(List<Pending> group) {
+        if (group.size() > 1) {
+            try (Connection db = pool.getConnection()) {
+                db.setAutoCommit(false);
+                try (PreparedStatement p = db.prepareStatement(INSERT_RESULT)) {
+                    for (Pending w : group) {
+                        bind(p, w.result);
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                    db.commit();
+                    group.forEach(w -> w.written = true);
+                    return;
+                } catch (SQLException e) {
+                    db.rollback();
+                } finally {
+                    db.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                // The group could not be written: each result alone below, with its own outcome.
+            }
+        }
+        for (Pending w : group) {
+            try (Connection db = pool.getConnection(); PreparedStatement p = db.prepareStatement(INSERT_RESULT)) {
+                bind(p, w.result);
+                p.executeUpdate();
+                w.written = true;
+            } catch (SQLException e) {
+                w.failure = e;
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement p, Result res) throws SQLException {
+        p.setString(1, res.device());
+        p.setTimestamp(2, Timestamp.from(res.time()));
+        p.setString(3, res.status());
+        p.setString(4, res.trustVectorJson());
+        p.setString(5, res.findingsJson());
+        p.setLong(6, res.sequence());
+        p.setString(7, res.ear());
     }
 
     /** The newest {@code limit} results of a device, newest first. */

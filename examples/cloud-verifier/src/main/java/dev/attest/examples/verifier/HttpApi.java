@@ -81,6 +81,8 @@ final class HttpApi implements AutoCloseable {
             .register(metrics);
     private final Counter storeErrors = Counter.builder("attest.store.errors")
             .description("Requests refused with 503 because the database failed").register(metrics);
+    /** The appraisal counters by status, registered once (a registry lookup per request costs more). */
+    private final java.util.Map<String, Counter> appraisalCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Whether the service can do its work now (its database answers). */
     @FunctionalInterface
@@ -279,7 +281,7 @@ final class HttpApi implements AutoCloseable {
         LOG.atInfo().addKeyValue("device", a.device().isEmpty() ? "unknown" : a.device())
                 .addKeyValue("status", a.status()).addKeyValue("sequence", a.sequence())
                 .addKeyValue("ms", nanos / 1_000_000).log("appraisal");
-        if (directory.device(a.device()).isPresent()) {
+        if (directory.enrolled(a.device())) {
             directory.record(new DeviceDirectory.Result(a.device(), clock.instant(), a.status(), a.trustVectorJson(),
                     a.findingsJson(), a.sequence(), a.ear()));
         }
@@ -398,8 +400,8 @@ final class HttpApi implements AutoCloseable {
     }
 
     private Counter appraisals(String status) {
-        return Counter.builder("attest.appraisals").description("Appraisals by their result's status")
-                .tag("status", status).register(metrics);
+        return appraisalCounters.computeIfAbsent(status, s -> Counter.builder("attest.appraisals")
+                .description("Appraisals by their result's status").tag("status", s).register(metrics));
     }
 
     private void metrics(HttpExchange ex) throws Exception {

@@ -1,7 +1,9 @@
 package dev.attest.examples.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -65,6 +67,64 @@ class DeviceDirectoryTest {
         for (String bad : List.of("", "7", "2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z_", "2026-13-24T10:00:00Z_1",
                 "2026-11-24T10:00:00Z_-1", "2026-11-24T10:00:00Z_99999999999999999999", "x_1")) {
             assertEquals(Optional.empty(), DeviceDirectory.Cursor.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void aDeviceEnrolledThroughAnotherReplicaIsEnrolledHereToo() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("shared");
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        try (DeviceDirectory a = new DeviceDirectory(url); DeviceDirectory b = new DeviceDirectory(url)) {
+            assertFalse(a.enrolled("gw-1"));
+            b.enrol("gw-1", "k", t);
+            assertTrue(a.enrolled("gw-1"));
+            assertTrue(b.enrolled("gw-1"));
+            assertFalse(a.enrolled("gw-2"));
+        }
+    }
+
+    @Test
+    void concurrentResultsAreAllStoredAndOneBadResultFailsAlone() throws Exception {
+        int threads = 8;
+        int each = 40;
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        try (DeviceDirectory d = new DeviceDirectory("jdbc:h2:file:" + dir.resolve("group"))) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            List<java.util.concurrent.Future<List<String>>> done = new java.util.ArrayList<>();
+            for (int k = 0; k < threads; k++) {
+                String device = "gw-" + k;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    List<String> failed = new java.util.ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        // One status longer than its column (VARCHAR(32)): that insert fails, no other.
+                        String status = device.equals("gw-3") && i == 17 ? "x".repeat(33) : "affirming";
+                        try {
+                            d.record(new DeviceDirectory.Result(device, t.plusMillis(i), status, "{}", "[]", i, "e"));
+                        } catch (SQLException e) {
+                            failed.add(device + "/" + i);
+                        }
+                    }
+                    return failed;
+                }));
+            }
+            List<String> failed = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<List<String>> f : done) {
+                failed.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            assertEquals(List.of("gw-3/17"), failed);
+            for (int k = 0; k < threads; k++) {
+                List<Long> seqs = d.history("gw-" + k, 500).stream().map(DeviceDirectory.Result::sequence).toList();
+                List<Long> expected = new java.util.ArrayList<>();
+                for (long i = each - 1; i >= 0; i--) {
+                    if (k != 3 || i != 17) {
+                        expected.add(i);
+                    }
+                }
+                assertEquals(expected, seqs, "gw-" + k);
+            }
         }
     }
 
