@@ -112,14 +112,7 @@ public final class Demo {
         Path deviceDir = dir.resolve("device");
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of(DEVICE)));
         Files.writeString(deviceDir.resolve("device.key.pem"), Pem.privateKey(key.privateKey()));
-        String pub = Pem.publicKey(key.verificationKey().orElseThrow().publicKey());
-        HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", DEVICE).put("key", pub).toString()))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (enrol.statusCode() != 201) {
-            throw new IllegalStateException("enrolment refused: " + enrol.statusCode() + " " + enrol.body());
-        }
+        enrol(http, base, token, DEVICE, key);
         out.println("   enrolled " + DEVICE + " (ES256, key " + key.verificationKey().orElseThrow().fingerprint().substring(0, 16) + "…)");
 
         out.println("== 3. device agent (no listening port; pushes evidence every 2 s)");
@@ -248,6 +241,19 @@ public final class Demo {
             }
         }
         return fs.isEmpty() ? "" : "  " + fs;
+    }
+
+    /** Enrols {@code device} with {@code key}'s public key through the admin API. */
+    static void enrol(HttpClient http, URI base, String adminToken, String device, SigningKey key)
+            throws IOException, InterruptedException {
+        String pub = Pem.publicKey(key.verificationKey().orElseThrow().publicKey());
+        HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
+                .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", device).put("key", pub).toString()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (enrol.statusCode() != 201) {
+            throw new IllegalStateException("enrolment refused: " + enrol.statusCode() + " " + enrol.body());
+        }
     }
 
     /** Results newer than {@code after}, oldest first; waits until there is one. */

@@ -56,12 +56,7 @@ class AgentMetricsIT {
             String pin = m.group(2);
             HttpClient https = HttpClient.newBuilder().sslContext(PinnedTls.pinned(List.of(pin))).build();
             SigningKey key = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of(Demo.DEVICE)));
-            HttpResponse<String> enrol = https.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
-                    .header("Authorization", "Bearer " + Files.readString(state.resolve("admin.token")).trim())
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", Demo.DEVICE)
-                            .put("key", Pem.publicKey(key.verificationKey().orElseThrow().publicKey())).toString()))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(201, enrol.statusCode(), enrol.body());
+            Demo.enrol(https, base, Files.readString(state.resolve("admin.token")).trim(), Demo.DEVICE, key);
             first.destroy();
             first.waitFor();
 

@@ -84,15 +84,8 @@ class AgentMutualTlsIT {
             SigningKey otherKey = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of(OTHER)));
             String admin = Files.readString(state.resolve("admin.token")).trim();
             String viewer = Files.readString(state.resolve("viewer.token")).trim();
-            for (SigningKey k : List.of(key, otherKey)) {
-                HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
-                        .header("Authorization", "Bearer " + admin)
-                        .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
-                                .put("device", new String(k.keyId().orElseThrow().value(), "UTF-8"))
-                                .put("key", Pem.publicKey(k.verificationKey().orElseThrow().publicKey())).toString()))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(201, enrol.statusCode(), enrol.body());
-            }
+            Demo.enrol(http, base, admin, Demo.DEVICE, key);
+            Demo.enrol(http, base, admin, OTHER, otherKey);
 
             Path device = Files.createDirectories(dir.resolve("device"));
             Files.writeString(device.resolve("app.conf"), "v1\n");
@@ -128,6 +121,22 @@ class AgentMutualTlsIT {
             assertEquals("{\"error\":\"the client certificate belongs to another device\"}", d.body());
             challenge = assertThrows(IOException.class, impostor::challenge);
             assertTrue(challenge.getMessage().startsWith("challenge refused: HTTP 403"), challenge.getMessage());
+
+            // A resumed TLS session (a new connection, the same client context) still carries the
+            // device's certificate: challenges are issued.
+            SSLContext ownTls = PinnedTls.pinned(List.of(pin),
+                    Optional.of(new PinnedTls.ClientCertificate(tls.getPrivate(), List.of(own))));
+            List<Long> created = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> r = HttpClient.newBuilder().sslContext(ownTls).build().send(
+                        HttpRequest.newBuilder(base.resolve("/v1/challenge")).POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.createObjectNode().put("device", Demo.DEVICE).toString())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(JSON.readTree(r.body()).get("nonce").isTextual(), r.body());
+                created.add(r.sslSession().orElseThrow().getCreationTime());
+            }
+            assertEquals(created.get(0), created.get(1), "the second connection resumed the first one's session");
 
             // None of that was appraised.
             JsonNode status = deviceStatus(http, base, viewer);
