@@ -92,12 +92,15 @@ class AgentMetricsIT {
             String failures = "attest_agent_verifier_failures_total{failure=\"unreachable\",verifier=\"" + base + "\"}";
             Map<String, Double> down = await(http, metrics, token, agent, s -> s.get("attest_agent_queue_depth") >= 4);
             double depth = down.get("attest_agent_queue_depth");
-            assertEquals(down.get("attest_agent_evidence_queued_total"), depth, "nothing left the queue: " + down);
-            assertTrue(down.get(failures) >= depth, down.toString());
-            assertTrue(down.get("attest_agent_evidence_sent_total") >= depth, down.toString());
+            // Meters are read one after the other while the agent works: a cycle may fall between
+            // two readings, so comparisons across meters allow one.
             assertEquals(0.0, down.get("attest_agent_evidence_accepted_total"));
+            assertEquals(0.0, down.get("attest_agent_evidence_refused_total"));
             assertEquals(0.0, down.get("attest_agent_evidence_dropped_total"));
-            assertTrue(down.get("attest_agent_cycle_seconds_count") >= depth, down.toString());
+            assertTrue(Math.abs(down.get("attest_agent_evidence_queued_total") - depth) <= 1, "nothing left the queue: " + down);
+            assertTrue(down.get(failures) >= depth - 1, down.toString());
+            assertTrue(down.get("attest_agent_evidence_sent_total") >= depth - 1, down.toString());
+            assertTrue(down.get("attest_agent_cycle_seconds_count") >= depth - 1, down.toString());
             assertTrue(down.get("attest_agent_queue_oldest_age_seconds") >= 1.0, down.toString());
             Map<String, Double> later = await(http, metrics, token, agent,
                     s -> s.get("attest_agent_queue_depth") >= depth + 2);

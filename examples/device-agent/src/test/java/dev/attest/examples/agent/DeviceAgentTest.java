@@ -171,7 +171,8 @@ class DeviceAgentTest {
             assertEquals(0.0, sample(refused, "attest_agent_evidence_accepted_total"));
             assertEquals(0.0, sample(refused, "attest_agent_evidence_refused_total"));
             assertTrue(sample(refused, "attest_agent_queue_depth") >= 3, refused);
-            assertTrue(sample(refused, "attest_agent_evidence_sent_total") >= sample(refused, forbidden), refused);
+            // Read one after the other while the agent works: a try may fall between the two readings.
+            assertTrue(sample(refused, "attest_agent_evidence_sent_total") >= sample(refused, forbidden) - 1, refused);
 
             v.evidenceStatus = 200;
             waitFor(() -> a.queued() == 0 && v.received.size() >= 4, "queued evidence delivered");
