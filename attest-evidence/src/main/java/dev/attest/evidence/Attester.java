@@ -374,6 +374,20 @@ public final class Attester implements AutoCloseable {
         }
 
         /**
+         * Adds a listener for each completed measurement cycle, periodic or challenged (its
+         * duration, each collector's run), for metrics or logs. It is called on the scheduler's
+         * thread before the cycle's evidence is signed, so it must be quick; one that throws is
+         * logged and changes nothing else ({@link CycleListener}).
+         *
+         * @param l the listener
+         * @return this builder
+         */
+        public Builder listener(CycleListener l) {
+            scheduler.listener(Objects.requireNonNull(l, "listener"));
+            return this;
+        }
+
+        /**
          * The interval between periodic cycles (60 s unless set).
          *
          * @param period the interval

@@ -130,6 +130,22 @@ class AttesterTest {
     }
 
     @Test
+    void cycleListenersSeeEveryCycleBeforeItsEvidence() throws Exception {
+        MeasurementLog log = MeasurementLog.inMemory(DigestAlgorithm.SHA_256, "boot-a", 64);
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Attester a = attester(log).listener(c -> seen.add("cycle " + c.number() + " " + c.measurements().size()
+                + (c.nonce().isPresent() ? " challenged" : ""))).listener(c -> {
+                    throw new IllegalStateException("a listener that fails changes nothing");
+                }).build()) {
+            SignedEvidence e = a.evidence(NONCE);
+            assertEquals(List.of("cycle 1 2 challenged"), seen);
+            assertEquals(2, e.head().sequence());
+            a.evidence("challenge-second".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(List.of("cycle 1 2 challenged", "cycle 2 2 challenged"), seen);
+        }
+    }
+
+    @Test
     void evidenceTheSinkRefusedIsCoveredByTheNext() throws Exception {
         MeasurementLog log = MeasurementLog.inMemory(DigestAlgorithm.SHA_256, "boot-a", 256);
         BlockingQueue<SignedEvidence> sent = new LinkedBlockingQueue<>();

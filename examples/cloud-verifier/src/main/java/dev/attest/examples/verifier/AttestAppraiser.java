@@ -1,5 +1,7 @@
 package dev.attest.examples.verifier;
 
+import dev.attest.evidence.CoseSign1Message;
+import dev.attest.evidence.EvidenceDecoder;
 import dev.attest.evidence.EvidenceException;
 import dev.attest.evidence.KeyId;
 import dev.attest.evidence.Pem;
@@ -93,9 +95,28 @@ final class AttestAppraiser implements Appraiser {
     }
 
     @Override
-    public Appraisal appraise(byte[] evidence, Optional<byte[]> expectedNonce) throws Exception {
-        AppraisalContext ctx = expectedNonce.map(AppraisalContext::challenge)
-                .orElse(AppraisalContext.redeeming((device, n) -> nonces.redeem(device, n).isPresent()));
+    public Optional<String> signer(byte[] evidence) {
+        Optional<KeyId> kid;
+        try {
+            kid = CoseSign1Message.parse(evidence, EvidenceDecoder.DEFAULT_MAX_BYTES, EvidenceDecoder.DEFAULT_MAX_DEPTH)
+                    .keyId();
+        } catch (EvidenceException e) {
+            return Optional.empty();
+        }
+        // Enrolment pins each key under the device id as its kid.
+        return kid.flatMap(k -> {
+            String device = new String(k.value(), java.nio.charset.StandardCharsets.UTF_8);
+            VerificationKey key = keys.get(device);
+            return key != null && key.keyId().map(k::matches).orElse(false) ? Optional.of(device) : Optional.empty();
+        });
+    }
+
+    @Override
+    public Appraisal appraise(byte[] evidence, Optional<byte[]> expectedNonce, Optional<String> device)
+            throws Exception {
+        AppraisalContext unbound = expectedNonce.map(AppraisalContext::challenge)
+                .orElse(AppraisalContext.redeeming((d, n) -> nonces.redeem(d, n).isPresent()));
+        AppraisalContext ctx = device.map(unbound::forDevice).orElse(unbound);
         AttestationResult r = verifier.get().appraise(evidence, ctx);
         if (captureFirst && r.claims().isPresent() && r.device().isPresent()
                 && r.findings().stream().allMatch(f -> f.severity() == Severity.INFO

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +35,14 @@ import org.slf4j.LoggerFactory;
  * The service's HTTPS API and dashboard. Who may call what:
  * <ul>
  * <li>devices: {@code POST /v1/challenge}, {@code POST /v1/evidence} (the evidence is
- *     authenticated by its signature with the enrolled key);
+ *     authenticated by its signature with the enrolled key). With agent certificates required
+ *     ({@code --agent-ca}, {@link AgentCertificates}), these two also need the TLS client
+ *     certificate of the device they concern: without one the answer is 403; with one whose CN is
+ *     another device than the challenge's {@code device}, the {@code Attest-Device} header or the
+ *     evidence's {@code kid}, 403 too, before any nonce is spent or any evidence appraised (and the
+ *     appraisal then binds the device, {@code identity.mismatch} otherwise); a certificate that
+ *     does not chain to the agent CA fails the TLS handshake. 403 rather than 401: there is no
+ *     HTTP authentication scheme to offer, the credential is the connection's;
  * <li>viewers, with the viewer token ({@code Authorization: Bearer}): {@code GET /v1/devices},
  *     {@code GET /v1/devices/{id}} (fleet status, findings, history: the newest 50 results, or
  *     {@code ?limit=1..500}; a page that is not the last carries {@code next}, which
@@ -64,6 +74,8 @@ final class HttpApi implements AutoCloseable {
     /** Results per page of a device's history, unless the request asks for fewer or more. */
     static final int HISTORY_PAGE = 50;
     private static final int MAX_HISTORY_PAGE = 500;
+    /** What a device id may be: enrolment refuses others, an agent certificate naming another is unusable. */
+    static final String DEVICE_ID = "[A-Za-z0-9._-]{1,128}";
 
     private final HttpsServer server;
     private final ExecutorService executor;
@@ -75,6 +87,8 @@ final class HttpApi implements AutoCloseable {
     private final byte[] viewerToken;
     private final Readiness readiness;
     private final Clock clock;
+    /** Whether the device endpoints need an agent's client certificate (the context checks its chain). */
+    private final boolean agentCertificates;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer appraisalTime = Timer.builder("attest.appraisal")
             .description("Time to appraise one evidence and sign its result").publishPercentileHistogram()
@@ -107,9 +121,14 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
-    HttpApi(InetSocketAddress bind, SSLContext tls, DeviceDirectory directory, NonceIssuer nonces,
-            Appraiser appraiser, Enroller enroller, String adminToken, String viewerToken, Readiness readiness,
-            Clock clock) throws IOException {
+    /**
+     * @param tls the server's TLS; with {@code agentCertificates}, a context whose trust managers
+     *     verify client certificates against the agent CA ({@link AgentCertificates#context})
+     * @param agentCertificates whether the device endpoints need an agent's client certificate
+     */
+    HttpApi(InetSocketAddress bind, SSLContext tls, boolean agentCertificates, DeviceDirectory directory,
+            NonceIssuer nonces, Appraiser appraiser, Enroller enroller, String adminToken, String viewerToken,
+            Readiness readiness, Clock clock) throws IOException {
         if (adminToken.isEmpty() || viewerToken.isEmpty() || adminToken.equals(viewerToken)) {
             throw new IllegalArgumentException("the admin and viewer tokens must be set and differ");
         }
@@ -121,8 +140,14 @@ final class HttpApi implements AutoCloseable {
         this.viewerToken = sha256(viewerToken.getBytes(StandardCharsets.UTF_8));
         this.readiness = readiness;
         this.clock = clock;
+        this.agentCertificates = agentCertificates;
         this.server = HttpsServer.create(bind, 64);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setHttpsConfigurator(!agentCertificates ? new HttpsConfigurator(tls) : new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+                params.setSSLParameters(AgentCertificates.parameters(getSSLContext()));
+            }
+        });
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "attest-http");
             t.setDaemon(true);
@@ -242,10 +267,45 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
+    /**
+     * The device the connection's client certificate speaks for, when agent certificates are
+     * required (else empty); 403 when the client sent none, or one that names no device.
+     */
+    private Optional<String> agent(HttpExchange ex) throws HttpError {
+        if (!agentCertificates) {
+            return Optional.empty();
+        }
+        List<java.security.cert.Certificate> peer;
+        try {
+            peer = List.of(((HttpsExchange) ex).getSSLSession().getPeerCertificates());
+        } catch (SSLPeerUnverifiedException e) {
+            peer = List.of();
+        }
+        Optional<String> device = AgentCertificates.device(peer, clock.instant());
+        if (device.isEmpty()) {
+            LOG.atWarn().addKeyValue("path", ex.getRequestURI().getPath())
+                    .log(peer.isEmpty() ? "device request without a client certificate refused"
+                            : "device request with an unusable client certificate refused");
+            throw new HttpError(403, "this endpoint needs the client certificate of an enrolled device");
+        }
+        return device;
+    }
+
+    /** 403 unless {@code device} is the one the client certificate speaks for (when one is required). */
+    private static void sameDevice(Optional<String> agent, String device, String what) throws HttpError {
+        if (agent.isPresent() && !agent.get().equals(device)) {
+            LOG.atWarn().addKeyValue("device", agent.get()).addKeyValue("claimed", device.isEmpty() ? "none" : device)
+                    .log("{} of another device than the client certificate's refused", what);
+            throw new HttpError(403, "the client certificate belongs to another device");
+        }
+    }
+
     private void challenge(HttpExchange ex) throws Exception {
         method(ex, "POST");
+        Optional<String> agent = agent(ex);
         JsonNode req = JSON.readTree(body(ex, MAX_JSON));
         String device = req == null ? "" : req.path("device").asText("");
+        sameDevice(agent, device, "challenge");
         if (directory.device(device).isEmpty()) {
             throw new HttpError(404, "unknown device");
         }
@@ -257,11 +317,16 @@ final class HttpApi implements AutoCloseable {
 
     private void evidence(HttpExchange ex) throws Exception {
         method(ex, "POST");
+        Optional<String> agent = agent(ex);
         byte[] evidence = body(ex, MAX_EVIDENCE);
+        if (agent.isPresent()) {
+            sameDevice(agent, appraiser.signer(evidence).orElse(""), "evidence");
+        }
         Optional<byte[]> expected = Optional.empty();
         String nonceHeader = ex.getRequestHeaders().getFirst("Attest-Nonce");
         if (nonceHeader != null) {
             String device = Optional.ofNullable(ex.getRequestHeaders().getFirst("Attest-Device")).orElse("");
+            sameDevice(agent, device, "challenge answer");
             byte[] nonce;
             try {
                 nonce = Base64.getUrlDecoder().decode(nonceHeader);
@@ -274,7 +339,7 @@ final class HttpApi implements AutoCloseable {
             }
         }
         long start = System.nanoTime();
-        Appraiser.Appraisal a = appraiser.appraise(evidence, expected);
+        Appraiser.Appraisal a = appraiser.appraise(evidence, expected, agent);
         long nanos = System.nanoTime() - start;
         appraisalTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         appraisals(a.status()).increment();
@@ -354,7 +419,7 @@ final class HttpApi implements AutoCloseable {
         JsonNode req = JSON.readTree(body(ex, MAX_JSON));
         String id = req == null ? "" : req.path("device").asText("");
         String key = req == null ? "" : req.path("key").asText("");
-        if (!id.matches("[A-Za-z0-9._-]{1,128}")) {
+        if (!id.matches(DEVICE_ID)) {
             throw new HttpError(400, "device id must be 1..128 characters of [A-Za-z0-9._-]");
         }
         Optional<Duration> period = Optional.empty();

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -36,10 +37,13 @@ final class ServerTls {
     private static final char[] PASSWORD = "attest-demo".toCharArray();
     final SSLContext context;
     final String pin;
+    /** The server's key and certificate, for a context that also checks client certificates. */
+    final KeyManager[] keys;
 
-    private ServerTls(SSLContext context, String pin) {
+    private ServerTls(SSLContext context, String pin, KeyManager[] keys) {
         this.context = context;
         this.pin = pin;
+        this.keys = keys;
     }
 
     static ServerTls loadOrCreate(Path dir) throws Exception {
@@ -79,6 +83,6 @@ final class ServerTls {
         kmf.init(ks, PASSWORD);
         SSLContext tls = SSLContext.getInstance("TLSv1.3");
         tls.init(kmf.getKeyManagers(), null, null);
-        return new ServerTls(tls, pin);
+        return new ServerTls(tls, pin, kmf.getKeyManagers());
     }
 }

@@ -21,11 +21,13 @@ import java.util.Optional;
 
 /**
  * Runs the cloud verifier: {@code cloud-verifier --state DIR [--port 8443] [--bind 127.0.0.1]
- * [--jdbc URL] [--refs refs.json] [--policy policy.json] [--capture-first]}. Writes
+ * [--jdbc URL] [--refs refs.json] [--policy policy.json] [--capture-first] [--agent-ca ca.pem]}. Writes
  * {@code DIR/verifier.pin} (the TLS pin agents configure), {@code DIR/admin.token} (the bearer
  * token for enrolment) and {@code DIR/viewer.token} (the bearer token that reads fleet status,
  * findings and history, and opens the dashboard as {@code https://host:port/#viewer=TOKEN}), both
- * readable by the owner only, and serves the API and the dashboard over HTTPS.
+ * readable by the owner only, and serves the API and the dashboard over HTTPS. With
+ * {@code --agent-ca}, the device endpoints need each agent's TLS client certificate, issued by
+ * that CA to the device id as its subject CN ({@link AgentCertificates}); off by default.
  */
 public final class VerifierMain {
     private VerifierMain() {
@@ -55,6 +57,7 @@ public final class VerifierMain {
         Path refs = null;
         Path policy = null;
         boolean capture = false;
+        Path agentCa = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--state" -> state = Path.of(args[++i]);
@@ -64,9 +67,10 @@ public final class VerifierMain {
                 case "--refs" -> refs = Path.of(args[++i]);
                 case "--policy" -> policy = Path.of(args[++i]);
                 case "--capture-first" -> capture = true;
+                case "--agent-ca" -> agentCa = Path.of(args[++i]);
                 default -> {
                     System.err.println("usage: cloud-verifier --state DIR [--port N] [--bind ADDR] [--jdbc URL]"
-                            + " [--refs FILE] [--policy FILE] [--capture-first]");
+                            + " [--refs FILE] [--policy FILE] [--capture-first] [--agent-ca FILE]");
                     System.exit(3);
                 }
             }
@@ -77,15 +81,27 @@ public final class VerifierMain {
         }
         Running r = start(state, new InetSocketAddress(bind, port), Optional.ofNullable(jdbc),
                 refs == null ? ReferenceValues.empty() : ReferenceValues.fromJson(Files.readString(refs)),
-                policy == null ? Policy.defaults() : Policy.fromJson(Files.readString(policy)), capture);
-        System.out.println("cloud verifier on https://" + bind + ":" + r.port() + "/  pin " + r.pin());
+                policy == null ? Policy.defaults() : Policy.fromJson(Files.readString(policy)), capture,
+                Optional.ofNullable(agentCa));
+        System.out.println("cloud verifier on https://" + bind + ":" + r.port() + "/  pin " + r.pin()
+                + (agentCa == null ? "" : "  agent certificates required"));
         Thread.currentThread().join();
     }
 
     static Running start(Path state, InetSocketAddress bind, Optional<String> jdbc, ReferenceValues refs, Policy policy,
             boolean captureFirst) throws Exception {
+        return start(state, bind, jdbc, refs, policy, captureFirst, Optional.empty());
+    }
+
+    /** @param agentCa the agent CA (PEM) whose client certificates the device endpoints need, if any */
+    static Running start(Path state, InetSocketAddress bind, Optional<String> jdbc, ReferenceValues refs, Policy policy,
+            boolean captureFirst, Optional<Path> agentCa) throws Exception {
         Files.createDirectories(state);
         ServerTls tls = ServerTls.loadOrCreate(state);
+        // Read before anything opens: a bad CA file stops the start, it never falls back to no client TLS.
+        Optional<AgentCertificates> agents = agentCa.isEmpty() ? Optional.empty()
+                : Optional.of(AgentCertificates.load(agentCa.get()));
+        javax.net.ssl.SSLContext context = agents.isEmpty() ? tls.context : agents.get().context(tls.keys);
         String adminToken = token(state.resolve("admin.token"));
         String viewerToken = token(state.resolve("viewer.token"));
         String url = jdbc.orElse("jdbc:h2:file:" + state.resolve("verifier").toAbsolutePath());
@@ -112,8 +128,8 @@ public final class VerifierMain {
         for (DeviceDirectory.Device d : directory.devices()) {
             appraiser.enrol(d.id(), d.keyPem());
         }
-        HttpApi api = new HttpApi(bind, tls.context, directory, nonces, appraiser, appraiser::enrol, adminToken,
-                viewerToken, () -> directory.reachable() && ready(store), clock);
+        HttpApi api = new HttpApi(bind, context, agents.isPresent(), directory, nonces, appraiser, appraiser::enrol,
+                adminToken, viewerToken, () -> directory.reachable() && ready(store), clock);
         return new Running(api, directory, store, appraiser, tls.pin, adminToken, viewerToken);
     }
 

@@ -114,15 +114,7 @@ public final class Demo {
         Path deviceDir = dir.resolve("device");
         SigningKey key = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of(DEVICE)));
         Files.writeString(deviceDir.resolve("device.key.pem"), Pem.privateKey(key.privateKey()));
-        String pub = Pem.publicKey(key.verificationKey().orElseThrow().publicKey());
-        HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("device", DEVICE).put("key", pub)
-                        .put("period", PERIOD).toString()))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (enrol.statusCode() != 201) {
-            throw new IllegalStateException("enrolment refused: " + enrol.statusCode() + " " + enrol.body());
-        }
+        enrol(http, base, token, DEVICE, key, Optional.of(PERIOD));
         // The verifier judges "not seen" (the dashboard's overview) by the period the agent is enrolled with.
         HttpResponse<String> enrolled = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices/" + DEVICE))
                 .header("Authorization", "Bearer " + viewer).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -260,6 +252,27 @@ public final class Demo {
             }
         }
         return fs.isEmpty() ? "" : "  " + fs;
+    }
+
+    /** Enrols {@code device} with {@code key}'s public key through the admin API. */
+    static void enrol(HttpClient http, URI base, String adminToken, String device, SigningKey key)
+            throws IOException, InterruptedException {
+        enrol(http, base, adminToken, device, key, Optional.empty());
+    }
+
+    /** Enrols {@code device} with its verification key and, if given, its period (ISO-8601). */
+    static void enrol(HttpClient http, URI base, String adminToken, String device, SigningKey key,
+            Optional<String> period) throws IOException, InterruptedException {
+        String pub = Pem.publicKey(key.verificationKey().orElseThrow().publicKey());
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("device", device).put("key", pub);
+        period.ifPresent(p -> body.put("period", p));
+        HttpResponse<String> enrol = http.send(HttpRequest.newBuilder(base.resolve("/v1/devices"))
+                .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (enrol.statusCode() != 201) {
+            throw new IllegalStateException("enrolment refused: " + enrol.statusCode() + " " + enrol.body());
+        }
     }
 
     /** Results newer than {@code after}, oldest first; waits until there is one. */

@@ -2,6 +2,8 @@ package dev.attest.examples.agent;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +27,19 @@ import java.util.Set;
  * builtin = true                         # also run the built-in collectors
  * collectors = process-memory,timing     # only these built-in collectors (default: all)
  * state.dir = state                      # measurement log and evidence queue
+ * client.key = agent-tls.key.pem         # TLS client key (PKCS#8 PEM), for a verifier that
+ * client.cert = agent-tls.cert.pem       #   requires agent certificates; both or neither
+ * metrics.port = 9464                    # Prometheus endpoint (absent: none)
+ * metrics.bind = 127.0.0.1               # a loopback address only
  * </pre>
  * Unknown keys are refused, so a typo cannot silently disable a setting.
  */
 record AgentConfig(String deviceId, Path key, String algorithm, List<URI> verifiers, List<String> pins, Optional<Path> ca,
-        Duration period, List<Path> files, boolean builtin, List<String> collectors, Path stateDir) {
+        Duration period, List<Path> files, boolean builtin, List<String> collectors, Path stateDir,
+        Optional<Path> clientKey, Optional<Path> clientCert, Optional<InetSocketAddress> metrics) {
     private static final Set<String> KEYS = Set.of("device.id", "key", "algorithm", "verifier.url", "verifier.pin",
-            "verifier.ca", "period", "files", "builtin", "collectors", "state.dir");
+            "verifier.ca", "period", "files", "builtin", "collectors", "state.dir", "client.key", "client.cert",
+            "metrics.port", "metrics.bind");
 
     static AgentConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -60,6 +68,26 @@ record AgentConfig(String deviceId, Path key, String algorithm, List<URI> verifi
         if (pins.isEmpty() && ca.isEmpty()) {
             throw new IllegalArgumentException(file + ": verifier.pin or verifier.ca is required (TLS is never trusted blindly)");
         }
+        Optional<Path> clientKey = Optional.ofNullable(p.getProperty("client.key")).map(String::trim).map(base::resolve);
+        Optional<Path> clientCert = Optional.ofNullable(p.getProperty("client.cert")).map(String::trim).map(base::resolve);
+        if (clientKey.isPresent() != clientCert.isPresent()) {
+            throw new IllegalArgumentException(file + ": client.key and client.cert go together");
+        }
+        Optional<InetSocketAddress> metrics = Optional.empty();
+        if (p.getProperty("metrics.port") != null) {
+            String port = p.getProperty("metrics.port").trim();
+            if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException(file + ": metrics.port must be 0..65535");
+            }
+            InetAddress bind = InetAddress.getByName(p.getProperty("metrics.bind", "127.0.0.1").trim());
+            if (!bind.isLoopbackAddress()) {
+                // Plain HTTP with a bearer token: it must not leave the device.
+                throw new IllegalArgumentException(file + ": metrics.bind must be a loopback address");
+            }
+            metrics = Optional.of(new InetSocketAddress(bind, Integer.parseInt(port)));
+        } else if (p.getProperty("metrics.bind") != null) {
+            throw new IllegalArgumentException(file + ": metrics.bind needs metrics.port");
+        }
         return new AgentConfig(required(p, "device.id", file), base.resolve(required(p, "key", file)),
                 p.getProperty("algorithm", "ES256"), java.util.Arrays.stream(required(p, "verifier.url", file).split(",")).map(String::trim)
                         .filter(x -> !x.isEmpty()).map(URI::create).toList(), pins, ca,
@@ -67,7 +95,7 @@ record AgentConfig(String deviceId, Path key, String algorithm, List<URI> verifi
                 Boolean.parseBoolean(p.getProperty("builtin", "true")),
                 java.util.Arrays.stream(p.getProperty("collectors", "").split(",")).map(String::trim)
                         .filter(x -> !x.isEmpty()).toList(),
-                base.resolve(p.getProperty("state.dir", "state")));
+                base.resolve(p.getProperty("state.dir", "state")), clientKey, clientCert, metrics);
     }
 
     private static String required(Properties p, String key, Path file) {

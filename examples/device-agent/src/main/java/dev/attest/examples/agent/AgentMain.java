@@ -24,10 +24,22 @@ import javax.net.ssl.SSLContext;
 /**
  * Runs the device agent: {@code device-agent --config agent.properties [--challenge]}. Periodic
  * evidence is pushed to the verifier; with {@code --challenge} the agent first asks the verifier
- * for a nonce and answers it. The agent opens no listening port.
+ * for a nonce and answers it. The agent opens no listening port, except the optional metrics
+ * endpoint on loopback ({@code metrics.port}, {@link MetricsEndpoint}).
  */
 public final class AgentMain {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentMain.class);
+
     private AgentMain() {
+    }
+
+    /** A running agent and its metrics endpoint, if configured. */
+    record Running(DeviceAgent agent, Optional<MetricsEndpoint> metrics) implements AutoCloseable {
+        @Override
+        public void close() {
+            metrics.ifPresent(MetricsEndpoint::close);
+            agent.close();
+        }
     }
 
     /** Entry point. */
@@ -49,22 +61,33 @@ public final class AgentMain {
             System.exit(3);
         }
         AgentConfig c = AgentConfig.load(configFile);
-        try (DeviceAgent agent = start(c)) {
+        try (Running running = start(c)) {
             if (challenge) {
-                System.out.println(agent.challenge());
+                System.out.println(running.agent().challenge());
             }
             Thread.currentThread().join();
         }
     }
 
     /** Builds and starts an agent from {@code c}. */
-    static DeviceAgent start(AgentConfig c) throws Exception {
+    static Running start(AgentConfig c) throws Exception {
         SignatureAlgorithm alg = SignatureAlgorithm.valueOf(c.algorithm());
         SigningKey key = SigningKey.of(Pem.privateKey(Files.readString(c.key())), alg,
                 Optional.of(KeyId.of(c.deviceId())));
+        Optional<PinnedTls.ClientCertificate> client = Optional.empty();
+        if (c.clientKey().isPresent()) {
+            PinnedTls.ClientCertificate cc = PinnedTls.ClientCertificate.fromPem(Files.readString(c.clientKey().get()),
+                    Files.readString(c.clientCert().orElseThrow()));
+            byte[] tlsKey = cc.chain().get(0).getPublicKey().getEncoded();
+            if (key.verificationKey().map(v -> java.util.Arrays.equals(v.publicKey().getEncoded(), tlsKey)).orElse(false)) {
+                // One key, one purpose: the evidence key signs evidence only (NIST SP 800-57 §5.2).
+                throw new IllegalArgumentException("client.key must not be the evidence signing key");
+            }
+            client = Optional.of(cc);
+        }
         SSLContext tls;
         if (!c.pins().isEmpty()) {
-            tls = PinnedTls.pinned(c.pins());
+            tls = PinnedTls.pinned(c.pins(), client);
         } else {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -74,7 +97,7 @@ public final class AgentMain {
                     ks.setCertificateEntry("ca" + i++, cert);
                 }
             }
-            tls = PinnedTls.ca(ks);
+            tls = PinnedTls.ca(ks, client);
         }
         Files.createDirectories(c.stateDir());
         MeasurementLog log = MeasurementLog.open(c.stateDir().resolve("measurement.log"), DigestAlgorithm.SHA_256,
@@ -90,11 +113,23 @@ public final class AgentMain {
             c.files().forEach(f::path);
             attester.collector(f.build());
         }
+        // Micrometer is loaded only when metrics are asked for: without them the agent's footprint is unchanged.
+        Optional<PrometheusAgentMetrics> prometheus = c.metrics().map(m -> new PrometheusAgentMetrics(c.verifiers()));
+        AgentMetrics metrics = prometheus.isPresent() ? prometheus.get() : AgentMetrics.NONE;
         DeviceAgent agent = new DeviceAgent(attester, log,
                 EvidenceQueue.open(c.stateDir().resolve("queue"), 1000, 64L << 20),
-                new VerifierClient(c.verifiers(), tls, c.deviceId()));
+                new VerifierClient(c.verifiers(), tls, c.deviceId(), metrics), metrics);
+        Optional<MetricsEndpoint> endpoint = Optional.empty();
+        if (prometheus.isPresent()) {
+            PrometheusAgentMetrics p = prometheus.get().watch(agent);
+            MetricsEndpoint e = MetricsEndpoint.start(c.metrics().get(),
+                    MetricsEndpoint.token(c.stateDir().resolve("metrics.token")), p::scrape);
+            LOG.info("metrics on http://{}:{}/metrics (token in {})", c.metrics().get().getAddress().getHostAddress(),
+                    e.port(), c.stateDir().resolve("metrics.token"));
+            endpoint = Optional.of(e);
+        }
         agent.start();
-        return agent;
+        return new Running(agent, endpoint);
     }
 
     private static String bootId() {

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * each cycle; the agent queues every token on disk and delivers the queue to the verifier in
  * order from a single delivery thread. While the verifier is unreachable evidence waits in the
  * queue; when it returns, everything is delivered, oldest first. A restart continues the log and
- * the queue. The agent opens no listening port.
+ * the queue. The agent opens no listening port (its optional metrics endpoint is
+ * {@link MetricsEndpoint}, on loopback). A verifier that answers 401 or 403 does not accept the
+ * agent's credentials (its TLS client certificate): the evidence stays queued, as when the
+ * verifier is away, rather than being thrown away as refused.
  */
 public final class DeviceAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
@@ -29,6 +32,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final EvidenceQueue queue;
     private final VerifierClient client;
     private final ExecutorService delivery;
+    private final AgentMetrics metrics;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile String lastResult = "";
@@ -39,8 +43,22 @@ public final class DeviceAgent implements AutoCloseable {
      */
     public DeviceAgent(Attester.Builder attester, MeasurementLog log, EvidenceQueue queue, VerifierClient client)
             throws Exception {
+        this(attester, log, queue, client, AgentMetrics.NONE);
+    }
+
+    /**
+     * @param attester the collectors, cadence, signer and log; the agent resumes after the last
+     *     evidence the queue took, so entries a crash left uncovered are sent
+     * @param metrics where cycles, queueing and deliveries are reported
+     */
+    public DeviceAgent(Attester.Builder attester, MeasurementLog log, EvidenceQueue queue, VerifierClient client,
+            AgentMetrics metrics) throws Exception {
         this.queue = queue;
         this.client = client;
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
+        if (metrics != AgentMetrics.NONE) {
+            attester.listener(cycle -> metrics.cycle(cycle.duration()));
+        }
         long covered = queue.lastAdded();
         LogHead head = log.head();
         if (covered >= log.windowStart().sequence() && covered <= head.sequence()) {
@@ -66,6 +84,7 @@ public final class DeviceAgent implements AutoCloseable {
     private void enqueue(SignedEvidence e) throws IOException {
         synchronized (this) {
             List<Long> dropped = queue.add(e.head().sequence(), e.token());
+            metrics.queued();
             if (!dropped.isEmpty()) {
                 LOG.warn("evidence queue full: dropped the oldest evidence {} (dropped so far: {})",
                         dropped, queue.droppedCount());
@@ -120,10 +139,18 @@ public final class DeviceAgent implements AutoCloseable {
             }
             if (d.accepted()) {
                 delivered.incrementAndGet();
+                metrics.accepted();
                 lastResult = d.body();
+            } else if (d.status() == 401 || d.status() == 403) {
+                // The verifier does not accept this agent's credentials, not this evidence: keep
+                // it until the credentials are fixed (the queue's bound still applies).
+                LOG.error("verifier refuses this agent (HTTP {} {}); {} evidence queued: check client.key and client.cert",
+                        d.status(), d.body(), queued());
+                return;
             } else if (d.status() >= 400 && d.status() < 500 && d.status() != 408 && d.status() != 429) {
                 // The verifier will never take this evidence: keep going, loudly, rather than block.
                 refused.incrementAndGet();
+                metrics.refused();
                 LOG.error("verifier refused evidence {}: HTTP {} {}", item.sequence(), d.status(), d.body());
             } else {
                 LOG.info("verifier busy (HTTP {}); {} evidence queued", d.status(), queued());
@@ -153,6 +180,16 @@ public final class DeviceAgent implements AutoCloseable {
     /** Evidence waiting for the verifier. */
     public synchronized int queued() {
         return queue.size();
+    }
+
+    /** How long the oldest waiting evidence has waited; empty when none waits. */
+    public synchronized Optional<java.time.Duration> oldestQueuedAge() throws IOException {
+        return queue.oldestQueuedAt().map(t -> java.time.Duration.between(t, java.time.Instant.now()));
+    }
+
+    /** Evidence dropped because the queue was full, ever (the count survives restarts). */
+    public synchronized long droppedCount() {
+        return queue.droppedCount();
     }
 
     /** Stops cycles and delivery, then closes the log. */

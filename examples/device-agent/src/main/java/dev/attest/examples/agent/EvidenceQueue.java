@@ -124,6 +124,17 @@ public final class EvidenceQueue {
         return Optional.of(new Item(seq, Files.readAllBytes(dir.resolve(name(seq)))));
     }
 
+    /**
+     * When the oldest item was queued (its file's modification time: written once, renamed into
+     * place), if there is one.
+     */
+    public Optional<java.time.Instant> oldestQueuedAt() throws IOException {
+        if (sizes.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.getLastModifiedTime(dir.resolve(name(sizes.firstKey()))).toInstant());
+    }
+
     /** Removes an item once the verifier has taken it. */
     public void remove(long sequence) throws IOException {
         Long size = sizes.remove(sequence);
@@ -133,6 +144,7 @@ public final class EvidenceQueue {
         }
     }
 
+    /** How many items wait. */
     public int size() {
         return sizes.size();
     }

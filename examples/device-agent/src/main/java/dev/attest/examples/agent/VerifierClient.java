@@ -16,7 +16,8 @@ import javax.net.ssl.SSLContext;
  * verifier's key pinned or its chain checked against a configured CA. The agent listens on no
  * port. Given several verifier URLs (replicas sharing one database), it keeps to the one that
  * answered last and fails over to the next, in order, when a connection fails or a verifier
- * answers 502, 503 or 504; a request fails only when every verifier failed it.
+ * answers 502, 503 or 504; a request fails only when every verifier failed it. Each failure is
+ * reported to the {@link AgentMetrics} with the verifier it concerns.
  */
 public final class VerifierClient {
     /** The EAT media type for a CWT (RFC 9711 §9.3). */
@@ -26,7 +27,9 @@ public final class VerifierClient {
 
     private final HttpClient http;
     private final List<URI> bases;
+
     private final String deviceId;
+    private final AgentMetrics metrics;
     /** The verifier that answered last; where the next request starts. */
     private volatile int current;
 
@@ -44,6 +47,14 @@ public final class VerifierClient {
 
     /** A client of the verifiers at {@code bases} (at least one, each https), tried in order. */
     public VerifierClient(List<URI> bases, SSLContext tls, String deviceId) {
+        this(bases, tls, deviceId, AgentMetrics.NONE);
+    }
+
+    /**
+     * A client of the verifiers at {@code bases} (at least one, each https), tried in order,
+     * reporting each try and each failure to {@code metrics}.
+     */
+    public VerifierClient(List<URI> bases, SSLContext tls, String deviceId, AgentMetrics metrics) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one verifier URL is needed");
         }
@@ -54,8 +65,14 @@ public final class VerifierClient {
         }
         this.bases = List.copyOf(bases);
         this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** The verifiers' base URLs, as configured, in the order they are tried. */
+    public List<URI> verifiers() {
+        return bases;
     }
 
     /** Asks the verifier for a fresh nonce. */
@@ -78,9 +95,12 @@ public final class VerifierClient {
 
     /** Sends one piece of evidence. */
     public Delivery send(byte[] evidence) throws IOException, InterruptedException {
-        HttpResponse<String> r = exchange(base -> HttpRequest.newBuilder(base.resolve("/v1/evidence"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", EAT_CWT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(evidence)).build());
+        HttpResponse<String> r = exchange(base -> {
+            metrics.sent();
+            return HttpRequest.newBuilder(base.resolve("/v1/evidence"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", EAT_CWT)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(evidence)).build();
+        });
         return new Delivery(r.statusCode(), r.body());
     }
 
@@ -99,10 +119,15 @@ public final class VerifierClient {
                 HttpResponse<String> r = http.send(request.apply(bases.get(k)), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() < 502 || r.statusCode() > 504) {
                     current = k;
+                    if (r.statusCode() == 401 || r.statusCode() == 403) {
+                        metrics.failed(bases.get(k), AgentMetrics.Failure.FORBIDDEN);
+                    }
                     return r;
                 }
+                metrics.failed(bases.get(k), AgentMetrics.Failure.UNAVAILABLE);
                 unavailable = r;
             } catch (IOException e) {
+                metrics.failed(bases.get(k), AgentMetrics.Failure.UNREACHABLE);
                 failed = e;
             }
         }

@@ -36,12 +36,22 @@ class DeviceAgentTest {
     private final SigningKey key = SigningKey.generate(SignatureAlgorithm.ES256, Optional.of(KeyId.of("dev-1")));
 
     private DeviceAgent agent(TestVerifier v, Path measured) throws Exception {
+        return agent(v, measured, AgentMetrics.NONE);
+    }
+
+    private DeviceAgent agent(TestVerifier v, Path measured, AgentMetrics metrics) throws Exception {
         MeasurementLog log = MeasurementLog.open(dir.resolve("log.cbor"), DigestAlgorithm.SHA_256, "boot", 64);
         EvidenceQueue queue = EvidenceQueue.open(dir.resolve("queue"), 1000, 1 << 20);
-        VerifierClient client = new VerifierClient(v.uri(), PinnedTls.pinned(List.of(v.pin())), "dev-1");
+        VerifierClient client = new VerifierClient(List.of(v.uri()), PinnedTls.pinned(List.of(v.pin())), "dev-1", metrics);
         return new DeviceAgent(Attester.builder().signer(key)
                 .collector(FileDigestCollector.builder().path(measured).build()).period(Duration.ofMillis(200)),
-                log, queue, client);
+                log, queue, client, metrics);
+    }
+
+    /** The value of the sample {@code name} (with its labels) in a Prometheus exposition. */
+    private static double sample(String exposition, String name) {
+        return exposition.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(name.length() + 1))).findFirst().orElseThrow(() -> new AssertionError(name + " in " + exposition));
     }
 
     private EatClaims claims(byte[] token) throws Exception {
@@ -139,6 +149,46 @@ class DeviceAgentTest {
             assertEquals(2, catchUp[1] - catchUp[0]);
             assertEquals("orphan", claims(v.received.get(before)).log().orElseThrow().measurements().get(0)
                     .component().name());
+        }
+    }
+
+    @Test
+    void evidenceStaysQueuedWhileTheVerifierRefusesTheAgentAndTheMetricsSayWhy() throws Exception {
+        Path measured = Files.writeString(dir.resolve("app.conf"), "v1");
+        try (TestVerifier v = new TestVerifier(dir)) {
+            v.start();
+            v.evidenceStatus = 403;
+            PrometheusAgentMetrics metrics = new PrometheusAgentMetrics(List.of(v.uri()));
+            DeviceAgent a = agent(v, measured, metrics);
+            metrics.watch(a);
+            a.start();
+            waitFor(() -> a.queued() >= 3, "evidence queued while the verifier refuses the agent");
+            String refused = metrics.scrape();
+            assertEquals(0, a.refusedCount(), "not refused evidence: refused credentials");
+            assertTrue(v.received.isEmpty());
+            String forbidden = "attest_agent_verifier_failures_total{failure=\"forbidden\",verifier=\"" + v.uri() + "\"}";
+            assertTrue(sample(refused, forbidden) >= 1, refused);
+            assertEquals(0.0, sample(refused, "attest_agent_evidence_accepted_total"));
+            assertEquals(0.0, sample(refused, "attest_agent_evidence_refused_total"));
+            assertTrue(sample(refused, "attest_agent_queue_depth") >= 3, refused);
+            // Read one after the other while the agent works: a try may fall between the two readings.
+            assertTrue(sample(refused, "attest_agent_evidence_sent_total") >= sample(refused, forbidden) - 1, refused);
+
+            v.evidenceStatus = 200;
+            waitFor(() -> a.queued() == 0 && v.received.size() >= 4, "queued evidence delivered");
+            a.close();
+            String after = metrics.scrape();
+            List<long[]> s = spans(v);
+            assertEquals(0, s.get(0)[0], "the first evidence was kept, not thrown away");
+            assertContiguous(s);
+            assertEquals(v.received.size(), sample(after, "attest_agent_evidence_accepted_total"));
+            assertEquals(v.received.size(), sample(after, "attest_agent_evidence_queued_total"));
+            assertEquals(0.0, sample(after, "attest_agent_queue_depth"));
+            assertEquals(0.0, sample(after, "attest_agent_queue_oldest_age_seconds"));
+            assertEquals(0.0, sample(after, "attest_agent_evidence_dropped_total"));
+            assertTrue(sample(after, "attest_agent_cycle_seconds_count") >= v.received.size(), after);
+            assertEquals(0.0, sample(after, "attest_agent_verifier_failures_total{failure=\"unreachable\",verifier=\""
+                    + v.uri() + "\"}"));
         }
     }
 
