@@ -242,6 +242,7 @@ final class HttpApi implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        drainRequest(ex);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
@@ -251,14 +252,32 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static byte[] body(HttpExchange ex, int max) throws IOException, HttpError {
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] b = in.readNBytes(max + 1);
-            if (b.length > max) {
-                throw new HttpError(413, "request body larger than " + max + " bytes");
-            }
-            return b;
+    /**
+     * Reads what is left of the request body before the response goes out. The JDK server loses
+     * the connection's next request now and then when a response (a 401, say) is sent before the
+     * body was read: the client's next request on that keep-alive connection then got no answer
+     * until the idle timer closed it (reproduced: about 2 % of unauthorised POSTs with a body).
+     * A body longer than any this API reads is not drained; the connection is closed instead.
+     */
+    private static void drainRequest(HttpExchange ex) throws IOException {
+        InputStream in = ex.getRequestBody();
+        long left = MAX_EVIDENCE + 1L;
+        byte[] sink = new byte[8192];
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0;) {
+            left -= n;
         }
+        if (left <= 0) {
+            ex.getResponseHeaders().set("Connection", "close");
+        }
+    }
+
+    private static byte[] body(HttpExchange ex, int max) throws IOException, HttpError {
+        // Not closed here: the exchange closes it, and drainRequest may still read what is left.
+        byte[] b = ex.getRequestBody().readNBytes(max + 1);
+        if (b.length > max) {
+            throw new HttpError(413, "request body larger than " + max + " bytes");
+        }
+        return b;
     }
 
     private static void method(HttpExchange ex, String m) throws HttpError {
