@@ -95,6 +95,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
 
     private static final String SELECT_STATE = "SELECT log_sequence, log_head, boot_id, appraised_s, appraised_ns "
             + "FROM attest_device_state WHERE device = ?";
+    private static final String SELECT_STATES = "SELECT device, log_sequence, log_head, boot_id, appraised_s, "
+            + "appraised_ns FROM attest_device_state WHERE device = ANY(?)";
     private static final String INSERT_STATE = "INSERT INTO attest_device_state (log_sequence, log_head, boot_id, "
             + "appraised_s, appraised_ns, device) VALUES (?, ?, ?, ?, ?, ?)";
     // PostgreSQL: a whole group in one statement, so one round trip and one WAL flush (the
@@ -135,8 +137,14 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     private final boolean postgres;
     private final ConcurrentLinkedQueue<Swap> swaps = new ConcurrentLinkedQueue<>();
     private final ReentrantLock[] committers = new ReentrantLock[COMMITTERS];
+    private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock[] readers = {new ReentrantLock()};
+    /** Notified whenever a committer lets go of its lock. */
     private final Object committed = new Object();
+    /** Notified whenever a reader lets go of its lock. */
+    private final Object readDone = new Object();
     private final AtomicLong groupCommits = new AtomicLong();
+    private final AtomicLong groupReads = new AtomicLong();
 
     private JdbcDeviceStateStore(DataSource dataSource, Optional<HikariDataSource> ownPool, Clock clock) {
         this.dataSource = dataSource;
@@ -229,21 +237,90 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return new JdbcDeviceStateStore(pool, Optional.of(pool), clock);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On PostgreSQL the reads of concurrent callers are grouped as their swaps are (see
+     * {@link #compareAndSet}): whoever finds no group being read reads every device queued so far
+     * in one {@code SELECT ... WHERE device = ANY(?)}, up to {@value #MAX_BATCH}, and hands each
+     * caller its row. That statement starts after each of its callers asked, so it sees every
+     * swap committed before the call, as a read of its own would; what it returns may be
+     * overtaken afterwards as any read may, which the compare-and-set then refuses.
+     */
     @Override
     public Optional<DeviceState> get(String device) {
         checkDevice(device);
-        return call(c -> {
-            try (PreparedStatement s = c.prepareStatement(SELECT_STATE)) {
-                s.setString(1, device);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                        return Optional.empty();
+        if (!postgres) {
+            return call(c -> readAlone(c, device));
+        }
+        Read read = new Read(device);
+        reads.add(read);
+        runGrouped(read, readers, readDone, this::readQueued);
+        if (read.failure != null) {
+            throw new StateStoreException(read.failure.reason(), "the state could not be read", read.failure);
+        }
+        return read.state;
+    }
+
+    private static Optional<DeviceState> readAlone(Connection c, String device) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(SELECT_STATE)) {
+            s.setString(1, device);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(stateAt(r, 1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The state in the five columns from {@code first} on (sequence, head, boot id, seconds, nanoseconds). */
+    private static DeviceState stateAt(ResultSet r, int first) throws SQLException {
+        LogHead head = new LogHead(r.getLong(first), Digest.parse(r.getString(first + 1)), r.getString(first + 2));
+        return new DeviceState(head, Instant.ofEpochSecond(r.getLong(first + 3), r.getInt(first + 4)));
+    }
+
+    /** Reads every device queued so far, up to {@value #MAX_BATCH}, in one statement. */
+    private void readQueued() {
+        List<Read> group = new ArrayList<>();
+        for (Read r; group.size() < MAX_BATCH && (r = reads.poll()) != null;) {
+            group.add(r);
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        try {
+            java.util.Map<String, DeviceState> found = new java.util.HashMap<>();
+            call(c -> {
+                if (group.size() == 1) {
+                    readAlone(c, group.get(0).device).ifPresent(st -> found.put(group.get(0).device, st));
+                    return null;
+                }
+                String[] devices = group.stream().map(r -> r.device).distinct().toArray(String[]::new);
+                groupReads.incrementAndGet();
+                try (PreparedStatement s = c.prepareStatement(SELECT_STATES)) {
+                    s.setArray(1, c.createArrayOf("varchar", devices));
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            found.put(r.getString(1), stateAt(r, 2));
+                        }
                     }
-                    LogHead head = new LogHead(r.getLong(1), Digest.parse(r.getString(2)), r.getString(3));
-                    return Optional.of(new DeviceState(head, Instant.ofEpochSecond(r.getLong(4), r.getInt(5))));
+                }
+                return null;
+            });
+            for (Read r : group) {
+                r.complete(Optional.ofNullable(found.get(r.device)));
+            }
+        } catch (RuntimeException | Error e) {
+            StateStoreException failure = e instanceof StateStoreException x ? x
+                    : new StateStoreException(StateStoreException.Reason.UNAVAILABLE, "group read failed: "
+                            + e.getClass().getSimpleName(), e);
+            for (Read r : group) {
+                if (!r.done) {
+                    r.fail(failure);
                 }
             }
-        });
+            if (e instanceof Error err) {
+                throw err;
+            }
+        }
     }
 
     /**
@@ -266,26 +343,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         Objects.requireNonNull(next, "next");
         Swap swap = new Swap(device, expected, next);
         swaps.add(swap);
-        // Whoever gets a free committer commits everything queued so far in one transaction; the
-        // others wait for their swap to be done, or for a committer to be free again (then one of
-        // them commits what queued up meanwhile).
-        while (!swap.done) {
-            ReentrantLock committer = freeCommitter();
-            if (committer != null) {
-                try {
-                    if (!swap.done) {
-                        commitQueued();
-                    }
-                } finally {
-                    committer.unlock();
-                    synchronized (committed) {
-                        committed.notifyAll();
-                    }
-                }
-            } else {
-                awaitCommitted(swap);
-            }
-        }
+        runGrouped(swap, committers, committed, this::commitQueued);
         if (swap.failure != null) {
             // A new exception per caller: the group's failure is shared by every swap in it.
             throw new StateStoreException(swap.failure.reason(), "the compare-and-set was not committed", swap.failure);
@@ -293,9 +351,35 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return swap.swapped;
     }
 
-    /** A committer this thread now holds, or null if all are busy. */
-    private ReentrantLock freeCommitter() {
-        for (ReentrantLock c : committers) {
+    /**
+     * Waits until {@code request} is done: whoever gets a free one of {@code runners} runs
+     * everything queued so far as one group; the others wait for their request to be done, or
+     * for a runner to be free again (then one of them runs what queued up meanwhile);
+     * {@code monitor} is notified whenever one of {@code runners} lets go.
+     */
+    private static void runGrouped(Pending request, ReentrantLock[] runners, Object monitor, Runnable runQueued) {
+        while (!request.done) {
+            ReentrantLock runner = freeRunner(runners);
+            if (runner != null) {
+                try {
+                    if (!request.done) {
+                        runQueued.run();
+                    }
+                } finally {
+                    runner.unlock();
+                    synchronized (monitor) {
+                        monitor.notifyAll();
+                    }
+                }
+            } else {
+                awaitGroup(request, runners, monitor);
+            }
+        }
+    }
+
+    /** A runner this thread now holds, or null if all are busy. */
+    private static ReentrantLock freeRunner(ReentrantLock[] runners) {
+        for (ReentrantLock c : runners) {
             if (c.tryLock()) {
                 return c;
             }
@@ -303,8 +387,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return null;
     }
 
-    private boolean allCommitting() {
-        for (ReentrantLock c : committers) {
+    private static boolean allRunning(ReentrantLock[] runners) {
+        for (ReentrantLock c : runners) {
             if (!c.isLocked()) {
                 return false;
             }
@@ -312,14 +396,14 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return true;
     }
 
-    private void awaitCommitted(Swap swap) {
+    private static void awaitGroup(Pending request, ReentrantLock[] runners, Object monitor) {
         boolean interrupted = false;
-        synchronized (committed) {
-            // A committer notifies after it unlocks, under this monitor: checking the locks here
+        synchronized (monitor) {
+            // A runner notifies after it unlocks, under this monitor: checking the locks here
             // cannot miss that notification.
-            while (!swap.done && allCommitting()) {
+            while (!request.done && allRunning(runners)) {
                 try {
-                    committed.wait();
+                    monitor.wait();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -544,6 +628,29 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
             }
         }
         return false;
+    }
+
+    /** How many reads carried more than one device's read (for tests). */
+    long groupReads() {
+        return groupReads.get();
+    }
+
+    /** How many reads wait for the next group read (for tests). */
+    int queuedReads() {
+        return reads.size();
+    }
+
+    /** For tests: runs {@code whileHeld} holding the reader, so that reads queue up meanwhile. */
+    void holdingReader(Runnable whileHeld) {
+        readers[0].lock();
+        try {
+            whileHeld.run();
+        } finally {
+            readers[0].unlock();
+            synchronized (readDone) {
+                readDone.notifyAll();
+            }
+        }
     }
 
     /** How many swaps wait for the next group commit (for tests). */
@@ -805,16 +912,40 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     }
 
     /**
-     * One caller's compare-and-set, waiting for its group commit; written under the committer
-     * lock, {@link #done} (written last) read by the waiting caller without it.
+     * A caller's request waiting for its group: written under the runner's lock, {@link #done}
+     * (written last) read by the waiting caller without it.
      */
-    private static final class Swap {
+    private abstract static class Pending {
+        volatile boolean done;
+        StateStoreException failure;
+
+        void fail(StateStoreException e) {
+            failure = e;
+            done = true;
+        }
+    }
+
+    /** One caller's read of a device's state, waiting for its group read. */
+    private static final class Read extends Pending {
+        final String device;
+        Optional<DeviceState> state;
+
+        Read(String device) {
+            this.device = device;
+        }
+
+        void complete(Optional<DeviceState> found) {
+            state = found;
+            done = true;
+        }
+    }
+
+    /** One caller's compare-and-set, waiting for its group commit. */
+    private static final class Swap extends Pending {
         final String device;
         final Optional<DeviceState> expected;
         final DeviceState next;
-        volatile boolean done;
         boolean swapped;
-        StateStoreException failure;
 
         Swap(String device, Optional<DeviceState> expected, DeviceState next) {
             this.device = device;
@@ -839,11 +970,6 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
 
         void complete(boolean outcome) {
             swapped = outcome;
-            done = true;
-        }
-
-        void fail(StateStoreException e) {
-            failure = e;
             done = true;
         }
     }
