@@ -34,7 +34,9 @@ import javax.sql.DataSource;
  * {@code attest_device_state} (one row per device: log sequence, chain head, boot id, appraisal
  * time) and {@code attest_nonce} (primary key device + SHA-256 of the nonce, with an expiry);
  * version 2 adds {@code attest_appraiser_state} (primary key device + appraiser id, the
- * appraiser's opaque state as binary, {@link #appraiserState}); a version-1 database is upgraded
+ * appraiser's opaque state as binary, {@link #appraiserState}); version 3 adds
+ * {@code attest_shard} (at most one row: the {@link ShardIdentity} the database records as a shard
+ * of a {@link PartitionedDeviceStateStore}, {@link #claimShard}); an older database is upgraded
  * in place when opened, its data kept. Every statement is {@code IF NOT EXISTS}, so opening again, or from several replicas at once,
  * is harmless; an up-to-date schema is opened without any DDL, so a role with only data rights
  * suffices after the first migration. A database whose schema version is newer than this code
@@ -61,7 +63,7 @@ import javax.sql.DataSource;
  */
 public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseable {
     /** The schema version this code writes. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
     /** How many {@link #useNonce} calls pass between two purges of expired nonces. */
     public static final int PURGE_EVERY = 1024;
     /** The longest device id the schema holds. */
@@ -91,7 +93,15 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                     + "device VARCHAR(512) NOT NULL, "
                     + "appraiser VARCHAR(64) NOT NULL, "
                     + "state BYTEA NOT NULL, "
-                    + "PRIMARY KEY (device, appraiser))"));
+                    + "PRIMARY KEY (device, appraiser))"),
+            // One row at most (its key is always 1): the shard this database is, once claimed.
+            List.of("CREATE TABLE IF NOT EXISTS attest_shard ("
+                    + "shard_key INTEGER NOT NULL PRIMARY KEY, "
+                    + "partition_map VARCHAR(64) NOT NULL, "
+                    + "shard_index INTEGER NOT NULL, "
+                    + "shard_count INTEGER NOT NULL, "
+                    + "routing VARCHAR(64) NOT NULL, "
+                    + "claimed_ms BIGINT NOT NULL)"));
 
     private static final String SELECT_STATE = "SELECT log_sequence, log_head, boot_id, appraised_s, appraised_ns "
             + "FROM attest_device_state WHERE device = ?";
@@ -145,6 +155,11 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     private final Object readDone = new Object();
     private final AtomicLong groupCommits = new AtomicLong();
     private final AtomicLong groupReads = new AtomicLong();
+    /**
+     * Whether this store may be used: the database recorded no shard identity when it was opened,
+     * or {@link #claimShard} was answered with exactly the identity it asked for.
+     */
+    private volatile boolean usable;
 
     private JdbcDeviceStateStore(DataSource dataSource, Optional<HikariDataSource> ownPool, Clock clock) {
         this.dataSource = dataSource;
@@ -155,6 +170,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         }
         try {
             this.product = migrate();
+            this.usable = call(JdbcDeviceStateStore::recordedShard).isEmpty();
         } catch (RuntimeException e) {
             ownPool.ifPresent(HikariDataSource::close);
             throw e;
@@ -250,6 +266,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public Optional<DeviceState> get(String device) {
         checkDevice(device);
+        checkUsable();
         if (!postgres) {
             return call(c -> readAlone(c, device));
         }
@@ -339,6 +356,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean compareAndSet(String device, Optional<DeviceState> expected, DeviceState next) {
         checkDevice(device);
+        checkUsable();
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
         Swap swap = new Swap(device, expected, next);
@@ -661,6 +679,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean useNonce(String device, byte[] nonce, Duration ttl) {
         checkDevice(device);
+        checkUsable();
         Objects.requireNonNull(nonce, "nonce");
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative");
@@ -699,6 +718,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public Optional<byte[]> appraiserState(String device, String appraiser) {
         checkDevice(device);
+        checkUsable();
         DeviceStateStore.checkAppraiserId(appraiser);
         return call(c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -715,6 +735,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next) {
         checkDevice(device);
+        checkUsable();
         DeviceStateStore.checkAppraiserSwap(appraiser, expected, next);
         byte[] copy = next.clone();
         return call(c -> {
@@ -736,6 +757,93 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 return s.executeUpdate() == 1;
             }
         });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The identity is the one row of {@code attest_shard}, inserted by the first claim (of two
+     * replicas claiming at once, the primary key lets one insert, the other reads its row) with
+     * {@link PartitionedDeviceStateStore#ROUTING}, the routing function it was claimed under; a
+     * row recorded under another routing is refused. A database that holds any device state,
+     * nonce or appraiser state but no row refuses a claim as one of several shards.
+     */
+    @Override
+    public ShardIdentity claimShard(ShardIdentity wanted) {
+        Objects.requireNonNull(wanted, "wanted");
+        ShardIdentity recorded = call(c -> {
+            Optional<ShardIdentity> r = recordedShard(c);
+            if (r.isPresent()) {
+                return r.get();
+            }
+            if (wanted.count() > 1 && holdsState(c)) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the database holds "
+                        + "state from before partitioning; it cannot become " + wanted
+                        + " (re-partitioning is an offline migration, docs/scaling.md)", null);
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO attest_shard (shard_key, partition_map, "
+                    + "shard_index, shard_count, routing, claimed_ms) VALUES (1, ?, ?, ?, ?, ?)")) {
+                s.setString(1, wanted.partitionMap());
+                s.setInt(2, wanted.index());
+                s.setInt(3, wanted.count());
+                s.setString(4, PartitionedDeviceStateStore.ROUTING);
+                s.setLong(5, clock.millis());
+                if (insertedNotPresent(s)) {
+                    return wanted;
+                }
+            }
+            return recordedShard(c).orElseThrow(() -> new SQLException("attest_shard lost its row", "40001"));
+        });
+        if (recorded.equals(wanted)) {
+            usable = true;
+        }
+        return recorded;
+    }
+
+    @Override
+    public Optional<ShardIdentity> shardIdentity() {
+        return call(JdbcDeviceStateStore::recordedShard);
+    }
+
+    /** The identity the database records, if any. */
+    private static Optional<ShardIdentity> recordedShard(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT partition_map, shard_index, shard_count, routing FROM attest_shard WHERE shard_key = 1")) {
+            if (!r.next()) {
+                return Optional.empty();
+            }
+            String routing = r.getString(4);
+            if (!PartitionedDeviceStateStore.ROUTING.equals(routing)) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the database is a shard "
+                        + "routed by " + routing + ", this code routes by " + PartitionedDeviceStateStore.ROUTING, null);
+            }
+            try {
+                return Optional.of(new ShardIdentity(r.getString(1), r.getInt(2), r.getInt(3)));
+            } catch (IllegalArgumentException e) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "attest_shard records "
+                        + "no valid identity: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static boolean holdsState(Connection c) throws SQLException {
+        for (String table : List.of("attest_device_state", "attest_nonce", "attest_appraiser_state")) {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT 1 FROM " + table + " LIMIT 1")) {
+                if (r.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void checkUsable() {
+        if (!usable) {
+            String recorded = call(JdbcDeviceStateStore::recordedShard).map(ShardIdentity::toString)
+                    .orElse("no shard now, but was one when this store was opened");
+            throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the database is "
+                    + recorded + "; use it through PartitionedDeviceStateStore with that identity", null);
+        }
     }
 
     /**
