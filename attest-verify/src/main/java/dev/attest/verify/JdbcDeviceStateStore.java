@@ -326,17 +326,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 r.complete(Optional.ofNullable(found.get(r.device)));
             }
         } catch (RuntimeException | Error e) {
-            StateStoreException failure = e instanceof StateStoreException x ? x
-                    : new StateStoreException(StateStoreException.Reason.UNAVAILABLE, "group read failed: "
-                            + e.getClass().getSimpleName(), e);
-            for (Read r : group) {
-                if (!r.done) {
-                    r.fail(failure);
-                }
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
+            failAll(group, "group read", e);
         }
     }
 
@@ -395,6 +385,24 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         }
     }
 
+    /**
+     * Fails every request of {@code group} not yet done with {@code e} (as a store failure) and
+     * rethrows it if it is an {@link Error}.
+     */
+    private static void failAll(List<? extends Pending> group, String what, Throwable e) {
+        StateStoreException failure = e instanceof StateStoreException x ? x
+                : new StateStoreException(StateStoreException.Reason.UNAVAILABLE, what + " failed: "
+                        + e.getClass().getSimpleName(), e);
+        for (Pending p : group) {
+            if (!p.done) {
+                p.fail(failure);
+            }
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+    }
+
     /** A runner this thread now holds, or null if all are busy. */
     private static ReentrantLock freeRunner(ReentrantLock[] runners) {
         for (ReentrantLock c : runners) {
@@ -448,17 +456,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 swapTogether(group);
             }
         } catch (RuntimeException | Error e) {
-            StateStoreException failure = e instanceof StateStoreException x ? x
-                    : new StateStoreException(StateStoreException.Reason.UNAVAILABLE, "group commit failed: "
-                            + e.getClass().getSimpleName(), e);
-            for (Swap s : group) {
-                if (!s.done) {
-                    s.fail(failure);
-                }
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
+            failAll(group, "group commit", e);
         }
     }
 
