@@ -79,6 +79,42 @@ public interface DeviceStateStore {
     boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next);
 
     /**
+     * Makes this store {@code shard} of a {@link PartitionedDeviceStateStore}: records the
+     * identity if the store records none yet, and answers the identity it records now, which the
+     * caller compares with the one it asked for. Recording is atomic across every verifier
+     * sharing the store: of two replicas claiming different identities at once, one records its
+     * own and the other is answered with it. Once the store answered exactly {@code shard}, this
+     * store object may be used; a store that records an identity is refused to every other use
+     * ({@link StateStoreException.Reason#PARTITION_MISMATCH}), so that a replica configured with
+     * one shard alone cannot take it for the whole fleet's state.
+     *
+     * <p>A store that holds state but records no identity refuses to become one of several shards
+     * ({@code PARTITION_MISMATCH}): its devices may route elsewhere, where their state is not.
+     * Becoming the only shard of a map ({@code count} 1) is allowed.
+     *
+     * @param shard the identity the caller's configuration gives this store
+     * @return the identity the store records now
+     * @throws StateStoreException {@code PARTITION_MISMATCH} as above, {@code UNAVAILABLE} if the
+     *     store cannot be reached
+     * @throws UnsupportedOperationException if this store cannot be a shard (the default)
+     */
+    default ShardIdentity claimShard(ShardIdentity shard) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot be a shard");
+    }
+
+    /**
+     * The shard identity this store records ({@link #claimShard}), read without recording one.
+     *
+     * @return the identity, or empty if the store was never claimed as a shard
+     * @throws StateStoreException {@code UNAVAILABLE} if the store cannot be reached,
+     *     {@code PARTITION_MISMATCH} if what it records is not an identity this code understands
+     * @throws UnsupportedOperationException if this store cannot be a shard (the default)
+     */
+    default Optional<ShardIdentity> shardIdentity() {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot be a shard");
+    }
+
+    /**
      * Checks an appraiser id as {@link #appraiserState} must: 1 to
      * {@value #MAX_APPRAISER_ID_LENGTH} characters of {@code [a-z0-9.-]}. For implementations;
      * {@link AppraiserState} checks before it calls a store.

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * {@link DeviceStateStore} in memory, for one verifier process. Atomic through
  * {@link ConcurrentHashMap}; nonces are kept until {@code ttl} after first use; appraiser states
- * are copied in and out and compared byte for byte.
+ * are copied in and out and compared byte for byte. As a shard it records its identity in memory
+ * (for tests of {@link PartitionedDeviceStateStore}; shards in one process protect nothing).
  */
 final class InMemoryDeviceStateStore implements DeviceStateStore {
     private final ConcurrentMap<String, DeviceState> states = new ConcurrentHashMap<>();
@@ -19,14 +20,48 @@ final class InMemoryDeviceStateStore implements DeviceStateStore {
     private final ConcurrentMap<String, Long> nonces = new ConcurrentHashMap<>();
     /** Purge expired nonces when the map has grown to this size (doubling keeps it amortized O(1)). */
     private final java.util.concurrent.atomic.AtomicInteger purgeAt = new java.util.concurrent.atomic.AtomicInteger(10_000);
+    /** The shard identity this store records, or null; guarded by this. */
+    private ShardIdentity shard;
+    /** Whether this store may be used: it recorded no identity before it was claimed with the one it records. */
+    private volatile boolean usable = true;
+
+    @Override
+    public synchronized ShardIdentity claimShard(ShardIdentity wanted) {
+        Objects.requireNonNull(wanted, "wanted");
+        if (shard == null) {
+            if (wanted.count() > 1 && !(states.isEmpty() && appraiserStates.isEmpty() && nonces.isEmpty())) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the store holds state "
+                        + "from before partitioning; it cannot become " + wanted, null);
+            }
+            shard = wanted;
+        }
+        if (shard.equals(wanted)) {
+            usable = true;
+        }
+        return shard;
+    }
+
+    @Override
+    public synchronized Optional<ShardIdentity> shardIdentity() {
+        return Optional.ofNullable(shard);
+    }
+
+    private void checkUsable() {
+        if (!usable) {
+            throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the store is " + shard
+                    + " and was not claimed as such", null);
+        }
+    }
 
     @Override
     public Optional<DeviceState> get(String device) {
+        checkUsable();
         return Optional.ofNullable(states.get(device));
     }
 
     @Override
     public boolean compareAndSet(String device, Optional<DeviceState> expected, DeviceState next) {
+        checkUsable();
         Objects.requireNonNull(next, "next");
         if (expected.isEmpty()) {
             return states.putIfAbsent(device, next) == null;
@@ -36,6 +71,7 @@ final class InMemoryDeviceStateStore implements DeviceStateStore {
 
     @Override
     public boolean useNonce(String device, byte[] nonce, Duration ttl) {
+        checkUsable();
         long now = System.nanoTime();
         int limit = purgeAt.get();
         if (nonces.size() > limit && purgeAt.compareAndSet(limit, Integer.MAX_VALUE)) {
@@ -48,6 +84,7 @@ final class InMemoryDeviceStateStore implements DeviceStateStore {
 
     @Override
     public Optional<byte[]> appraiserState(String device, String appraiser) {
+        checkUsable();
         Objects.requireNonNull(device, "device");
         DeviceStateStore.checkAppraiserId(appraiser);
         return Optional.ofNullable(appraiserStates.get(new Key(device, appraiser))).map(byte[]::clone);
@@ -55,6 +92,7 @@ final class InMemoryDeviceStateStore implements DeviceStateStore {
 
     @Override
     public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next) {
+        checkUsable();
         Objects.requireNonNull(device, "device");
         DeviceStateStore.checkAppraiserSwap(appraiser, expected, next);
         byte[] copy = next.clone();

@@ -34,7 +34,9 @@ import javax.sql.DataSource;
  * {@code attest_device_state} (one row per device: log sequence, chain head, boot id, appraisal
  * time) and {@code attest_nonce} (primary key device + SHA-256 of the nonce, with an expiry);
  * version 2 adds {@code attest_appraiser_state} (primary key device + appraiser id, the
- * appraiser's opaque state as binary, {@link #appraiserState}); a version-1 database is upgraded
+ * appraiser's opaque state as binary, {@link #appraiserState}); version 3 adds
+ * {@code attest_shard} (at most one row: the {@link ShardIdentity} the database records as a shard
+ * of a {@link PartitionedDeviceStateStore}, {@link #claimShard}); an older database is upgraded
  * in place when opened, its data kept. Every statement is {@code IF NOT EXISTS}, so opening again, or from several replicas at once,
  * is harmless; an up-to-date schema is opened without any DDL, so a role with only data rights
  * suffices after the first migration. A database whose schema version is newer than this code
@@ -61,7 +63,7 @@ import javax.sql.DataSource;
  */
 public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseable {
     /** The schema version this code writes. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
     /** How many {@link #useNonce} calls pass between two purges of expired nonces. */
     public static final int PURGE_EVERY = 1024;
     /** The longest device id the schema holds. */
@@ -91,10 +93,20 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                     + "device VARCHAR(512) NOT NULL, "
                     + "appraiser VARCHAR(64) NOT NULL, "
                     + "state BYTEA NOT NULL, "
-                    + "PRIMARY KEY (device, appraiser))"));
+                    + "PRIMARY KEY (device, appraiser))"),
+            // One row at most (its key is always 1): the shard this database is, once claimed.
+            List.of("CREATE TABLE IF NOT EXISTS attest_shard ("
+                    + "shard_key INTEGER NOT NULL PRIMARY KEY, "
+                    + "partition_map VARCHAR(64) NOT NULL, "
+                    + "shard_index INTEGER NOT NULL, "
+                    + "shard_count INTEGER NOT NULL, "
+                    + "routing VARCHAR(64) NOT NULL, "
+                    + "claimed_ms BIGINT NOT NULL)"));
 
     private static final String SELECT_STATE = "SELECT log_sequence, log_head, boot_id, appraised_s, appraised_ns "
             + "FROM attest_device_state WHERE device = ?";
+    private static final String SELECT_STATES = "SELECT device, log_sequence, log_head, boot_id, appraised_s, "
+            + "appraised_ns FROM attest_device_state WHERE device = ANY(?)";
     private static final String INSERT_STATE = "INSERT INTO attest_device_state (log_sequence, log_head, boot_id, "
             + "appraised_s, appraised_ns, device) VALUES (?, ?, ?, ?, ?, ?)";
     // PostgreSQL: a whole group in one statement, so one round trip and one WAL flush (the
@@ -135,8 +147,19 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     private final boolean postgres;
     private final ConcurrentLinkedQueue<Swap> swaps = new ConcurrentLinkedQueue<>();
     private final ReentrantLock[] committers = new ReentrantLock[COMMITTERS];
+    private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock[] readers = {new ReentrantLock()};
+    /** Notified whenever a committer lets go of its lock. */
     private final Object committed = new Object();
+    /** Notified whenever a reader lets go of its lock. */
+    private final Object readDone = new Object();
     private final AtomicLong groupCommits = new AtomicLong();
+    private final AtomicLong groupReads = new AtomicLong();
+    /**
+     * Whether this store may be used: the database recorded no shard identity when it was opened,
+     * or {@link #claimShard} was answered with exactly the identity it asked for.
+     */
+    private volatile boolean usable;
 
     private JdbcDeviceStateStore(DataSource dataSource, Optional<HikariDataSource> ownPool, Clock clock) {
         this.dataSource = dataSource;
@@ -147,6 +170,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         }
         try {
             this.product = migrate();
+            this.usable = call(JdbcDeviceStateStore::recordedShard).isEmpty();
         } catch (RuntimeException e) {
             ownPool.ifPresent(HikariDataSource::close);
             throw e;
@@ -229,21 +253,81 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return new JdbcDeviceStateStore(pool, Optional.of(pool), clock);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On PostgreSQL the reads of concurrent callers are grouped as their swaps are (see
+     * {@link #compareAndSet}): whoever finds no group being read reads every device queued so far
+     * in one {@code SELECT ... WHERE device = ANY(?)}, up to {@value #MAX_BATCH}, and hands each
+     * caller its row. That statement starts after each of its callers asked, so it sees every
+     * swap committed before the call, as a read of its own would; what it returns may be
+     * overtaken afterwards as any read may, which the compare-and-set then refuses.
+     */
     @Override
     public Optional<DeviceState> get(String device) {
         checkDevice(device);
-        return call(c -> {
-            try (PreparedStatement s = c.prepareStatement(SELECT_STATE)) {
-                s.setString(1, device);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                        return Optional.empty();
-                    }
-                    LogHead head = new LogHead(r.getLong(1), Digest.parse(r.getString(2)), r.getString(3));
-                    return Optional.of(new DeviceState(head, Instant.ofEpochSecond(r.getLong(4), r.getInt(5))));
-                }
+        checkUsable();
+        if (!postgres) {
+            return call(c -> readAlone(c, device));
+        }
+        Read read = new Read(device);
+        reads.add(read);
+        runGrouped(read, readers, readDone, this::readQueued);
+        if (read.failure != null) {
+            throw new StateStoreException(read.failure.reason(), "the state could not be read", read.failure);
+        }
+        return read.state;
+    }
+
+    private static Optional<DeviceState> readAlone(Connection c, String device) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(SELECT_STATE)) {
+            s.setString(1, device);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(stateAt(r, 1)) : Optional.empty();
             }
-        });
+        }
+    }
+
+    /** The state in the five columns from {@code first} on (sequence, head, boot id, seconds, nanoseconds). */
+    private static DeviceState stateAt(ResultSet r, int first) throws SQLException {
+        LogHead head = new LogHead(r.getLong(first), Digest.parse(r.getString(first + 1)), r.getString(first + 2));
+        return new DeviceState(head, Instant.ofEpochSecond(r.getLong(first + 3), r.getInt(first + 4)));
+    }
+
+    /** Reads every device queued so far, up to {@value #MAX_BATCH}, in one statement. */
+    private void readQueued() {
+        List<Read> group = new ArrayList<>();
+        for (Read r; group.size() < MAX_BATCH && (r = reads.poll()) != null;) {
+            group.add(r);
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        try {
+            java.util.Map<String, DeviceState> found = new java.util.HashMap<>();
+            call(c -> {
+                if (group.size() == 1) {
+                    readAlone(c, group.get(0).device).ifPresent(st -> found.put(group.get(0).device, st));
+                    return null;
+                }
+                String[] devices = group.stream().map(r -> r.device).distinct().toArray(String[]::new);
+                groupReads.incrementAndGet();
+                try (PreparedStatement s = c.prepareStatement(SELECT_STATES)) {
+                    s.setArray(1, c.createArrayOf("varchar", devices));
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            found.put(r.getString(1), stateAt(r, 2));
+                        }
+                    }
+                }
+                return null;
+            });
+            for (Read r : group) {
+                r.complete(Optional.ofNullable(found.get(r.device)));
+            }
+        } catch (RuntimeException | Error e) {
+            failAll(group, "group read", e);
+        }
     }
 
     /**
@@ -262,30 +346,12 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean compareAndSet(String device, Optional<DeviceState> expected, DeviceState next) {
         checkDevice(device);
+        checkUsable();
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(next, "next");
         Swap swap = new Swap(device, expected, next);
         swaps.add(swap);
-        // Whoever gets a free committer commits everything queued so far in one transaction; the
-        // others wait for their swap to be done, or for a committer to be free again (then one of
-        // them commits what queued up meanwhile).
-        while (!swap.done) {
-            ReentrantLock committer = freeCommitter();
-            if (committer != null) {
-                try {
-                    if (!swap.done) {
-                        commitQueued();
-                    }
-                } finally {
-                    committer.unlock();
-                    synchronized (committed) {
-                        committed.notifyAll();
-                    }
-                }
-            } else {
-                awaitCommitted(swap);
-            }
-        }
+        runGrouped(swap, committers, committed, this::commitQueued);
         if (swap.failure != null) {
             // A new exception per caller: the group's failure is shared by every swap in it.
             throw new StateStoreException(swap.failure.reason(), "the compare-and-set was not committed", swap.failure);
@@ -293,9 +359,53 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return swap.swapped;
     }
 
-    /** A committer this thread now holds, or null if all are busy. */
-    private ReentrantLock freeCommitter() {
-        for (ReentrantLock c : committers) {
+    /**
+     * Waits until {@code request} is done: whoever gets a free one of {@code runners} runs
+     * everything queued so far as one group; the others wait for their request to be done, or
+     * for a runner to be free again (then one of them runs what queued up meanwhile);
+     * {@code monitor} is notified whenever one of {@code runners} lets go.
+     */
+    private static void runGrouped(Pending request, ReentrantLock[] runners, Object monitor, Runnable runQueued) {
+        while (!request.done) {
+            ReentrantLock runner = freeRunner(runners);
+            if (runner != null) {
+                try {
+                    if (!request.done) {
+                        runQueued.run();
+                    }
+                } finally {
+                    runner.unlock();
+                    synchronized (monitor) {
+                        monitor.notifyAll();
+                    }
+                }
+            } else {
+                awaitGroup(request, runners, monitor);
+            }
+        }
+    }
+
+    /**
+     * Fails every request of {@code group} not yet done with {@code e} (as a store failure) and
+     * rethrows it if it is an {@link Error}.
+     */
+    private static void failAll(List<? extends Pending> group, String what, Throwable e) {
+        StateStoreException failure = e instanceof StateStoreException x ? x
+                : new StateStoreException(StateStoreException.Reason.UNAVAILABLE, what + " failed: "
+                        + e.getClass().getSimpleName(), e);
+        for (Pending p : group) {
+            if (!p.done) {
+                p.fail(failure);
+            }
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+    }
+
+    /** A runner this thread now holds, or null if all are busy. */
+    private static ReentrantLock freeRunner(ReentrantLock[] runners) {
+        for (ReentrantLock c : runners) {
             if (c.tryLock()) {
                 return c;
             }
@@ -303,8 +413,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return null;
     }
 
-    private boolean allCommitting() {
-        for (ReentrantLock c : committers) {
+    private static boolean allRunning(ReentrantLock[] runners) {
+        for (ReentrantLock c : runners) {
             if (!c.isLocked()) {
                 return false;
             }
@@ -312,14 +422,14 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return true;
     }
 
-    private void awaitCommitted(Swap swap) {
+    private static void awaitGroup(Pending request, ReentrantLock[] runners, Object monitor) {
         boolean interrupted = false;
-        synchronized (committed) {
-            // A committer notifies after it unlocks, under this monitor: checking the locks here
+        synchronized (monitor) {
+            // A runner notifies after it unlocks, under this monitor: checking the locks here
             // cannot miss that notification.
-            while (!swap.done && allCommitting()) {
+            while (!request.done && allRunning(runners)) {
                 try {
-                    committed.wait();
+                    monitor.wait();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -346,17 +456,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 swapTogether(group);
             }
         } catch (RuntimeException | Error e) {
-            StateStoreException failure = e instanceof StateStoreException x ? x
-                    : new StateStoreException(StateStoreException.Reason.UNAVAILABLE, "group commit failed: "
-                            + e.getClass().getSimpleName(), e);
-            for (Swap s : group) {
-                if (!s.done) {
-                    s.fail(failure);
-                }
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
+            failAll(group, "group commit", e);
         }
     }
 
@@ -546,6 +646,29 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         return false;
     }
 
+    /** How many reads carried more than one device's read (for tests). */
+    long groupReads() {
+        return groupReads.get();
+    }
+
+    /** How many reads wait for the next group read (for tests). */
+    int queuedReads() {
+        return reads.size();
+    }
+
+    /** For tests: runs {@code whileHeld} holding the reader, so that reads queue up meanwhile. */
+    void holdingReader(Runnable whileHeld) {
+        readers[0].lock();
+        try {
+            whileHeld.run();
+        } finally {
+            readers[0].unlock();
+            synchronized (readDone) {
+                readDone.notifyAll();
+            }
+        }
+    }
+
     /** How many swaps wait for the next group commit (for tests). */
     int queuedSwaps() {
         return swaps.size();
@@ -554,6 +677,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean useNonce(String device, byte[] nonce, Duration ttl) {
         checkDevice(device);
+        checkUsable();
         Objects.requireNonNull(nonce, "nonce");
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative");
@@ -592,6 +716,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public Optional<byte[]> appraiserState(String device, String appraiser) {
         checkDevice(device);
+        checkUsable();
         DeviceStateStore.checkAppraiserId(appraiser);
         return call(c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -608,6 +733,7 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     @Override
     public boolean compareAndSetAppraiserState(String device, String appraiser, Optional<byte[]> expected, byte[] next) {
         checkDevice(device);
+        checkUsable();
         DeviceStateStore.checkAppraiserSwap(appraiser, expected, next);
         byte[] copy = next.clone();
         return call(c -> {
@@ -629,6 +755,93 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                 return s.executeUpdate() == 1;
             }
         });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The identity is the one row of {@code attest_shard}, inserted by the first claim (of two
+     * replicas claiming at once, the primary key lets one insert, the other reads its row) with
+     * {@link PartitionedDeviceStateStore#ROUTING}, the routing function it was claimed under; a
+     * row recorded under another routing is refused. A database that holds any device state,
+     * nonce or appraiser state but no row refuses a claim as one of several shards.
+     */
+    @Override
+    public ShardIdentity claimShard(ShardIdentity wanted) {
+        Objects.requireNonNull(wanted, "wanted");
+        ShardIdentity recorded = call(c -> {
+            Optional<ShardIdentity> r = recordedShard(c);
+            if (r.isPresent()) {
+                return r.get();
+            }
+            if (wanted.count() > 1 && holdsState(c)) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the database holds "
+                        + "state from before partitioning; it cannot become " + wanted
+                        + " (re-partitioning is an offline migration, docs/scaling.md)", null);
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO attest_shard (shard_key, partition_map, "
+                    + "shard_index, shard_count, routing, claimed_ms) VALUES (1, ?, ?, ?, ?, ?)")) {
+                s.setString(1, wanted.partitionMap());
+                s.setInt(2, wanted.index());
+                s.setInt(3, wanted.count());
+                s.setString(4, PartitionedDeviceStateStore.ROUTING);
+                s.setLong(5, clock.millis());
+                if (insertedNotPresent(s)) {
+                    return wanted;
+                }
+            }
+            return recordedShard(c).orElseThrow(() -> new SQLException("attest_shard lost its row", "40001"));
+        });
+        if (recorded.equals(wanted)) {
+            usable = true;
+        }
+        return recorded;
+    }
+
+    @Override
+    public Optional<ShardIdentity> shardIdentity() {
+        return call(JdbcDeviceStateStore::recordedShard);
+    }
+
+    /** The identity the database records, if any. */
+    private static Optional<ShardIdentity> recordedShard(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT partition_map, shard_index, shard_count, routing FROM attest_shard WHERE shard_key = 1")) {
+            if (!r.next()) {
+                return Optional.empty();
+            }
+            String routing = r.getString(4);
+            if (!PartitionedDeviceStateStore.ROUTING.equals(routing)) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the database is a shard "
+                        + "routed by " + routing + ", this code routes by " + PartitionedDeviceStateStore.ROUTING, null);
+            }
+            try {
+                return Optional.of(new ShardIdentity(r.getString(1), r.getInt(2), r.getInt(3)));
+            } catch (IllegalArgumentException e) {
+                throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "attest_shard records "
+                        + "no valid identity: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static boolean holdsState(Connection c) throws SQLException {
+        for (String table : List.of("attest_device_state", "attest_nonce", "attest_appraiser_state")) {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT 1 FROM " + table + " LIMIT 1")) {
+                if (r.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void checkUsable() {
+        if (!usable) {
+            String recorded = call(JdbcDeviceStateStore::recordedShard).map(ShardIdentity::toString)
+                    .orElse("no shard now, but was one when this store was opened");
+            throw new StateStoreException(StateStoreException.Reason.PARTITION_MISMATCH, "the database is "
+                    + recorded + "; use it through PartitionedDeviceStateStore with that identity", null);
+        }
     }
 
     /**
@@ -805,16 +1018,40 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
     }
 
     /**
-     * One caller's compare-and-set, waiting for its group commit; written under the committer
-     * lock, {@link #done} (written last) read by the waiting caller without it.
+     * A caller's request waiting for its group: written under the runner's lock, {@link #done}
+     * (written last) read by the waiting caller without it.
      */
-    private static final class Swap {
+    private abstract static class Pending {
+        volatile boolean done;
+        StateStoreException failure;
+
+        void fail(StateStoreException e) {
+            failure = e;
+            done = true;
+        }
+    }
+
+    /** One caller's read of a device's state, waiting for its group read. */
+    private static final class Read extends Pending {
+        final String device;
+        Optional<DeviceState> state;
+
+        Read(String device) {
+            this.device = device;
+        }
+
+        void complete(Optional<DeviceState> found) {
+            state = found;
+            done = true;
+        }
+    }
+
+    /** One caller's compare-and-set, waiting for its group commit. */
+    private static final class Swap extends Pending {
         final String device;
         final Optional<DeviceState> expected;
         final DeviceState next;
-        volatile boolean done;
         boolean swapped;
-        StateStoreException failure;
 
         Swap(String device, Optional<DeviceState> expected, DeviceState next) {
             this.device = device;
@@ -839,11 +1076,6 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
 
         void complete(boolean outcome) {
             swapped = outcome;
-            done = true;
-        }
-
-        void fail(StateStoreException e) {
-            failure = e;
             done = true;
         }
     }

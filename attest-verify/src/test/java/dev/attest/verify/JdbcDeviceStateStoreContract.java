@@ -85,7 +85,7 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         JdbcDeviceStateStore second = open(url);
         JdbcDeviceStateStore third = open(url);
         assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, third.schemaVersion());
-        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
         assertEquals(Optional.of(s1), second.get("dev-1"));
         assertArrayEquals(new byte[] {1, 2, 3}, third.appraiserState("dev-1", "tpm").orElseThrow());
         assertFalse(third.compareAndSetAppraiserState("dev-1", "tpm", Optional.empty(), new byte[] {4}));
@@ -102,7 +102,7 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         String url = freshUrl();
         List<Boolean> ok = race(i -> open(url).schemaVersion() == JdbcDeviceStateStore.SCHEMA_VERSION);
         assertEquals(List.of(true, true, true, true, true, true, true, true), ok);
-        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
     }
 
     /** Schema version 1 exactly as the code before version 2 created it, with data in it. */
@@ -130,8 +130,8 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         assertTrue(s.useNonce("dev-1", new byte[16], Duration.ofMinutes(5)));
         execute(url, "INSERT INTO attest_nonce (device, nonce_sha256, expires_ms) VALUES ('dev-1', '"
                 + "0".repeat(64) + "', " + Long.MAX_VALUE + ")");
-        assertEquals(2, s.schemaVersion());
-        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, s.schemaVersion());
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
         assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_schema_version WHERE schema_version = 1 "
                 + "AND applied_ms = 0"), "version 1's row is kept");
         assertEquals(Optional.of(s1), s.get("dev-1"));
@@ -141,16 +141,60 @@ abstract class JdbcDeviceStateStoreContract extends DeviceStateStoreContract {
         assertTrue(s.compareAndSet("dev-1", Optional.of(s1), state(42, "boot-7", T0)));
         // Opening the migrated database again changes nothing.
         JdbcDeviceStateStore again = open(url);
-        assertEquals(2, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
+        assertEquals(JdbcDeviceStateStore.SCHEMA_VERSION, count(url, "SELECT COUNT(*) FROM attest_schema_version"));
         assertArrayEquals(new byte[] {9}, again.appraiserState("dev-1", "tpm").orElseThrow());
         assertEquals(42, again.get("dev-1").orElseThrow().head().sequence());
+    }
+
+    /**
+     * A database records the first shard identity claimed, answers it to every later claim, and
+     * refuses every use to a store object not claimed with exactly it; a database with state and
+     * no identity becomes only the single shard of a map.
+     */
+    @Test
+    void aShardRecordsItsIdentityOnce() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        assertEquals(Optional.empty(), s.shardIdentity());
+        ShardIdentity one = new ShardIdentity("fleet-1", 1, 2);
+        assertEquals(one, s.claimShard(one));
+        assertEquals(one, s.claimShard(one));
+        assertTrue(s.compareAndSet("dev-1", Optional.empty(), state(1, "boot-1", T0)));
+        JdbcDeviceStateStore other = open(url);
+        assertEquals(Optional.of(one), other.shardIdentity());
+        assertEquals(one, other.claimShard(new ShardIdentity("fleet-1", 0, 2)));
+        for (org.junit.jupiter.api.function.Executable use : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> other.get("dev-1"), () -> other.compareAndSet("dev-1", Optional.empty(), state(1, "boot-1", T0)),
+                () -> other.useNonce("dev-1", new byte[16], Duration.ofMinutes(1)),
+                () -> other.appraiserState("dev-1", "tpm"),
+                () -> other.compareAndSetAppraiserState("dev-1", "tpm", Optional.empty(), new byte[1]))) {
+            StateStoreException e = assertThrows(StateStoreException.class, use);
+            assertEquals(StateStoreException.Reason.PARTITION_MISMATCH, e.reason());
+            assertTrue(e.getMessage().contains("shard 1 of 2 in map fleet-1"), e.getMessage());
+        }
+        assertEquals(one, other.claimShard(one));
+        assertEquals(1, other.get("dev-1").orElseThrow().head().sequence());
+        assertEquals(1, count(url, "SELECT COUNT(*) FROM attest_shard"));
+        String old = freshUrl();
+        JdbcDeviceStateStore unpartitioned = open(old);
+        assertTrue(unpartitioned.useNonce("dev-1", new byte[16], Duration.ofMinutes(1)));
+        StateStoreException e = assertThrows(StateStoreException.class,
+                () -> unpartitioned.claimShard(new ShardIdentity("fleet-2", 0, 2)));
+        assertEquals(StateStoreException.Reason.PARTITION_MISMATCH, e.reason());
+        assertEquals(0, count(old, "SELECT COUNT(*) FROM attest_shard"));
+        ShardIdentity single = new ShardIdentity("fleet-2", 0, 1);
+        assertEquals(single, unpartitioned.claimShard(single));
+        // A row written under another routing function is not an identity this code routes by.
+        execute(old, "UPDATE attest_shard SET routing = 'crc32-mod'");
+        e = assertThrows(StateStoreException.class, unpartitioned::shardIdentity);
+        assertEquals(StateStoreException.Reason.PARTITION_MISMATCH, e.reason());
     }
 
     @Test
     void newerSchemaIsRefused() throws Exception {
         String url = freshUrl();
         open(url).close();
-        execute(url, "INSERT INTO attest_schema_version (schema_version, applied_ms) VALUES (3, 0)");
+        execute(url, "INSERT INTO attest_schema_version (schema_version, applied_ms) VALUES (" + (JdbcDeviceStateStore.SCHEMA_VERSION + 1) + ", 0)");
         StateStoreException e = assertThrows(StateStoreException.class, () -> open(url));
         assertEquals(StateStoreException.Reason.SCHEMA_TOO_NEW, e.reason());
     }

@@ -102,6 +102,48 @@ class JdbcDeviceStateStoreIT extends JdbcDeviceStateStoreContract {
         assertEquals(Optional.of(a1), s.get("dev-1"));
     }
 
+    /**
+     * Reads queued while a group read is running go together in the next one, each caller getting
+     * its own device's state (or none), a device asked for twice answered twice; a read asked for
+     * after a swap committed sees it.
+     */
+    @Test
+    void concurrentReadsAreReadTogether() throws Exception {
+        JdbcDeviceStateStore s = open(freshUrl());
+        List<String> devices = List.of("dev-1", "dev-2", "dev-3", "dev-1", "absent");
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(s.compareAndSet("dev-" + i, Optional.empty(), state(i, "boot-" + i, T0)));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(devices.size());
+        List<Future<Optional<DeviceState>>> reads = new ArrayList<>();
+        long before = s.groupReads();
+        try {
+            s.holdingReader(() -> {
+                for (String d : devices) {
+                    reads.add(threads.submit(() -> s.get(d)));
+                }
+                try {
+                    awaitTrue(() -> s.queuedReads() == devices.size());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int k = 0; k < devices.size(); k++) {
+                String d = devices.get(k);
+                Optional<DeviceState> want = d.equals("absent") ? Optional.empty()
+                        : Optional.of(state(d.charAt(4) - '0', "boot-" + d.charAt(4), T0));
+                assertEquals(want, reads.get(k).get(20, TimeUnit.SECONDS), d);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(before + 1, s.groupReads());
+        assertEquals(0, s.queuedReads());
+        DeviceState next = state(9, "boot-1", T0.plusSeconds(1));
+        assertTrue(s.compareAndSet("dev-1", Optional.of(state(1, "boot-1", T0)), next));
+        assertEquals(Optional.of(next), s.get("dev-1"));
+    }
+
     private static int pid(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
             r.next();

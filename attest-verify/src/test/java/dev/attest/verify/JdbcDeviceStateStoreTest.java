@@ -22,7 +22,7 @@ class JdbcDeviceStateStoreTest extends JdbcDeviceStateStoreContract {
         open(url).close();
         execute(url, "CREATE USER verifier PASSWORD 'pw-for-the-test'");
         execute(url, "GRANT SELECT, INSERT, UPDATE, DELETE ON attest_schema_version, attest_device_state, attest_nonce, "
-                + "attest_appraiser_state TO verifier");
+                + "attest_appraiser_state, attest_shard TO verifier");
         // Without the admin-only DB_CLOSE_DELAY setting (already in force for this database).
         String user = url.replace(";DB_CLOSE_DELAY=-1", "");
         try (JdbcDeviceStateStore s = JdbcDeviceStateStore.open(user, "verifier", "pw-for-the-test")) {

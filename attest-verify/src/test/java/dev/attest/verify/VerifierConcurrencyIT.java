@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * exactly expected results. Default 1000 x 100 = the issue's 100k appraisals per run (53 s on
  * the quiet 2-core build machine, 71 s while other builds ran; CI's budget allows it; a quick
  * local run: {@code -Dattest.stress.perDevice=10}). A smaller
- * fleet does the same on PostgreSQL ({@code ATTEST_TEST_JDBC_URL}), where eight threads also race
- * one token. Prints appraisals/s.
+ * fleet does the same on PostgreSQL ({@code ATTEST_TEST_JDBC_URL}), also partitioned over two
+ * schemas ({@link PartitionedDeviceStateStore}), where eight threads also race one token. Prints
+ * appraisals/s.
  */
 class VerifierConcurrencyIT {
     private final PostgresTestDatabase db = new PostgresTestDatabase();
@@ -37,6 +38,19 @@ class VerifierConcurrencyIT {
         try (JdbcDeviceStateStore one = JdbcDeviceStateStore.open(db.freshSchemaUrl());
                 JdbcDeviceStateStore eight = JdbcDeviceStateStore.open(db.freshSchemaUrl())) {
             run("PostgreSQL", Integer.getInteger("attest.stress.pgDevices", 200),
+                    Integer.getInteger("attest.stress.pgPerDevice", 50), one, eight);
+        }
+    }
+
+    /** The same on a store partitioned over two PostgreSQL schemas (a shard each), for both runs. */
+    @Test
+    void postgresPartitionedEightThreadsGiveTheOneThreadResults() throws Exception {
+        PostgresTestDatabase.url();
+        try (PartitionedDeviceStateStore one = PartitionedDeviceStateStore.open("stress-1", List.of(
+                JdbcDeviceStateStore.open(db.freshSchemaUrl()), JdbcDeviceStateStore.open(db.freshSchemaUrl())));
+                PartitionedDeviceStateStore eight = PartitionedDeviceStateStore.open("stress-8", List.of(
+                        JdbcDeviceStateStore.open(db.freshSchemaUrl()), JdbcDeviceStateStore.open(db.freshSchemaUrl())))) {
+            run("PostgreSQL, 2 shards", Integer.getInteger("attest.stress.pgDevices", 200),
                     Integer.getInteger("attest.stress.pgPerDevice", 50), one, eight);
         }
     }

@@ -49,7 +49,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  * A fleet verifier's appraisal rate with durable state: {@link Verifier#appraise} for a fleet of
  * {@value #FLEET} devices (each its own ES256 key, pinned, and its own chain of 50-measurement
  * evidences), on {@value #THREADS} threads as a service's workers would (its HTTP pool), with the state in
- * PostgreSQL ({@link JdbcDeviceStateStore}, group commit) against the same with
+ * PostgreSQL ({@link JdbcDeviceStateStore}, group commit and grouped reads) against the same with
  * {@link DeviceStateStore#inMemory()} in the same run ({@code baselineInMemory}); issue 22's
  * target: {@code appraisePostgres} at least 0.8 of the baseline. {@link #paired} alternates the
  * two every iteration in one JVM, which is how the ratio is judged on a shared machine.
