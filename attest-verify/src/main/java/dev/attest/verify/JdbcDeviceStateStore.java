@@ -305,6 +305,8 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
         }
         try {
             java.util.Map<String, DeviceState> found = new java.util.HashMap<>();
+            // A row that does not decode fails its own device's callers only, never the group's.
+            java.util.Map<String, RuntimeException> undecodable = new java.util.HashMap<>();
             call(c -> {
                 if (group.size() == 1) {
                     readAlone(c, group.get(0).device).ifPresent(st -> found.put(group.get(0).device, st));
@@ -316,14 +318,25 @@ public final class JdbcDeviceStateStore implements DeviceStateStore, AutoCloseab
                     s.setArray(1, c.createArrayOf("varchar", devices));
                     try (ResultSet r = s.executeQuery()) {
                         while (r.next()) {
-                            found.put(r.getString(1), stateAt(r, 2));
+                            String device = r.getString(1);
+                            try {
+                                found.put(device, stateAt(r, 2));
+                            } catch (RuntimeException e) {
+                                undecodable.put(device, e);
+                            }
                         }
                     }
                 }
                 return null;
             });
             for (Read r : group) {
-                r.complete(Optional.ofNullable(found.get(r.device)));
+                RuntimeException bad = undecodable.get(r.device);
+                if (bad != null) {
+                    r.fail(new StateStoreException(StateStoreException.Reason.UNAVAILABLE,
+                            "the stored state of this device does not decode: " + bad.getClass().getSimpleName(), bad));
+                } else {
+                    r.complete(Optional.ofNullable(found.get(r.device)));
+                }
             }
         } catch (RuntimeException | Error e) {
             failAll(group, "group read", e);

@@ -144,6 +144,44 @@ class JdbcDeviceStateStoreIT extends JdbcDeviceStateStoreContract {
         assertEquals(Optional.of(next), s.get("dev-1"));
     }
 
+    @Test
+    void anUndecodableRowFailsOnlyItsOwnDevicesReadInAGroup() throws Exception {
+        String url = freshUrl();
+        JdbcDeviceStateStore s = open(url);
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(s.compareAndSet("dev-" + i, Optional.empty(), state(i, "boot-" + i, T0)));
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("UPDATE attest_device_state SET log_head = 'not a digest' WHERE device = 'dev-2'"));
+        }
+        List<String> devices = List.of("dev-1", "dev-2", "dev-3");
+        ExecutorService threads = Executors.newFixedThreadPool(devices.size());
+        List<Future<Optional<DeviceState>>> reads = new ArrayList<>();
+        long before = s.groupReads();
+        try {
+            s.holdingReader(() -> {
+                for (String d : devices) {
+                    reads.add(threads.submit(() -> s.get(d)));
+                }
+                try {
+                    awaitTrue(() -> s.queuedReads() == devices.size());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(Optional.of(state(1, "boot-1", T0)), reads.get(0).get(20, TimeUnit.SECONDS));
+            ExecutionException bad = assertThrows(
+                    ExecutionException.class, () -> reads.get(1).get(20, TimeUnit.SECONDS));
+            StateStoreException e = assertInstanceOf(StateStoreException.class, bad.getCause());
+            assertEquals(StateStoreException.Reason.UNAVAILABLE, e.reason());
+            assertTrue(e.getCause().getMessage().contains("does not decode"), e.getCause().getMessage());
+            assertEquals(Optional.of(state(3, "boot-3", T0)), reads.get(2).get(20, TimeUnit.SECONDS));
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(before + 1, s.groupReads());
+    }
+
     private static int pid(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
             r.next();
