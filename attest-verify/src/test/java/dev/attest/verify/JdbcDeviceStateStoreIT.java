@@ -118,16 +118,7 @@ class JdbcDeviceStateStoreIT extends JdbcDeviceStateStoreContract {
         List<Future<Optional<DeviceState>>> reads = new ArrayList<>();
         long before = s.groupReads();
         try {
-            s.holdingReader(() -> {
-                for (String d : devices) {
-                    reads.add(threads.submit(() -> s.get(d)));
-                }
-                try {
-                    awaitTrue(() -> s.queuedReads() == devices.size());
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            queueReadsBehindAHeldReader(s, devices, threads, reads);
             for (int k = 0; k < devices.size(); k++) {
                 String d = devices.get(k);
                 Optional<DeviceState> want = d.equals("absent") ? Optional.empty()
@@ -159,16 +150,7 @@ class JdbcDeviceStateStoreIT extends JdbcDeviceStateStoreContract {
         List<Future<Optional<DeviceState>>> reads = new ArrayList<>();
         long before = s.groupReads();
         try {
-            s.holdingReader(() -> {
-                for (String d : devices) {
-                    reads.add(threads.submit(() -> s.get(d)));
-                }
-                try {
-                    awaitTrue(() -> s.queuedReads() == devices.size());
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            queueReadsBehindAHeldReader(s, devices, threads, reads);
             assertEquals(Optional.of(state(1, "boot-1", T0)), reads.get(0).get(20, TimeUnit.SECONDS));
             ExecutionException bad = assertThrows(
                     ExecutionException.class, () -> reads.get(1).get(20, TimeUnit.SECONDS));
@@ -180,6 +162,21 @@ class JdbcDeviceStateStoreIT extends JdbcDeviceStateStoreContract {
             threads.shutdownNow();
         }
         assertEquals(before + 1, s.groupReads());
+    }
+
+    /** Submits a read of each of {@code devices} while a read is held, so that they all queue up behind it. */
+    private static void queueReadsBehindAHeldReader(JdbcDeviceStateStore s, List<String> devices, ExecutorService threads,
+            List<Future<Optional<DeviceState>>> reads) {
+        s.holdingReader(() -> {
+            for (String d : devices) {
+                reads.add(threads.submit(() -> s.get(d)));
+            }
+            try {
+                awaitTrue(() -> s.queuedReads() == devices.size());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static int pid(Connection c) throws SQLException {
