@@ -61,7 +61,7 @@ import javax.net.ssl.SSLContext;
 public final class AgentFootprint {
     /** The agent's shipped JVM flags besides {@code -Xmx32m} (docs/device-agent.md, the demo). */
     static final String AGENT_JVM_FLAGS =
-            "-XX:+UseSerialGC -XX:ReservedCodeCacheSize=32m -Xss256k -XX:-UsePerfData";
+            "-XX:+UseSerialGC -XX:ReservedCodeCacheSize=32m -Xss256k -XX:-UsePerfData -XX:TrimNativeHeapInterval=10000";
 
     private final Path work;
     private final Map<String, String> opts;

@@ -312,7 +312,8 @@ public final class Demo {
                 "-XX:+DisableAttachMechanism", agent ? "-Xmx32m" : "-Xmx256m"));
         if (agent) {
             // The agent's shipped flags (docs/device-agent.md, BENCHMARKS.md "Footprint").
-            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:-UsePerfData"));
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:-UsePerfData",
+                    "-XX:TrimNativeHeapInterval=10000"));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
