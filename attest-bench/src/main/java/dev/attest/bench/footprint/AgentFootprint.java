@@ -46,8 +46,11 @@ import javax.net.ssl.SSLContext;
  * <pre>
  * java -cp attest-bench/target/benchmarks.jar dev.attest.bench.footprint.AgentFootprint \
  *     footprint|soak|jlink --agent-cp CP [--period PT30S] [--cycles 8] [--files 100] [--heap 32m]
- *     [--jvm "FLAGS"] [--collectors ID,...] [--without MODULE,...]
+ *     [--jvm "FLAGS"|none] [--malloc-arena-max N|none] [--collectors ID,...] [--without MODULE,...]
  * </pre>
+ * By default the agent runs with the JVM flags and environment it ships with (docs/device-agent.md):
+ * {@link #AGENT_JVM_FLAGS} and {@code MALLOC_ARENA_MAX=2}; {@code --jvm none} and
+ * {@code --malloc-arena-max none} give the JVM's defaults.
  * {@code footprint}: cycle CPU (the process CPU of each cycle minus the idle rate measured
  * between cycles), idle CPU rate, share of one core at a 60 s period, allocation per cycle, live
  * heap after a full GC, RSS. {@code soak}: live heap after GC every 25 cycles; fails (exit 1) if
@@ -56,6 +59,10 @@ import javax.net.ssl.SSLContext;
  * size with the jars, and the agent run on it for three cycles.
  */
 public final class AgentFootprint {
+    /** The agent's shipped JVM flags besides {@code -Xmx32m} (docs/device-agent.md, the demo). */
+    static final String AGENT_JVM_FLAGS =
+            "-XX:+UseSerialGC -XX:ReservedCodeCacheSize=32m -Xss256k -XX:-UsePerfData -XX:TrimNativeHeapInterval=10000";
+
     private final Path work;
     private final Map<String, String> opts;
     private final BlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
@@ -127,15 +134,25 @@ public final class AgentFootprint {
             }
             List<String> cmd = new ArrayList<>(List.of(opt("java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                     "-Xmx" + opt("heap", "32m"), "-XX:+DisableAttachMechanism"));
-            if (opts.containsKey("jvm")) {
-                cmd.addAll(List.of(opt("jvm", "").split(" ")));
+            String jvm = opt("jvm", AGENT_JVM_FLAGS).trim();
+            if (!jvm.equals("none") && !jvm.isEmpty()) {
+                cmd.addAll(List.of(jvm.split(" +")));
             }
             cmd.addAll(List.of("-cp", probeDir + java.io.File.pathSeparator + opt("agent-cp", ""),
                     "dev.attest.bench.footprint.AgentProbe", "dev.attest.examples.agent.AgentMain",
                     "--config", work.resolve("agent.properties").toString()));
             out.println("# agent: " + String.join(" ", cmd.subList(0, 4)) + " ... AgentMain; " + files
                     + " files of 16 KiB + the built-in collectors, period " + period);
-            process = new ProcessBuilder(cmd).redirectError(work.resolve("agent.log").toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("agent.log").toFile());
+            String arenas = opt("malloc-arena-max", "2");
+            if (arenas.equals("none")) {
+                pb.environment().remove("MALLOC_ARENA_MAX");
+            } else {
+                pb.environment().put("MALLOC_ARENA_MAX", arenas);
+            }
+            out.println("# agent JVM flags: " + (jvm.isEmpty() ? "none" : jvm) + "; MALLOC_ARENA_MAX="
+                    + pb.environment().getOrDefault("MALLOC_ARENA_MAX", "(unset)"));
+            process = pb.start();
             stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
             stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         }

@@ -54,6 +54,29 @@ import java.util.Map;
  * <p>A mapping whose bytes cannot be read is an ERROR measurement naming the reason; when the
  * process does not exist, procfs is absent, or reading its memory is not permitted (ptrace
  * access mode, see ptrace(2)), the collector returns one UNSUPPORTED measurement saying so.
+ *
+ * <p><b>On-disk digest cache.</b> The in-memory bytes are read and hashed afresh in every
+ * collection. The on-disk digest of a range of a file that the path still names ({@code backing}
+ * {@code file}) is reused from the previous collection when the file's identity is unchanged:
+ * the same path, file offset and mapping length, and the same device, inode number, size,
+ * modification time and status-change time ({@code ctime}), all with the nanoseconds the kernel
+ * reports. What this trusts: that the file's bytes do not change without its {@code ctime}
+ * changing. Every write, truncation, {@code utimensat} (which is how {@code touch -d} puts an old
+ * modification time back), {@code chmod}/{@code chown} and rename through the kernel's filesystem
+ * code sets {@code ctime} to the current time, and no system call sets it to a chosen value; a
+ * file replaced by another inode changes device or inode number. It does not hold against a
+ * writer below the filesystem: raw writes to the block device, a filesystem image modified
+ * offline and mounted again with identical metadata, a FUSE or network filesystem whose server
+ * reports unchanged attributes for changed contents, or root setting the system clock back to
+ * reproduce a {@code ctime} to the nanosecond while rewriting the file — each of those already
+ * needs the privileges that patch the memory directly. An entry is stored only when the identity
+ * read before the file was hashed equals the one read after (a file changed or swapped while it
+ * was read is hashed again next time); when the memory does not match the cached digest, the
+ * file is read again and compared byte by byte, so a reported difference is always against the
+ * current file. Mappings of deleted or replaced files are never cached. The cache holds one entry
+ * per executable mapping of the last collection (nothing else is kept); a deployment that wants
+ * every byte re-read each cycle uses {@link #withoutFileDigestCache()}, whose results are the
+ * same.
  */
 public final class ProcessMemoryCollector implements Collector {
     /** Id of the collector for the own process. */
@@ -66,17 +89,54 @@ public final class ProcessMemoryCollector implements Collector {
     private static final int CHUNK = 64 << 10;
     private static final DigestAlgorithm ALG = DigestAlgorithm.SHA_256;
 
+    private static final String IDENTITY = "unix:dev,ino,size,lastModifiedTime,ctime";
+
     private final String id;
     private final long pid;
+    private final boolean cacheFileDigests;
+    /** On-disk digests of the last collection's mappings; replaced as a whole after each one. */
+    private volatile Map<RangeKey, CachedDigest> fileDigests = Map.of();
 
     /** Measures the current process (ServiceLoader entry point). */
     public ProcessMemoryCollector() {
-        this(DEFAULT_ID, -1);
+        this(DEFAULT_ID, -1, true);
     }
 
-    private ProcessMemoryCollector(String id, long pid) {
+    private ProcessMemoryCollector(String id, long pid, boolean cacheFileDigests) {
         this.id = Collector.checkId(id);
         this.pid = pid;
+        this.cacheFileDigests = cacheFileDigests;
+    }
+
+    /** A mapped range of a file, by path. */
+    private record RangeKey(String path, long offset, long mappingLength) {
+    }
+
+    /** A file's identity as read by {@link #IDENTITY}: device, inode, size, mtime, ctime. */
+    private record FileIdentity(Object dev, Object ino, Object size, Object mtime, Object ctime) {
+        static FileIdentity of(Map<String, Object> st) {
+            return new FileIdentity(st.get("dev"), st.get("ino"), st.get("size"), st.get("lastModifiedTime"),
+                    st.get("ctime"));
+        }
+    }
+
+    /** The on-disk digest of a range, valid while the file's identity is the one recorded. */
+    private record CachedDigest(FileIdentity identity, long length, Digest digest) {
+    }
+
+    /**
+     * The same collector without the on-disk digest cache: every file range is read and hashed in
+     * every collection (the results are the same; the cost is one more read and hash per mapping).
+     *
+     * @return a new collector with the same id and process, and no cache
+     */
+    public ProcessMemoryCollector withoutFileDigestCache() {
+        return new ProcessMemoryCollector(id, pid, false);
+    }
+
+    /** Number of on-disk digests kept from the last collection (for tests). */
+    int cachedFileDigests() {
+        return fileDigests.size();
     }
 
     /**
@@ -90,7 +150,7 @@ public final class ProcessMemoryCollector implements Collector {
         if (pid < 1) {
             throw new IllegalArgumentException("pid must be >= 1");
         }
-        return new ProcessMemoryCollector(DEFAULT_ID + "-" + pid, pid);
+        return new ProcessMemoryCollector(DEFAULT_ID + "-" + pid, pid, true);
     }
 
     @Override
@@ -133,6 +193,8 @@ public final class ProcessMemoryCollector implements Collector {
         int unreadable = 0;
         ByteBuffer mb = ByteBuffer.allocate(CHUNK);
         ByteBuffer fb = ByteBuffer.allocate(CHUNK);
+        Map<RangeKey, CachedDigest> previous = fileDigests;
+        Map<RangeKey, CachedDigest> next = new java.util.HashMap<>();
         try (FileChannel memCh = FileChannel.open(mem, StandardOpenOption.READ)) {
             for (MapsEntry e : maps) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -142,7 +204,7 @@ public final class ProcessMemoryCollector implements Collector {
                     continue;
                 }
                 executable++;
-                Measurement m = measure(p, memCh, e, time, mb, fb);
+                Measurement m = measure(p, memCh, e, time, mb, fb, previous, next);
                 String backing = m.value("backing").map(v -> ((Value.Text) v).value()).orElse("");
                 if (backing.equals("deleted")) {
                     deleted++;
@@ -163,6 +225,9 @@ public final class ProcessMemoryCollector implements Collector {
             return List.of(Measurement.unsupported(id, summaryId, Layer.PROCESS, time,
                     mem + " does not exist (process exited?)"));
         }
+        if (cacheFileDigests) {
+            fileDigests = next;
+        }
         String exe;
         try {
             exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(p), "exe")).toString();
@@ -178,7 +243,7 @@ public final class ProcessMemoryCollector implements Collector {
     }
 
     private Measurement measure(long p, FileChannel memCh, MapsEntry e, Instant time, ByteBuffer mb,
-            ByteBuffer fb) {
+            ByteBuffer fb, Map<RangeKey, CachedDigest> previous, Map<RangeKey, CachedDigest> next) {
         ComponentId component = ComponentId.of(e.pathname());
         Map<String, Value> base = new java.util.TreeMap<>();
         base.put("pid", new Value.Int(p));
@@ -189,21 +254,41 @@ public final class ProcessMemoryCollector implements Collector {
         Path mapFile = Path.of("/proc", Long.toString(p), "map_files", e.range());
         String backing;
         Path source;
+        FileIdentity identity = null;
         if (e.deleted()) {
             backing = "deleted";
             source = mapFile;
         } else {
             boolean same;
             try {
-                Map<String, Object> st = Files.readAttributes(Path.of(e.pathname()), "unix:dev,ino");
+                Map<String, Object> st = Files.readAttributes(Path.of(e.pathname()), IDENTITY);
                 same = ((Long) st.get("dev")) == e.devT() && ((Long) st.get("ino")) == e.inode();
-            } catch (IOException | UnsupportedOperationException ex) {
+                identity = same ? FileIdentity.of(st) : null;
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
                 same = false;
             }
             backing = same ? "file" : "replaced";
             source = same ? Path.of(e.pathname()) : mapFile;
         }
         base.put("backing", new Value.Text(backing));
+        RangeKey key = new RangeKey(e.pathname(), e.offset(), e.length());
+        CachedDigest cached = cacheFileDigests && identity != null ? previous.get(key) : null;
+        if (cached != null && cached.identity().equals(identity)) {
+            try {
+                Digest memDigest = memoryDigest(memCh, e, cached.length(), mb);
+                if (memDigest.matches(cached.digest())) {
+                    next.put(key, cached);
+                    base.put("length", new Value.Int(cached.length()));
+                    base.put("memory-digest", new Value.Bytes(memDigest.value()));
+                    base.put("match", new Value.Bool(true));
+                    base.put("differing-bytes", new Value.Int(0));
+                    return Measurement.builder(component, Layer.PROCESS).collector(id).time(time)
+                            .digest(cached.digest()).values(base).build();
+                }
+            } catch (IOException ex) {
+                // Fall through: the full comparison below reads both sides again and reports why.
+            }
+        }
         try (FileChannel fileCh = FileChannel.open(source, StandardOpenOption.READ)) {
             long available = Math.max(0, fileCh.size() - e.offset());
             long length = Math.min(e.length(), available);
@@ -233,6 +318,9 @@ public final class ProcessMemoryCollector implements Collector {
             }
             Digest memDigest = new Digest(ALG, md.digest());
             Digest fileDigest = new Digest(ALG, fd.digest());
+            if (cacheFileDigests && identity != null && identity.equals(identityAfter(source))) {
+                next.put(key, new CachedDigest(identity, length, fileDigest));
+            }
             base.put("length", new Value.Int(length));
             base.put("memory-digest", new Value.Bytes(memDigest.value()));
             base.put("match", new Value.Bool(memDigest.matches(fileDigest)));
@@ -252,6 +340,27 @@ public final class ProcessMemoryCollector implements Collector {
         }
     }
 
+    /** The file's identity now, or {@code null} when it cannot be read. */
+    private static FileIdentity identityAfter(Path path) {
+        try {
+            return FileIdentity.of(Files.readAttributes(path, IDENTITY));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+            return null;
+        }
+    }
+
+    private static Digest memoryDigest(FileChannel memCh, MapsEntry e, long length, ByteBuffer mb)
+            throws IOException {
+        MessageDigest md = ALG.newMessageDigest();
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(mb.capacity(), length - done);
+            readFully(memCh, mb, e.start() + done, n, "memory");
+            md.update(mb.array(), 0, n);
+            done += n;
+        }
+        return new Digest(ALG, md.digest());
+    }
+
     private static void readFully(FileChannel ch, ByteBuffer buf, long position, int n, String what)
             throws IOException {
         buf.clear().limit(n);
@@ -265,6 +374,7 @@ public final class ProcessMemoryCollector implements Collector {
 
     @Override
     public String toString() {
-        return "ProcessMemoryCollector[" + id + ", pid=" + (pid < 0 ? "self" : Long.toString(pid)) + "]";
+        return "ProcessMemoryCollector[" + id + ", pid=" + (pid < 0 ? "self" : Long.toString(pid))
+                + (cacheFileDigests ? "" : ", no file digest cache") + "]";
     }
 }

@@ -201,6 +201,94 @@ class ProcessMemoryCollectorIT {
         assertEquals(0, integer(summary, "unreadable-mappings"));
     }
 
+    /** Writes one byte of the child's memory through /proc/PID/mem (root may write r-x pages). */
+    private void poke(long address, byte value) throws Exception {
+        try (FileChannel mem = FileChannel.open(Path.of("/proc/" + child.pid() + "/mem"), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            mem.write(ByteBuffer.wrap(new byte[] {value}), address);
+        } catch (java.io.IOException e) {
+            Assumptions.abort("skipped: writing /proc/PID/mem not permitted here: " + e);
+        }
+    }
+
+    @Test
+    void resultsAreTheSameWithAndWithoutTheFileDigestCache() throws Exception {
+        Path sleep = Path.of("/usr/bin/sleep").toRealPath();
+        child = start(sleep);
+        ProcessMemoryCollector cached = ProcessMemoryCollector.of(child.pid());
+        ProcessMemoryCollector uncached = cached.withoutFileDigestCache();
+        assertEquals(cached.id(), uncached.id());
+        List<Measurement> reference = uncached.collect(CTX);
+        assertEquals(0, uncached.cachedFileDigests());
+        assertEquals(reference, cached.collect(CTX), "cache empty: every range read");
+        long executable = integer(reference.get(0), "executable-mappings");
+        assertEquals(executable, cached.cachedFileDigests(), "one entry per executable mapping");
+        assertEquals(reference, cached.collect(CTX), "every on-disk digest from the cache");
+        // Patched memory: the cached digest no longer matches, the file is compared byte by byte again.
+        Measurement code = mappingOf(reference, sleep.toString());
+        long target = integer(code, "map-start") + 100;
+        byte original = Files.readAllBytes(sleep)[(int) integer(code, "file-offset") + 100];
+        poke(target, (byte) (original ^ 0x5a));
+        List<Measurement> patched = cached.collect(CTX);
+        assertEquals(uncached.collect(CTX), patched);
+        assertEquals(1, integer(mappingOf(patched, sleep.toString()), "differing-bytes"));
+        assertEquals(100, integer(mappingOf(patched, sleep.toString()), "first-difference"));
+    }
+
+    @Test
+    void fileRewrittenWithItsOldSizeAndModificationTimeIsHashedAgain() throws Exception {
+        // The copy is mapped by the dynamic loader, not exec'd, so the kernel lets it be written.
+        Path copy = dir.resolve("sleepcopy");
+        Files.copy(Path.of("/usr/bin/sleep"), copy);
+        String loader = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.matches(".* /\\S*/ld-linux[^/]*\\.so\\.2$")).map(l -> l.substring(l.indexOf('/')))
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(loader != null, "skipped: no glibc dynamic loader (ld-linux*.so.2) mapped here");
+        Process p = new ProcessBuilder(loader, copy.toString(), "600").start();
+        child = p;
+        for (int i = 0; i < 200 && !Files.readString(Path.of("/proc/" + p.pid() + "/maps")).contains("libc.so"); i++) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(50);
+        ProcessMemoryCollector c = ProcessMemoryCollector.of(p.pid());
+        Measurement before = mappingOf(c.collect(CTX), copy.toString());
+        assertTrue(bool(before, "match"), before.toString());
+        assertEquals("file", text(before, "backing"));
+        long offset = integer(before, "file-offset");
+        long length = integer(before, "length");
+        long address = integer(before, "map-start") + 100;
+        // Make the page the child runs private (copy-on-write) with its original bytes, so that the
+        // memory keeps the old code while the file changes: the memory still matches the old digest.
+        byte original = Files.readAllBytes(copy)[(int) offset + 100];
+        poke(address, (byte) (original ^ 0x5a));
+        poke(address, original);
+        Object mtime = Files.getAttribute(copy, "unix:lastModifiedTime");
+        Object ctime = Files.getAttribute(copy, "unix:ctime");
+        long size = Files.size(copy);
+        try (FileChannel f = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            f.write(ByteBuffer.wrap(new byte[] {(byte) (original ^ 0x5a)}), offset + 100);
+        }
+        java.nio.file.attribute.FileTime t = (java.nio.file.attribute.FileTime) mtime;
+        java.time.Instant i = t.toInstant();
+        Process touch = new ProcessBuilder("touch", "-m", "-d",
+                String.format("@%d.%09d", i.getEpochSecond(), i.getNano()), copy.toString()).inheritIO().start();
+        assertEquals(0, touch.waitFor());
+        assertEquals(mtime, Files.getAttribute(copy, "unix:lastModifiedTime"), "mtime put back");
+        assertEquals(size, Files.size(copy));
+        assertFalse(ctime.equals(Files.getAttribute(copy, "unix:ctime")), "ctime moved");
+
+        List<Measurement> after = c.collect(CTX);
+        Measurement m = mappingOf(after, copy.toString());
+        byte[] range = java.util.Arrays.copyOfRange(Files.readAllBytes(copy), (int) offset, (int) (offset + length));
+        assertEquals(DigestAlgorithm.SHA_256.hash(range), m.digest(DigestAlgorithm.SHA_256).orElseThrow(),
+                "the on-disk digest is of the rewritten file");
+        assertFalse(before.digest(DigestAlgorithm.SHA_256).equals(m.digest(DigestAlgorithm.SHA_256)));
+        assertFalse(bool(m, "match"));
+        assertEquals(1, integer(m, "differing-bytes"));
+        assertEquals(100, integer(m, "first-difference"));
+        assertEquals(c.withoutFileDigestCache().collect(CTX), after);
+    }
+
     @Test
     void missingProcessIsUnsupportedWithReason() throws Exception {
         Process p = new ProcessBuilder("true").start();

@@ -307,11 +307,21 @@ public final class Demo {
 
     Process java(Path log, String main, String... args) throws IOException {
         // The agent runs in the heap a gateway can spare (BENCHMARKS.md, Footprint); the verifier serves a fleet.
-        String heap = main.endsWith(".AgentMain") ? "-Xmx32m" : "-Xmx256m";
+        boolean agent = main.endsWith(".AgentMain");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+DisableAttachMechanism", heap, "-cp", System.getProperty("java.class.path"), main));
+                "-XX:+DisableAttachMechanism", agent ? "-Xmx32m" : "-Xmx256m"));
+        if (agent) {
+            // The agent's shipped flags (docs/device-agent.md, BENCHMARKS.md "Footprint").
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:-UsePerfData",
+                    "-XX:TrimNativeHeapInterval=10000"));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (agent) {
+            pb.environment().put("MALLOC_ARENA_MAX", "2");
+        }
+        Process p = pb.start();
         processes.add(p);
         return p;
     }
