@@ -312,8 +312,14 @@ public final class Demo {
                 "-XX:+DisableAttachMechanism", agent ? "-Xmx32m" : "-Xmx256m"));
         if (agent) {
             // The agent's shipped flags (docs/device-agent.md, BENCHMARKS.md "Footprint").
-            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:-UsePerfData",
-                    "-XX:TrimNativeHeapInterval=10000"));
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m", "-Xss256k", "-XX:-UsePerfData"));
+            // Java 17 updates before 17.0.9 do not know this flag and would refuse to start with it;
+            // the agent runs on this very JVM, so ask it.
+            if (knowsVmOption("TrimNativeHeapInterval")) {
+                cmd.add("-XX:TrimNativeHeapInterval=10000");
+            } else {
+                out.println("   (this JVM has no -XX:TrimNativeHeapInterval: the agent runs without it)");
+            }
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
@@ -324,6 +330,20 @@ public final class Demo {
         Process p = pb.start();
         processes.add(p);
         return p;
+    }
+
+    private static boolean knowsVmOption(String name) {
+        com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        if (vm == null) {
+            return false;
+        }
+        try {
+            vm.getVMOption(name);
+            return true;
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
     }
 
     static String awaitLine(Path log, Pattern pattern, Process p, Duration timeout)
